@@ -1,0 +1,89 @@
+//===- LoopUnrollDecision.cpp - The loop-unroll decision point ------------===//
+
+#include "passes/LoopUnrollDecision.h"
+#include "passes/DecisionKeys.h"
+#include "passes/DecisionPoint.h"
+#include "passes/LoopFeatures.h"
+#include "passes/LoopHints.h"
+
+#include "llvm/Analysis/LoopInfo.h"
+#include "llvm/Analysis/ScalarEvolution.h"
+#include "llvm/Support/CommandLine.h"
+
+using namespace llvm;
+
+namespace optgym {
+namespace {
+
+// LLVM honours a pragma count or full unroll whatever the size, so an oracle
+// could make the compiler run out of memory. Same default as LLVM's
+// -pragma-unroll-threshold.
+cl::opt<unsigned> MaxUnrolledSize(
+    "optgym-max-unrolled-size", cl::init(16 * 1024), cl::Hidden,
+    cl::desc("Forced unrolls that would exceed this many instructions are "
+             "not carried out (the loop keeps LLVM's default)"));
+
+/// Instructions the loop would have after the unroll Choice asks for; 0 when
+/// LLVM could not carry it out anyway (full unroll of an unknown trip count).
+uint64_t unrolledSize(const Loop &L, unsigned Choice, ScalarEvolution &SE) {
+  uint64_t Copies;
+  if (Choice == choice::UnrollFull) {
+    auto *Loop = const_cast<llvm::Loop *>(&L);
+    Copies = SE.getSmallConstantTripCount(Loop);
+    if (!Copies)
+      Copies = SE.getSmallConstantMaxTripCount(Loop);
+  } else {
+    Copies = choice::unrollCount(Choice);
+  }
+  uint64_t Body = 0;
+  for (const BasicBlock *BB : L.blocks())
+    Body += BB->size();
+  return Copies * Body;
+}
+
+LoopHint unrollHint(unsigned Choice) {
+  switch (Choice) {
+  case choice::UnrollDisable:
+    return {"llvm.loop.unroll.disable", std::nullopt};
+  case choice::UnrollFull:
+    return {"llvm.loop.unroll.full", std::nullopt};
+  default:
+    return {"llvm.loop.unroll.count", choice::unrollCount(Choice)};
+  }
+}
+
+} // namespace
+
+PreservedAnalyses LoopUnrollDecisionPass::run(Loop &L, LoopAnalysisManager &,
+                                              LoopStandardAnalysisResults &AR,
+                                              LPMUpdater &) {
+  Function &F = *L.getHeader()->getParent();
+  if (!shouldQuery(DecisionKind::LoopUnroll, F.getContext()) ||
+      F.hasOptNone() || hasLoopHint(L, {"llvm.loop.unroll."}))
+    return PreservedAnalyses::all();
+
+  DecisionKeys &Keys = DecisionKeys::get();
+  DecisionRecord &R = Keys.loop(LoopKeySpace::Unroll, L, &AR.LI);
+  // The loop pipeline runs again on every visit of the function; the first
+  // answer stands.
+  if (R.Decided)
+    return PreservedAnalyses::all();
+  R.Decided = true;
+
+  Session &S = Session::get();
+  Query Q(DecisionKind::LoopUnroll, Keys.loopKey(L, R));
+  if (S.needsFeatures())
+    computeLoopUnrollFeatures(Q, L, AR.SE);
+  R.Choice = S.decide(Q);
+  if (R.Choice == DefaultChoice)
+    return PreservedAnalyses::all();
+  if (R.Choice != choice::UnrollDisable &&
+      unrolledSize(L, R.Choice, AR.SE) > MaxUnrolledSize) {
+    S.noteRefused(DecisionKind::LoopUnroll);
+    return PreservedAnalyses::all();
+  }
+  addLoopHints(L, unrollHint(R.Choice));
+  return getLoopPassPreservedAnalyses();
+}
+
+} // namespace optgym

@@ -1,0 +1,145 @@
+//===- PassGate.cpp - The pass-gate decision point ------------------------===//
+
+#include "passes/PassGate.h"
+#include "passes/DecisionKeys.h"
+#include "passes/DecisionPoint.h"
+
+#include "llvm/Analysis/CGSCCPassManager.h"
+#include "llvm/Analysis/LazyCallGraph.h"
+#include "llvm/Analysis/LoopInfo.h"
+#include "llvm/IR/Module.h"
+#include "llvm/IR/PassInstrumentation.h"
+
+using namespace llvm;
+
+namespace optgym {
+namespace {
+
+/// What the gate knows about the unit a pass is about to run on.
+struct Unit {
+  LLVMContext *Ctx = nullptr;
+  const Function *Fn = nullptr; ///< For function and loop units.
+  StringRef Kind;
+  std::string Key;
+  int64_t Size = 0;
+  int64_t LoopDepth = 0;
+};
+
+int64_t loopSize(const Loop &L) {
+  int64_t Size = 0;
+  for (const BasicBlock *BB : L.blocks())
+    Size += BB->size();
+  return Size;
+}
+
+/// Identifies the unit and its key; its size only when WantSize.
+std::optional<Unit> describeUnit(const Any &IR, bool WantSize) {
+  Unit U;
+  if (const auto *F = any_cast<const Function *>(&IR)) {
+    U.Fn = *F;
+    U.Ctx = &U.Fn->getContext();
+    U.Kind = "function";
+    U.Key = DecisionKeys::functionKey(*U.Fn);
+    if (WantSize)
+      U.Size = U.Fn->getInstructionCount();
+  } else if (const auto *L = any_cast<const Loop *>(&IR)) {
+    U.Fn = (*L)->getHeader()->getParent();
+    U.Ctx = &U.Fn->getContext();
+    U.Kind = "loop";
+    DecisionKeys &Keys = DecisionKeys::get();
+    U.Key = Keys.loopKey(**L, Keys.loop(LoopKeySpace::Gate, **L, nullptr));
+    U.LoopDepth = (*L)->getLoopDepth();
+    if (WantSize)
+      U.Size = loopSize(**L);
+  } else if (const auto *C = any_cast<const LazyCallGraph::SCC *>(&IR)) {
+    const LazyCallGraph::SCC &SCC = **C;
+    const Function &First = SCC.begin()->getFunction();
+    U.Ctx = &First.getContext();
+    U.Kind = "cgscc";
+    U.Key = DecisionKeys::moduleLabel(*First.getParent()) + ":scc(" +
+            First.getName().str() + ")";
+    if (WantSize)
+      for (const LazyCallGraph::Node &N : SCC)
+        U.Size += N.getFunction().getInstructionCount();
+  } else if (const auto *M = any_cast<const Module *>(&IR)) {
+    U.Ctx = &(*M)->getContext();
+    U.Kind = "module";
+    U.Key = DecisionKeys::moduleLabel(**M) + ":module";
+    if (WantSize)
+      U.Size = (*M)->getInstructionCount();
+  } else {
+    return std::nullopt;
+  }
+  return U;
+}
+
+/// The LLVMContext of any IR unit the gate may be asked about.
+LLVMContext *contextOf(const Any &IR) {
+  if (const auto *F = any_cast<const Function *>(&IR))
+    return &(*F)->getContext();
+  if (const auto *L = any_cast<const Loop *>(&IR))
+    return &(*L)->getHeader()->getContext();
+  if (const auto *C = any_cast<const LazyCallGraph::SCC *>(&IR))
+    return &(*C)->begin()->getFunction().getContext();
+  if (const auto *M = any_cast<const Module *>(&IR))
+    return &(*M)->getContext();
+  return nullptr;
+}
+
+/// Passes LLVM treats as optional but others rely on: the loop pass adaptor
+/// runs them to put loops in the canonical form every loop pass assumes, and
+/// skipping them crashes the passes that follow.
+bool isCanonicalization(StringRef ClassName) {
+  return ClassName == "LoopSimplifyPass" || ClassName == "LCSSAPass";
+}
+
+class PassGate {
+public:
+  explicit PassGate(PassInstrumentationCallbacks &PIC) : PIC(PIC) {}
+
+  bool shouldRun(StringRef ClassName, const Any &IR) {
+    Session &S = Session::get();
+    if (!S.shouldQuery(DecisionKind::PassGate) || isCanonicalization(ClassName)) {
+      // In an opt pipeline of only custom passes this may be the one place a
+      // configuration error can surface.
+      if (S.hasPendingConfigError())
+        if (LLVMContext *Ctx = contextOf(IR))
+          shouldQuery(DecisionKind::PassGate, *Ctx);
+      return true;
+    }
+    std::optional<Unit> U = describeUnit(IR, S.needsFeatures());
+    if (!U || (U->Fn && U->Fn->hasOptNone()))
+      return true;
+
+    StringRef Pass = PIC.getPassNameForClassName(ClassName);
+    if (Pass.empty())
+      Pass = ClassName;
+    unsigned Ordinal = DecisionKeys::get().nextGateOrdinal(U->Key, Pass);
+    Query Q(DecisionKind::PassGate,
+            U->Key + ":" + Pass.str() + "#" + std::to_string(Ordinal));
+    if (S.needsFeatures()) {
+      Q.initFeatures();
+      Q.set(FeatureId::PassGate_Pass, Pass);
+      Q.set(FeatureId::PassGate_Unit, U->Kind);
+      Q.set(FeatureId::PassGate_UnitSize, U->Size);
+      Q.set(FeatureId::PassGate_Ordinal, Ordinal);
+      Q.set(FeatureId::PassGate_LoopDepth, U->LoopDepth);
+    }
+    return S.decide(Q) == choice::Run;
+  }
+
+private:
+  PassInstrumentationCallbacks &PIC;
+};
+
+} // namespace
+
+void registerPassGate(PassInstrumentationCallbacks &PIC) {
+  auto Gate = std::make_shared<PassGate>(PIC);
+  PIC.registerShouldRunOptionalPassCallback(
+      [Gate](StringRef ClassName, Any IR) {
+        return Gate->shouldRun(ClassName, IR);
+      });
+}
+
+} // namespace optgym

@@ -1,0 +1,86 @@
+//===- Config.cpp - How OptGym is configured ------------------------------===//
+
+#include "plugin/Config.h"
+
+#include "llvm/Support/CommandLine.h"
+
+#include <cstdlib>
+
+using namespace llvm;
+
+namespace optgym {
+namespace {
+
+cl::OptionCategory OptGymCategory("OptGym options");
+
+cl::opt<std::string> OracleOpt(
+    "optgym-oracle", cl::cat(OptGymCategory),
+    cl::desc("OptGym oracle spec: default, random[:seed=N][,p=P], "
+             "policy:FILE, replay:FILE (overrides OPTGYM_ORACLE)"));
+cl::opt<std::string>
+    RecordOpt("optgym-record", cl::cat(OptGymCategory),
+              cl::desc("Append every OptGym decision to this trace file "
+                       "(overrides OPTGYM_RECORD)"));
+cl::opt<std::string> DecisionsOpt(
+    "optgym-decisions", cl::cat(OptGymCategory),
+    cl::desc("Comma-separated OptGym decision kinds to activate, or 'all' "
+             "(overrides OPTGYM_DECISIONS)"));
+cl::opt<bool> VerboseOpt("optgym-verbose", cl::cat(OptGymCategory),
+                         cl::desc("Print a summary of OptGym's decisions at "
+                                  "exit (overrides OPTGYM_VERBOSE)"));
+
+/// The option's value when it was given, else the environment's.
+std::string setting(const cl::opt<std::string> &Opt, const char *Env) {
+  if (Opt.getNumOccurrences())
+    return Opt;
+  const char *V = std::getenv(Env);
+  return V ? V : "";
+}
+
+} // namespace
+
+Expected<std::bitset<NumDecisionKinds>>
+parseDecisionList(StringRef List, StringRef SettingName) {
+  std::bitset<NumDecisionKinds> Kinds;
+  if (List.trim().empty() || List.trim() == "all")
+    return Kinds.set();
+  SmallVector<StringRef, 8> Items;
+  List.split(Items, ',');
+  for (size_t I = 0; I < Items.size(); ++I) {
+    StringRef Item = Items[I].trim();
+    std::optional<DecisionKind> Kind = parseDecisionKind(Item);
+    if (!Kind) {
+      std::string Known;
+      for (DecisionKind K : allDecisionKinds())
+        Known += (Known.empty() ? "" : ", ") + kindName(K).str();
+      return createStringError(
+          inconvertibleErrorCode(),
+          SettingName + "=" + List + ": item " + Twine(I + 1) + " '" + Item +
+              "' is not a decision kind (expected all, or a list of " + Known +
+              ")");
+    }
+    Kinds.set(unsigned(*Kind));
+  }
+  return Kinds;
+}
+
+Expected<Config> Config::load() {
+  Config C;
+  C.OracleSpec = StringRef(setting(OracleOpt, "OPTGYM_ORACLE")).trim().str();
+  C.RecordPath = setting(RecordOpt, "OPTGYM_RECORD");
+  std::string Decisions = setting(DecisionsOpt, "OPTGYM_DECISIONS");
+  auto Kinds = parseDecisionList(Decisions, DecisionsOpt.getNumOccurrences()
+                                                ? "-optgym-decisions"
+                                                : "OPTGYM_DECISIONS");
+  if (!Kinds)
+    return Kinds.takeError();
+  C.Decisions = *Kinds;
+  if (VerboseOpt.getNumOccurrences()) {
+    C.Verbose = VerboseOpt;
+  } else if (const char *V = std::getenv("OPTGYM_VERBOSE")) {
+    C.Verbose = !StringRef(V).empty() && StringRef(V) != "0";
+  }
+  return C;
+}
+
+} // namespace optgym

@@ -1,0 +1,45 @@
+//===- Config.h - How OptGym is configured ----------------------*- C++ -*-===//
+//
+// Each setting comes from a command-line option (opt, or clang -mllvm) or,
+// when that is not given, from an environment variable (any build system,
+// any clang). docs/configuration.md has the full story.
+//
+//   -optgym-oracle    OPTGYM_ORACLE     oracle spec; unset: the plugin is inert
+//   -optgym-record    OPTGYM_RECORD     append every decision to this trace
+//   -optgym-decisions OPTGYM_DECISIONS  active decision kinds (default: all)
+//   -optgym-verbose   OPTGYM_VERBOSE    summary of the decisions on exit
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef OPTGYM_PLUGIN_CONFIG_H
+#define OPTGYM_PLUGIN_CONFIG_H
+
+#include "plugin/oracle/DecisionKind.h"
+
+#include "llvm/Support/Error.h"
+
+#include <bitset>
+#include <string>
+
+namespace optgym {
+
+struct Config {
+  std::string OracleSpec;
+  std::string RecordPath;
+  std::bitset<NumDecisionKinds> Decisions;
+  bool Verbose = false;
+
+  bool isInert() const { return OracleSpec.empty(); }
+
+  /// Reads options and environment. Errors name the setting and the
+  /// offending part of its value.
+  static llvm::Expected<Config> load();
+};
+
+/// Parses a comma-separated list of decision kinds ("all" for every kind).
+llvm::Expected<std::bitset<NumDecisionKinds>>
+parseDecisionList(llvm::StringRef List, llvm::StringRef SettingName);
+
+} // namespace optgym
+
+#endif // OPTGYM_PLUGIN_CONFIG_H

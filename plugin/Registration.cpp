@@ -1,0 +1,110 @@
+//===- Registration.cpp - Everything OptGym adds to a PassBuilder ---------===//
+//
+// The one place that names every pipeline name, analysis and extension point
+// OptGym uses.
+//
+//   pipeline names (opt -passes=...)
+//     optgym-loop-unroll            loop pass: the loop-unroll decision point
+//     optgym-loop-vectorize         function pass: the loop-vectorize one
+//     print<optgym-loop-features>   function pass: prints loop features
+//
+//   extension points (default pipelines, when an oracle is configured)
+//     pipeline start                report configuration errors
+//     late loop optimizations       loop-unroll
+//     vectorizer start              loop-vectorize
+//     optimizer last                flush the trace
+//     PluginInlineAdvisorAnalysis   inline
+//     should-run-optional-pass      pass-gate; transform-warning filter
+//
+//===----------------------------------------------------------------------===//
+
+#include "plugin/Registration.h"
+#include "passes/DecisionPoint.h"
+#include "passes/HintWarningFilter.h"
+#include "passes/InlineDecision.h"
+#include "passes/LoopFeatures.h"
+#include "passes/LoopUnrollDecision.h"
+#include "passes/LoopVectorizeDecision.h"
+#include "passes/PassGate.h"
+
+using namespace llvm;
+
+namespace optgym {
+namespace {
+
+void registerPipelineNames(PassBuilder &PB) {
+  PB.registerPipelineParsingCallback(
+      [](StringRef Name, LoopPassManager &LPM,
+         ArrayRef<PassBuilder::PipelineElement>) {
+        if (Name != "optgym-loop-unroll")
+          return false;
+        LPM.addPass(LoopUnrollDecisionPass());
+        return true;
+      });
+  PB.registerPipelineParsingCallback(
+      [](StringRef Name, FunctionPassManager &FPM,
+         ArrayRef<PassBuilder::PipelineElement>) {
+        if (Name == "optgym-loop-vectorize") {
+          FPM.addPass(LoopVectorizeDecisionPass());
+          return true;
+        }
+        if (Name == "print<optgym-loop-features>") {
+          FPM.addPass(LoopFeaturesPrinterPass(errs()));
+          return true;
+        }
+        return false;
+      });
+}
+
+} // namespace
+
+void registerOptGym(PassBuilder &PB) {
+  registerPipelineNames(PB);
+  Session &S = Session::get();
+  if (S.isInert())
+    return;
+
+  PB.registerPipelineStartEPCallback(
+      [](ModulePassManager &MPM, OptimizationLevel) {
+        MPM.addPass(SessionCheckPass());
+      });
+  compat::registerOptimizerLastEPCallback(
+      PB, [](ModulePassManager &MPM, OptimizationLevel) {
+        MPM.addPass(SessionFlushPass());
+      });
+
+  if (PassInstrumentationCallbacks *PIC = PB.getPassInstrumentationCallbacks()) {
+    if (S.isActive(DecisionKind::PassGate))
+      registerPassGate(*PIC);
+    if (S.isActive(DecisionKind::LoopUnroll) ||
+        S.isActive(DecisionKind::LoopVectorize))
+      registerHintWarningFilter(*PIC);
+  }
+
+  if (S.isActive(DecisionKind::LoopUnroll))
+    PB.registerLateLoopOptimizationsEPCallback(
+        [](LoopPassManager &LPM, OptimizationLevel) {
+          LPM.addPass(LoopUnrollDecisionPass());
+        });
+
+  if (S.isActive(DecisionKind::LoopVectorize)) {
+    PB.registerVectorizerStartEPCallback(
+        [](FunctionPassManager &FPM, OptimizationLevel) {
+          FPM.addPass(LoopVectorizeDecisionPass());
+        });
+    if (S.mayDepart())
+      forbidHintedFPReordering();
+  }
+
+  if (S.isActive(DecisionKind::Inline))
+    PB.registerAnalysisRegistrationCallback([](ModuleAnalysisManager &MAM) {
+      MAM.registerPass(
+          [] { return PluginInlineAdvisorAnalysis(createOracleInlineAdvisor); });
+    });
+}
+
+PassPluginLibraryInfo getOptGymPluginInfo() {
+  return {LLVM_PLUGIN_API_VERSION, "OptGym", "0.1.0", registerOptGym};
+}
+
+} // namespace optgym

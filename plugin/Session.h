@@ -1,0 +1,91 @@
+//===- Session.h - The process-wide OptGym state ----------------*- C++ -*-===//
+//
+// One per compiler process: the configuration, the oracle (wrapped by the
+// recorder when recording) and the counters for the exit summary. Decision
+// points ask it whether to query and forward their queries to it. It holds
+// no LLVM IR, so only the passes know about contexts and diagnostics.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef OPTGYM_PLUGIN_SESSION_H
+#define OPTGYM_PLUGIN_SESSION_H
+
+#include "plugin/Config.h"
+#include "plugin/oracle/Oracle.h"
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+namespace optgym {
+
+class Session {
+public:
+  /// The process's session, configured on first use.
+  static Session &get();
+
+  ~Session();
+
+  /// OPTGYM_ORACLE is unset: OptGym changes nothing and registers nothing.
+  bool isInert() const { return Cfg.isInert() && !ConfigError; }
+
+  /// True when decision points of this kind must build and send queries.
+  /// False for inactive kinds, for a passive oracle that is not recorded,
+  /// and after a configuration error.
+  bool shouldQuery(DecisionKind Kind) const {
+    return !ConfigError && !Passive && Cfg.Decisions.test(unsigned(Kind));
+  }
+
+  /// Whether decision points of this kind are installed at all.
+  bool isActive(DecisionKind Kind) const {
+    return !isInert() && Cfg.Decisions.test(unsigned(Kind));
+  }
+
+  /// Queries must carry features (the oracle reads them or they are
+  /// recorded). Decision points that compute features only then keep every
+  /// run of one configuration doing the same analysis work.
+  bool needsFeatures() const { return NeedsFeatures; }
+
+  /// The oracle may answer something other than the default (anything but
+  /// the default oracle, recorded or not).
+  bool mayDepart() const { return !ConfigError && !InnerPassive; }
+
+  bool hasPendingConfigError() const {
+    return ConfigError && !ConfigErrorReported;
+  }
+
+  /// A configuration error not yet reported; returns it once.
+  std::optional<std::string> takeConfigError();
+
+  /// Thread-safe.
+  unsigned decide(const Query &Q);
+
+  /// A decision point did not carry out a forced choice (a size guard).
+  void noteRefused(DecisionKind Kind);
+
+  /// Writes out buffered records (end of a module).
+  void flush();
+
+  void printSummary(llvm::raw_ostream &OS) const;
+
+private:
+  Session();
+
+  Config Cfg;
+  std::unique_ptr<Oracle> TheOracle;
+  std::optional<std::string> ConfigError;
+  std::atomic<bool> ConfigErrorReported{false};
+  bool Passive = true;
+  bool InnerPassive = true;
+  bool NeedsFeatures = false;
+
+  mutable std::mutex Lock;
+  uint64_t NumQueries[NumDecisionKinds] = {};
+  uint64_t NumDepartures[NumDecisionKinds] = {};
+  uint64_t NumRefused[NumDecisionKinds] = {};
+};
+
+} // namespace optgym
+
+#endif // OPTGYM_PLUGIN_SESSION_H

@@ -1,0 +1,171 @@
+//===- JSONSource.cpp - JSON text that can point at its own errors --------===//
+
+#include "plugin/oracle/JSONSource.h"
+
+#include "llvm/Support/Regex.h"
+
+using namespace llvm;
+
+namespace optgym {
+namespace {
+
+/// A forward-only scanner over well-formed JSON (the text has already been
+/// parsed by llvm::json, so it only needs to skip, never to validate).
+class Scanner {
+public:
+  explicit Scanner(StringRef Text) : Text(Text) {}
+
+  size_t Pos = 0;
+
+  char peek() {
+    skipSpace();
+    return Pos < Text.size() ? Text[Pos] : '\0';
+  }
+
+  void skipSpace() {
+    while (Pos < Text.size() && StringRef(" \t\r\n").contains(Text[Pos]))
+      ++Pos;
+  }
+
+  /// Reads a string starting at Pos (on its opening quote), decoding the
+  /// simple escapes that member names use in practice.
+  std::string readString() {
+    std::string Out;
+    ++Pos;
+    while (Pos < Text.size() && Text[Pos] != '"') {
+      if (Text[Pos] == '\\' && Pos + 1 < Text.size()) {
+        char E = Text[++Pos];
+        Out += E == 'n' ? '\n' : E == 't' ? '\t' : E;
+      } else {
+        Out += Text[Pos];
+      }
+      ++Pos;
+    }
+    ++Pos;
+    return Out;
+  }
+
+  void skipValue() {
+    char C = peek();
+    if (C == '"') {
+      readString();
+      return;
+    }
+    if (C == '{' || C == '[') {
+      unsigned Depth = 0;
+      while (Pos < Text.size()) {
+        char D = Text[Pos];
+        if (D == '"') {
+          readString();
+          continue;
+        }
+        ++Pos;
+        if (D == '{' || D == '[')
+          ++Depth;
+        else if ((D == '}' || D == ']') && --Depth == 0)
+          return;
+      }
+      return;
+    }
+    while (Pos < Text.size() && !StringRef(",}] \t\r\n").contains(Text[Pos]))
+      ++Pos;
+  }
+
+  /// Moves into member Name of the object at Pos; false if there is none.
+  bool enterMember(StringRef Name) {
+    if (peek() != '{')
+      return false;
+    ++Pos;
+    while (peek() == '"') {
+      std::string Key = readString();
+      if (peek() != ':')
+        return false;
+      ++Pos;
+      if (Key == Name) {
+        skipSpace();
+        return true;
+      }
+      skipValue();
+      if (peek() != ',')
+        return false;
+      ++Pos;
+    }
+    return false;
+  }
+
+  /// Moves into element Index of the array at Pos; false if there is none.
+  bool enterElement(size_t Index) {
+    if (peek() != '[')
+      return false;
+    ++Pos;
+    for (size_t I = 0; peek() != ']' && Pos < Text.size(); ++I) {
+      if (I == Index) {
+        skipSpace();
+        return true;
+      }
+      skipValue();
+      if (peek() != ',')
+        return false;
+      ++Pos;
+    }
+    return false;
+  }
+
+private:
+  StringRef Text;
+};
+
+} // namespace
+
+Expected<json::Value> JSONSource::parse() const {
+  Expected<json::Value> V = json::parse(Text);
+  if (V)
+    return V;
+  // llvm::json reports "[LINE:COLUMN, byte=N]: message"; reword it in the
+  // FILE:LINE:COLUMN form compilers use.
+  std::string Msg = toString(V.takeError());
+  SmallVector<StringRef, 4> Groups;
+  if (Regex("^\\[([0-9]+):([0-9]+), byte=[0-9]+\\]: (.*)$").match(Msg, &Groups)) {
+    unsigned Line = 0;
+    Groups[1].getAsInteger(10, Line);
+    return createStringError(inconvertibleErrorCode(),
+                             FileName + ":" + Twine(Line + FirstLine - 1) +
+                                 ":" + Groups[2] + ": invalid JSON: " +
+                                 Groups[3]);
+  }
+  return createStringError(inconvertibleErrorCode(),
+                           FileName + ":" + Twine(FirstLine) +
+                               ": invalid JSON: " + Msg);
+}
+
+size_t JSONSource::offsetOf(ArrayRef<JSONStep> Path) const {
+  Scanner S(Text);
+  S.skipSpace();
+  size_t Best = S.Pos;
+  for (const JSONStep &Step : Path) {
+    if (!(Step.IsIndex ? S.enterElement(Step.Index)
+                       : S.enterMember(Step.Member)))
+      break;
+    Best = S.Pos;
+  }
+  return Best;
+}
+
+std::string JSONSource::locationAt(size_t Offset) const {
+  StringRef Before = Text.take_front(Offset);
+  unsigned Line = FirstLine + Before.count('\n');
+  size_t LineStart = Before.rfind('\n');
+  size_t Column = LineStart == StringRef::npos ? Offset + 1 : Offset - LineStart;
+  return (FileName + ":" + Twine(Line) + ":" + Twine(Column)).str();
+}
+
+std::string JSONSource::location(ArrayRef<JSONStep> Path) const {
+  return locationAt(offsetOf(Path));
+}
+
+Error JSONSource::error(ArrayRef<JSONStep> Path, const Twine &Msg) const {
+  return createStringError(inconvertibleErrorCode(),
+                           location(Path) + ": " + Msg);
+}
+
+} // namespace optgym

@@ -1,0 +1,60 @@
+//===- PolicyOracle.cpp - Decisions from a policy file --------------------===//
+
+#include "plugin/oracle/OracleBackends.h"
+
+#include "llvm/ADT/StringSet.h"
+
+using namespace llvm;
+
+namespace optgym {
+namespace {
+
+class PolicyOracle final : public Oracle {
+public:
+  PolicyOracle(Policy P, std::string Spec)
+      : Oracle(std::move(Spec)), P(std::move(P)) {}
+
+  bool readsFeatures() const override { return P.hasModels(); }
+
+  void printSummary(raw_ostream &OS) const override {
+    OS << "optgym: " << spec() << ": " << Counts[0] << " table hits, "
+       << Counts[1] << " model answers, " << Counts[2] << " fallbacks, "
+       << Counts[3] << " defaults\n";
+    for (DecisionKind Kind : allDecisionKinds()) {
+      const StringMap<unsigned> &Table = P.get(Kind).Table;
+      size_t Unused = Table.size() - Used[unsigned(Kind)].size();
+      if (!Unused)
+        continue;
+      OS << "optgym: " << spec() << ": " << Unused << " of " << Table.size()
+         << " " << kindName(Kind) << " table entries never matched";
+      for (const auto &Entry : Table)
+        if (!Used[unsigned(Kind)].contains(Entry.getKey())) {
+          OS << " (e.g. '" << Entry.getKey() << "')";
+          break;
+        }
+      OS << "\n";
+    }
+  }
+
+protected:
+  unsigned decideImpl(const Query &Q) override {
+    Policy::Answer A = P.decide(Q);
+    ++Counts[unsigned(A.From)];
+    if (A.From == Policy::Source::Table)
+      Used[unsigned(Q.Kind)].insert(Q.Key);
+    return A.Choice;
+  }
+
+private:
+  Policy P;
+  uint64_t Counts[4] = {};
+  StringSet<> Used[NumDecisionKinds];
+};
+
+} // namespace
+
+std::unique_ptr<Oracle> createPolicyOracle(Policy P, std::string Spec) {
+  return std::make_unique<PolicyOracle>(std::move(P), std::move(Spec));
+}
+
+} // namespace optgym
