@@ -33,7 +33,7 @@ SmallVector<LoopHint, 3> vectorizeHints(unsigned Choice) {
 } // namespace
 
 bool forbidHintedFPReordering() {
-  StringMap<cl::Option *> &Options = cl::getRegisteredOptions();
+  auto &Options = cl::getRegisteredOptions();
   auto It = Options.find("hints-allow-reordering");
   if (It == Options.end())
     return false;

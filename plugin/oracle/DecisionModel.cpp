@@ -109,7 +109,7 @@ Expected<unsigned> DecisionTree::parseNode(const json::Value &V,
     if (!is_contained(ArrayRef<StringRef>{"feature", "le", "eq", "in", "then",
                                           "else"},
                       K)) {
-      PathScope S(Path, JSONStep::member(K));
+      PathScope S(Path, JSONStep::memberName(K));
       return Src.error(Path, "unknown member '" + K +
                                  "' in a tree node (expected choice, or "
                                  "feature, le/eq/in, then, else)");
@@ -232,7 +232,7 @@ Error LinearModel::parse(const json::Object &O, DecisionKind Kind,
                          const JSONSource &Src, JSONPath &Path) {
   for (const auto &KV : O)
     if (KV.first != "bias" && KV.first != "weights") {
-      PathScope S(Path, JSONStep::member(KV.first));
+      PathScope S(Path, JSONStep::memberName(KV.first));
       return Src.error(Path, "unknown member '" + StringRef(KV.first) +
                                  "' in a linear model (expected bias, weights)");
     }

@@ -71,18 +71,22 @@ public:
       ++Pos;
   }
 
-  /// Moves into member Name of the object at Pos; false if there is none.
-  bool enterMember(StringRef Name) {
+  /// Moves into member Name of the object at Pos (onto its name if AtName);
+  /// false if there is none.
+  bool enterMember(StringRef Name, bool AtName) {
     if (peek() != '{')
       return false;
     ++Pos;
     while (peek() == '"') {
+      size_t NameStart = Pos;
       std::string Key = readString();
       if (peek() != ':')
         return false;
       ++Pos;
       if (Key == Name) {
         skipSpace();
+        if (AtName)
+          Pos = NameStart;
         return true;
       }
       skipValue();
@@ -121,16 +125,17 @@ Expected<json::Value> JSONSource::parse() const {
   Expected<json::Value> V = json::parse(Text);
   if (V)
     return V;
-  // llvm::json reports "[LINE:COLUMN, byte=N]: message"; reword it in the
-  // FILE:LINE:COLUMN form compilers use.
+  // llvm::json reports "[LINE:COLUMN, byte=N]: message" with 0-based
+  // columns; reword it in the FILE:LINE:COLUMN form compilers use.
   std::string Msg = toString(V.takeError());
   SmallVector<StringRef, 4> Groups;
   if (Regex("^\\[([0-9]+):([0-9]+), byte=[0-9]+\\]: (.*)$").match(Msg, &Groups)) {
-    unsigned Line = 0;
+    unsigned Line = 0, Column = 0;
     Groups[1].getAsInteger(10, Line);
+    Groups[2].getAsInteger(10, Column);
     return createStringError(inconvertibleErrorCode(),
                              FileName + ":" + Twine(Line + FirstLine - 1) +
-                                 ":" + Groups[2] + ": invalid JSON: " +
+                                 ":" + Twine(Column + 1) + ": invalid JSON: " +
                                  Groups[3]);
   }
   return createStringError(inconvertibleErrorCode(),
@@ -144,9 +149,11 @@ size_t JSONSource::offsetOf(ArrayRef<JSONStep> Path) const {
   size_t Best = S.Pos;
   for (const JSONStep &Step : Path) {
     if (!(Step.IsIndex ? S.enterElement(Step.Index)
-                       : S.enterMember(Step.Member)))
+                       : S.enterMember(Step.Member, Step.AtName)))
       break;
     Best = S.Pos;
+    if (Step.AtName)
+      break;
   }
   return Best;
 }

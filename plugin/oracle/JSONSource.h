@@ -25,9 +25,17 @@ struct JSONStep {
   std::string Member; ///< Used when !IsIndex.
   size_t Index = 0;   ///< Used when IsIndex.
   bool IsIndex = false;
+  /// Points at the member's name rather than its value (for errors about
+  /// the name itself); ends the path.
+  bool AtName = false;
 
-  static JSONStep member(llvm::StringRef Name) { return {Name.str(), 0, false}; }
-  static JSONStep element(size_t I) { return {"", I, true}; }
+  static JSONStep member(llvm::StringRef Name) {
+    return {Name.str(), 0, false, false};
+  }
+  static JSONStep memberName(llvm::StringRef Name) {
+    return {Name.str(), 0, false, true};
+  }
+  static JSONStep element(size_t I) { return {"", I, true, false}; }
 };
 
 using JSONPath = llvm::SmallVector<JSONStep, 8>;

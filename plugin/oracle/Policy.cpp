@@ -54,6 +54,7 @@ Error parseKindPolicy(const json::Value &V, DecisionKind Kind, KindPolicy &P,
                                    describeChoices(Kind) + ")");
       P.Fallback = *C;
     } else {
+      Path.back().AtName = true;
       return Src.error(Path, "unknown member '" + Member + "' for " +
                                  kindName(Kind) +
                                  " (expected table, model, fallback)");
@@ -96,10 +97,12 @@ Expected<Policy> Policy::parse(StringRef Text, StringRef FileName) {
         Member == "description" || Member == "metadata")
       continue;
     Path.push_back(JSONStep::member(Member));
-    if (Member != "decisions")
+    if (Member != "decisions") {
+      Path.back().AtName = true;
       return Src.error(Path, "unknown member '" + Member +
                                  "' (expected format, version, description, "
                                  "metadata, decisions)");
+    }
     const json::Object *D = KV.second.getAsObject();
     if (!D)
       return Src.error(Path, "\"decisions\" maps decision kinds to policies");
@@ -107,6 +110,7 @@ Expected<Policy> Policy::parse(StringRef Text, StringRef FileName) {
       Path.push_back(JSONStep::member(KindKV.first));
       std::optional<DecisionKind> Kind = parseDecisionKind(KindKV.first);
       if (!Kind) {
+        Path.back().AtName = true;
         std::string Known;
         for (DecisionKind K : allDecisionKinds())
           Known += (Known.empty() ? "" : ", ") + kindName(K).str();

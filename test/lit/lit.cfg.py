@@ -1,0 +1,44 @@
+# lit configuration of OptGym's IR-in, FileCheck-out tests.
+#
+# Substitutions (RUN lines never spell a path):
+#   %opt, %clang            the LLVM these tests were configured for
+#   %optgym-opt             opt with the plugin loaded
+#   %optgym-clang           clang with the plugin loaded
+#   %plugin                 path of OptGym.so
+#   %optgym-policy          the policy tool
+#   %programs               datasets/programs (the bundled C programs)
+#   %python                 the Python that runs lit
+# OPTGYM_* variables of the calling environment never reach the tests.
+import os
+
+import lit.formats
+import lit.util
+
+config.name = "OptGym"
+config.test_format = lit.formats.ShTest(execute_external=False)
+config.suffixes = [".ll", ".c", ".test"]
+config.excludes = ["Inputs"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.optgym_obj_root, "test", "lit")
+
+llvm_bin = config.llvm_tools_dir
+config.environment["PATH"] = os.path.pathsep.join(
+    [llvm_bin, config.optgym_tools_dir, config.environment.get("PATH", "")])
+for name in list(config.environment):
+    if name.startswith("OPTGYM_"):
+        del config.environment[name]
+
+opt = os.path.join(llvm_bin, "opt")
+clang = os.path.join(llvm_bin, "clang")
+plugin = config.optgym_plugin
+config.substitutions += [
+    ("%optgym-opt", "%s -load-pass-plugin=%s" % (opt, plugin)),
+    ("%optgym-clang", "%s -fpass-plugin=%s" % (clang, plugin)),
+    ("%optgym-policy", os.path.join(config.optgym_tools_dir, "optgym-policy")),
+    ("%plugin", plugin),
+    ("%programs", os.path.join(config.optgym_source_dir, "datasets", "programs")),
+    ("%python", config.python_executable),
+    ("%opt", opt),
+    ("%clang", clang),
+]
+config.available_features.add("llvm-%d" % config.llvm_version_major)

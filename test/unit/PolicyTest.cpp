@@ -1,0 +1,183 @@
+//===- PolicyTest.cpp - Policy files: tables, models, errors --------------===//
+
+#include "plugin/oracle/OracleBackends.h"
+#include "plugin/oracle/Policy.h"
+
+#include "gtest/gtest.h"
+
+using namespace optgym;
+using namespace llvm;
+
+namespace {
+
+Policy parseOK(StringRef Text) {
+  Expected<Policy> P = Policy::parse(Text, "p.json");
+  EXPECT_TRUE(bool(P)) << (P ? "" : toString(P.takeError()));
+  return P ? std::move(*P) : Policy();
+}
+
+std::string errorOf(StringRef Text) {
+  Expected<Policy> P = Policy::parse(Text, "p.json");
+  if (P)
+    return "(no error)";
+  return toString(P.takeError());
+}
+
+Query unrollQuery(std::string Key, int64_t TripCount, int64_t BodyInsts) {
+  Query Q(DecisionKind::LoopUnroll, std::move(Key));
+  Q.initFeatures();
+  Q.set(FeatureId::LoopUnroll_TripCount, TripCount);
+  Q.set(FeatureId::LoopUnroll_BodyInsts, BodyInsts);
+  return Q;
+}
+
+std::string choiceName(DecisionKind Kind, unsigned C) {
+  return getKindInfo(Kind).Choices[C];
+}
+
+TEST(PolicyTest, TableThenModelThenFallbackThenDefault) {
+  Policy P = parseOK(R"({
+    "format": "optgym-policy", "version": 1,
+    "decisions": {
+      "loop-unroll": {
+        "table": {"a.c:f:loop#0": "count:4"},
+        "model": {"tree": {"feature": "trip_count", "le": 8,
+                           "then": {"choice": "full"},
+                           "else": {"choice": "disable"}}}
+      },
+      "inline": {"fallback": "no-inline"}
+    }})");
+  auto Unroll = [&](Query Q) {
+    return choiceName(DecisionKind::LoopUnroll, P.decide(Q).Choice);
+  };
+  EXPECT_EQ(Unroll(unrollQuery("a.c:f:loop#0", 4, 10)), "count:4");
+  EXPECT_EQ(Unroll(unrollQuery("a.c:f:loop#1", 4, 10)), "full");
+  EXPECT_EQ(Unroll(unrollQuery("a.c:f:loop#1", 9, 10)), "disable");
+  // Without features the model cannot answer.
+  EXPECT_EQ(P.decide(Query(DecisionKind::LoopUnroll, "x")).From,
+            Policy::Source::Default);
+  EXPECT_EQ(P.decide(Query(DecisionKind::Inline, "x")).Choice,
+            choice::NoInline);
+  EXPECT_EQ(P.decide(Query(DecisionKind::PassGate, "x")).Choice, choice::Run);
+  EXPECT_TRUE(P.hasModels());
+}
+
+TEST(PolicyTest, TreeTestsOnStringsAndSets) {
+  Policy P = parseOK(R"({"format": "optgym-policy", "version": 1,
+    "decisions": {"pass-gate": {"model": {"tree":
+      {"feature": "pass", "in": ["licm", "gvn"],
+       "then": {"feature": "unit_size", "eq": 3,
+                "then": {"choice": "run"}, "else": {"choice": "skip"}},
+       "else": {"choice": "run"}}}}}})");
+  auto Gate = [&](StringRef Pass, int64_t Size) {
+    Query Q(DecisionKind::PassGate, "k");
+    Q.initFeatures();
+    Q.set(FeatureId::PassGate_Pass, Pass);
+    Q.set(FeatureId::PassGate_UnitSize, Size);
+    return choiceName(DecisionKind::PassGate, P.decide(Q).Choice);
+  };
+  EXPECT_EQ(Gate("licm", 5), "skip");
+  EXPECT_EQ(Gate("gvn", 3), "run");
+  EXPECT_EQ(Gate("sroa", 5), "run");
+}
+
+TEST(PolicyTest, LinearScoresPickTheBestChoice) {
+  Policy P = parseOK(R"({"format": "optgym-policy", "version": 1,
+    "decisions": {"inline": {"model": {"linear": {
+      "bias": {"default": 0.5, "inline": 0},
+      "weights": {"inline": {"llvm_cost": -0.01, "llvm_verdict=always": 10},
+                  "no-inline": {"callee_insts": 0.1}}}}}}})");
+  auto Inline = [&](int64_t Cost, StringRef Verdict, int64_t CalleeInsts) {
+    Query Q(DecisionKind::Inline, "k");
+    Q.initFeatures();
+    Q.set(FeatureId::Inline_LLVMCost, Cost);
+    Q.set(FeatureId::Inline_LLVMVerdict, Verdict);
+    Q.set(FeatureId::Inline_CalleeInsts, CalleeInsts);
+    return choiceName(DecisionKind::Inline, P.decide(Q).Choice);
+  };
+  EXPECT_EQ(Inline(-100, "cost", 0), "inline");     // 1.0 > 0.5
+  EXPECT_EQ(Inline(100, "cost", 0), "default");     // -1.0 < 0.5
+  EXPECT_EQ(Inline(100, "always", 0), "inline");    // 9.0
+  EXPECT_EQ(Inline(100, "cost", 100), "no-inline"); // 10.0
+}
+
+TEST(PolicyTest, ErrorsPointAtTheOffendingValue) {
+  EXPECT_EQ(errorOf("{\"format\": \"optgym-policy\", \"version\": 1,\n"
+                    " \"decisions\": {\"loop-unrol\": {}}}"),
+            "p.json:2:16: unknown decision kind 'loop-unrol' (expected "
+            "pass-gate, loop-unroll, loop-vectorize, inline)");
+  EXPECT_EQ(errorOf("{\"format\": \"optgym-policy\", \"version\": 1,\n"
+                    " \"decisions\": {\"inline\": {\"table\": {\n"
+                    "   \"a.c:f:call#0:g\": \"maybe\"}}}}"),
+            "p.json:3:22: unknown choice 'maybe' for inline (expected one of "
+            "default, inline, no-inline)");
+  EXPECT_EQ(errorOf("{\"format\": \"optgym-policy\", \"version\": 2}"),
+            "p.json:1:40: unsupported policy version (this OptGym reads "
+            "version 1)");
+  EXPECT_EQ(errorOf("{\"version\": 1}"),
+            "p.json:1:1: expected \"format\": \"optgym-policy\"");
+  EXPECT_EQ(errorOf("[1, 2"), "p.json:1:6: invalid JSON: Expected , or ] "
+                              "after array element");
+
+  std::string Tree = errorOf(
+      "{\"format\": \"optgym-policy\", \"version\": 1, \"decisions\": {\n"
+      "\"loop-unroll\": {\"model\": {\"tree\": {\"feature\": \"trip\",\n"
+      "  \"le\": 3, \"then\": {\"choice\": \"full\"}, \"else\": "
+      "{\"choice\": \"full\"}}}}}}");
+  EXPECT_EQ(Tree, "p.json:2:47: unknown feature 'trip' for loop-unroll");
+
+  std::string Le = errorOf(
+      "{\"format\": \"optgym-policy\", \"version\": 1, \"decisions\": {\n"
+      "\"pass-gate\": {\"model\": {\"tree\": {\"feature\": \"pass\", \"le\": "
+      "3,\n \"then\": {\"choice\": \"run\"}, \"else\": {\"choice\": "
+      "\"skip\"}}}}}}");
+  EXPECT_NE(Le.find("p.json:2:59: \"le\" needs an integer feature"),
+            std::string::npos)
+      << Le;
+
+  std::string Member = errorOf(
+      "{\"format\": \"optgym-policy\", \"version\": 1, \"decisions\": {\n"
+      "\"inline\": {\"tabel\": {}}}}");
+  EXPECT_EQ(Member, "p.json:2:12: unknown member 'tabel' for inline "
+                    "(expected table, model, fallback)");
+
+  std::string Weight = errorOf(
+      "{\"format\": \"optgym-policy\", \"version\": 1, \"decisions\": {\n"
+      "\"pass-gate\": {\"model\": {\"linear\": {\"weights\": {\"skip\": "
+      "{\"pass\": 1}}}}}}}");
+  EXPECT_NE(Weight.find("string feature 'pass' needs a value"),
+            std::string::npos)
+      << Weight;
+}
+
+TEST(PolicyTest, TablesRoundTripThroughJSON) {
+  Policy P;
+  P.get(DecisionKind::LoopUnroll).Table["a.c:f:loop#1"] =
+      *findChoice(DecisionKind::LoopUnroll, "count:3");
+  P.get(DecisionKind::PassGate).Table["a.c:f:licm#1"] = choice::Skip;
+  std::string Text;
+  raw_string_ostream(Text) << P.tablesToJSON("test");
+  Policy Q = parseOK(Text);
+  EXPECT_EQ(Q.get(DecisionKind::LoopUnroll).Table.lookup("a.c:f:loop#1"),
+            *findChoice(DecisionKind::LoopUnroll, "count:3"));
+  EXPECT_EQ(Q.get(DecisionKind::PassGate).Table.lookup("a.c:f:licm#1"),
+            choice::Skip);
+}
+
+TEST(PolicyTest, OracleSummarizesUnusedEntries) {
+  Policy P = parseOK(R"({"format": "optgym-policy", "version": 1,
+    "decisions": {"inline": {"table": {"used": "inline", "stale": "inline"}}}})");
+  auto O = createPolicyOracle(std::move(P), "policy:p.json");
+  EXPECT_EQ(O->decide(Query(DecisionKind::Inline, "used")), choice::Inline);
+  EXPECT_EQ(O->decide(Query(DecisionKind::Inline, "other")), DefaultChoice);
+  std::string Summary;
+  raw_string_ostream OS(Summary);
+  O->printSummary(OS);
+  EXPECT_NE(Summary.find("1 table hits"), std::string::npos) << Summary;
+  EXPECT_NE(Summary.find("1 of 2 inline table entries never matched (e.g. "
+                         "'stale')"),
+            std::string::npos)
+      << Summary;
+}
+
+} // namespace
