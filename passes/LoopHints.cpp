@@ -40,7 +40,8 @@ void addLoopHints(Loop &L, ArrayRef<LoopHint> Hints) {
           ConstantInt::get(IntegerType::get(Ctx, H.Bits), *H.Value)));
     Ops.push_back(MDNode::get(Ctx, Node));
   }
-  Ops.push_back(MDNode::get(Ctx, MDString::get(Ctx, HintedLoopTag)));
+  if (!hasLoopHint(L, {HintedLoopTag}))
+    Ops.push_back(MDNode::get(Ctx, MDString::get(Ctx, HintedLoopTag)));
   MDNode *NewID = MDNode::getDistinct(Ctx, Ops);
   NewID->replaceOperandWith(0, NewID);
   L.setLoopID(NewID);

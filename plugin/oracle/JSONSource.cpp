@@ -125,17 +125,18 @@ Expected<json::Value> JSONSource::parse() const {
   Expected<json::Value> V = json::parse(Text);
   if (V)
     return V;
-  // llvm::json reports "[LINE:COLUMN, byte=N]: message" with 0-based
-  // columns; reword it in the FILE:LINE:COLUMN form compilers use.
+  // llvm::json reports "[LINE:COLUMN, byte=N]: message", counting the column
+  // from 0 but only after consuming the offending character, so the number
+  // is the 1-based column of that character. Reword it in the
+  // FILE:LINE:COLUMN form compilers use.
   std::string Msg = toString(V.takeError());
   SmallVector<StringRef, 4> Groups;
   if (Regex("^\\[([0-9]+):([0-9]+), byte=[0-9]+\\]: (.*)$").match(Msg, &Groups)) {
-    unsigned Line = 0, Column = 0;
+    unsigned Line = 0;
     Groups[1].getAsInteger(10, Line);
-    Groups[2].getAsInteger(10, Column);
     return createStringError(inconvertibleErrorCode(),
                              FileName + ":" + Twine(Line + FirstLine - 1) +
-                                 ":" + Twine(Column + 1) + ": invalid JSON: " +
+                                 ":" + Groups[2] + ": invalid JSON: " +
                                  Groups[3]);
   }
   return createStringError(inconvertibleErrorCode(),

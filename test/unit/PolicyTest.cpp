@@ -116,7 +116,7 @@ TEST(PolicyTest, ErrorsPointAtTheOffendingValue) {
             "version 1)");
   EXPECT_EQ(errorOf("{\"version\": 1}"),
             "p.json:1:1: expected \"format\": \"optgym-policy\"");
-  EXPECT_EQ(errorOf("[1, 2"), "p.json:1:6: invalid JSON: Expected , or ] "
+  EXPECT_EQ(errorOf("[1, 2"), "p.json:1:5: invalid JSON: Expected , or ] "
                               "after array element");
 
   std::string Tree = errorOf(

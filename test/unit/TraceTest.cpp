@@ -77,7 +77,7 @@ TEST(TraceTest, ConflictsAndMalformedLinesAreErrors) {
   EXPECT_EQ(ErrorOf("{\"kind\": \"inline\", \"chosen\": \"inline\"}"),
             "t.jsonl:1:1: expected a string member \"key\"");
   EXPECT_EQ(ErrorOf("{\"key\": 3"),
-            "t.jsonl:1:10: invalid JSON: Expected , or } after object "
+            "t.jsonl:1:9: invalid JSON: Expected , or } after object "
             "property");
 }
 
