@@ -67,6 +67,8 @@ parseDecisionList(StringRef List, StringRef SettingName) {
 Expected<Config> Config::load() {
   Config C;
   C.OracleSpec = StringRef(setting(OracleOpt, "OPTGYM_ORACLE")).trim().str();
+  if (OracleOpt.getNumOccurrences())
+    C.OracleSetting = "-optgym-oracle";
   C.RecordPath = setting(RecordOpt, "OPTGYM_RECORD");
   std::string Decisions = setting(DecisionsOpt, "OPTGYM_DECISIONS");
   auto Kinds = parseDecisionList(Decisions, DecisionsOpt.getNumOccurrences()

@@ -25,6 +25,9 @@ namespace optgym {
 
 struct Config {
   std::string OracleSpec;
+  /// Where OracleSpec came from, for messages: OPTGYM_ORACLE or
+  /// -optgym-oracle.
+  std::string OracleSetting = "OPTGYM_ORACLE";
   std::string RecordPath;
   std::bitset<NumDecisionKinds> Decisions;
   bool Verbose = false;

@@ -39,7 +39,7 @@ Session::Session() {
                 "record LLVM's own decisions)\n";
     return;
   }
-  Expected<std::unique_ptr<Oracle>> O = createOracle(Cfg.OracleSpec);
+  Expected<std::unique_ptr<Oracle>> O = createOracle(Cfg.OracleSpec, Cfg.OracleSetting);
   if (!O) {
     ConfigError = toString(O.takeError());
     Cfg.Decisions.set();

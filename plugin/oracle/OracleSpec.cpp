@@ -14,18 +14,20 @@ using namespace llvm;
 namespace optgym {
 namespace {
 
-Error specError(StringRef Spec, const Twine &Msg) {
+Error specError(StringRef Setting, StringRef Spec, const Twine &Msg) {
   return createStringError(inconvertibleErrorCode(),
-                           "OPTGYM_ORACLE=" + Spec + ": " + Msg);
+                           Setting + "=" + Spec + ": " + Msg);
 }
 
-Expected<std::unique_ptr<Oracle>> makeDefault(StringRef Arg, StringRef Spec) {
+Expected<std::unique_ptr<Oracle>> makeDefault(StringRef Arg, StringRef Spec,
+                                       StringRef Setting) {
   if (!Arg.empty())
-    return specError(Spec, "'default' takes no arguments");
+    return specError(Setting, Spec, "'default' takes no arguments");
   return createDefaultOracle();
 }
 
-Expected<std::unique_ptr<Oracle>> makeRandom(StringRef Arg, StringRef Spec) {
+Expected<std::unique_ptr<Oracle>> makeRandom(StringRef Arg, StringRef Spec,
+                                       StringRef Setting) {
   uint64_t Seed = 0;
   double Rate = 0.5;
   SmallVector<StringRef, 4> Options;
@@ -37,14 +39,14 @@ Expected<std::unique_ptr<Oracle>> makeRandom(StringRef Arg, StringRef Spec) {
     Value = Value.trim();
     if (Name == "seed") {
       if (Value.getAsInteger(10, Seed))
-        return specError(Spec, "seed must be a non-negative integer, not '" +
+        return specError(Setting, Spec, "seed must be a non-negative integer, not '" +
                                    Value + "'");
     } else if (Name == "p") {
       if (Value.getAsDouble(Rate) || !(Rate >= 0 && Rate <= 1))
-        return specError(Spec, "p must be a number in [0, 1], not '" + Value +
+        return specError(Setting, Spec, "p must be a number in [0, 1], not '" + Value +
                                    "'");
     } else {
-      return specError(Spec, "unknown random option '" + Name +
+      return specError(Setting, Spec, "unknown random option '" + Name +
                                  "' (expected seed=N, p=P)");
     }
   }
@@ -54,18 +56,20 @@ Expected<std::unique_ptr<Oracle>> makeRandom(StringRef Arg, StringRef Spec) {
   return createRandomOracle(Seed, Rate, Canonical);
 }
 
-Expected<std::unique_ptr<Oracle>> makePolicy(StringRef Arg, StringRef Spec) {
+Expected<std::unique_ptr<Oracle>> makePolicy(StringRef Arg, StringRef Spec,
+                                       StringRef Setting) {
   if (Arg.empty())
-    return specError(Spec, "expected policy:FILE");
+    return specError(Setting, Spec, "expected policy:FILE");
   Expected<Policy> P = Policy::load(Arg);
   if (!P)
     return P.takeError();
   return createPolicyOracle(std::move(*P), Spec.str());
 }
 
-Expected<std::unique_ptr<Oracle>> makeReplay(StringRef Arg, StringRef Spec) {
+Expected<std::unique_ptr<Oracle>> makeReplay(StringRef Arg, StringRef Spec,
+                                       StringRef Setting) {
   if (Arg.empty())
-    return specError(Spec, "expected replay:FILE");
+    return specError(Setting, Spec, "expected replay:FILE");
   Expected<DecisionTables> T = readTrace(Arg);
   if (!T)
     return T.takeError();
@@ -93,7 +97,8 @@ bool registerOracleBackend(StringRef Name, OracleFactory Factory) {
   return R.Factories.try_emplace(Name, Factory).second;
 }
 
-Expected<std::unique_ptr<Oracle>> createOracle(StringRef Spec) {
+Expected<std::unique_ptr<Oracle>> createOracle(StringRef Spec,
+                                               StringRef Setting) {
   auto [Name, Arg] = Spec.trim().split(':');
   OracleFactory Factory = nullptr;
   std::string Known;
@@ -110,11 +115,11 @@ Expected<std::unique_ptr<Oracle>> createOracle(StringRef Spec) {
     Known = join(Names, ", ");
   }
   if (Factory)
-    return Factory(Arg, Spec);
+    return Factory(Arg, Spec, Setting);
   if (Name == "socket")
-    return specError(Spec, "the socket oracle is not part of this build yet; "
+    return specError(Setting, Spec, "the socket oracle is not part of this build yet; "
                            "use one of " + Known);
-  return specError(Spec, "unknown oracle '" + Name + "' (expected one of " +
+  return specError(Setting, Spec, "unknown oracle '" + Name + "' (expected one of " +
                              Known + ")");
 }
 

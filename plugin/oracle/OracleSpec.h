@@ -20,13 +20,15 @@
 namespace optgym {
 
 /// Parses Spec and builds the oracle, loading any file it names. Errors name
-/// the spec, or the file with line:column.
-llvm::Expected<std::unique_ptr<Oracle>> createOracle(llvm::StringRef Spec);
+/// the setting and spec ("OPTGYM_ORACLE=..."), or the file with line:column.
+llvm::Expected<std::unique_ptr<Oracle>>
+createOracle(llvm::StringRef Spec, llvm::StringRef Setting = "OPTGYM_ORACLE");
 
 /// A factory for a backend that another part of OptGym provides (the socket
 /// oracle): it receives what follows "NAME:" in the spec.
+/// Setting+Spec ("OPTGYM_ORACLE=socket:...") is for its error messages.
 using OracleFactory = llvm::Expected<std::unique_ptr<Oracle>> (*)(
-    llvm::StringRef Argument, llvm::StringRef Spec);
+    llvm::StringRef Argument, llvm::StringRef Spec, llvm::StringRef Setting);
 
 /// Makes createOracle() accept "Name:..." specs. Returns false if the name is
 /// already taken.

@@ -37,6 +37,9 @@ TEST(OracleSpecTest, BadSpecsSayWhatIsWrong) {
   EXPECT_NE(errorOf("policy:").find("expected policy:FILE"), std::string::npos);
   EXPECT_NE(errorOf("socket:/tmp/a.sock").find("socket oracle"),
             std::string::npos);
+  EXPECT_EQ(toString(createOracle("nope", "-optgym-oracle").takeError()),
+            "-optgym-oracle=nope: unknown oracle 'nope' (expected one of "
+            "default, policy, random, replay)");
   std::string Missing = errorOf("policy:/nonexistent/p.json");
   EXPECT_EQ(Missing.rfind("/nonexistent/p.json: cannot read policy", 0), 0u)
       << Missing;
@@ -44,7 +47,8 @@ TEST(OracleSpecTest, BadSpecsSayWhatIsWrong) {
             std::string::npos);
 }
 
-Expected<std::unique_ptr<Oracle>> makeEcho(StringRef Arg, StringRef Spec) {
+Expected<std::unique_ptr<Oracle>> makeEcho(StringRef Arg, StringRef Spec,
+                                           StringRef Setting) {
   return createOracle("random:seed=" + Arg.str());
 }
 
