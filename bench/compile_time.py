@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""Compile-time overhead of OptGym: clang -O2 -c of the bundled programs.
+
+Configurations, all with the same optimization decisions (LLVM's defaults),
+so that only OptGym's own work is measured:
+
+  no-plugin      clang alone
+  inert          plugin loaded, OPTGYM_ORACLE unset
+  default        OPTGYM_ORACLE=default, every decision point active
+  policy-table   a policy whose tables hold every decision of the program
+                 (all of them LLVM's default answer)
+  policy-model   a policy with a decision tree per kind over its features
+                 (features computed for every query; every leaf answers the
+                 default)
+  recording      OPTGYM_ORACLE=default with OPTGYM_RECORD
+
+Each round runs every configuration once per program, in a shuffled order;
+the figure per configuration is the median CPU time (user + sys of the
+compiler process) over the rounds, summed over the programs.
+
+  bench/compile_time.py [--llvm 19] [--rounds 15]
+"""
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+MODEL_POLICY = {
+    "format": "optgym-policy", "version": 1,
+    "description": "decision trees whose every leaf is LLVM's default",
+    "decisions": {
+        "pass-gate": {"model": {"tree": {
+            "feature": "unit_size", "le": 1000000,
+            "then": {"feature": "pass", "in": ["instcombine", "gvn"],
+                     "then": {"choice": "run"}, "else": {"choice": "run"}},
+            "else": {"choice": "run"}}}},
+        "loop-unroll": {"model": {"tree": {
+            "feature": "trip_count", "le": 4,
+            "then": {"choice": "default"}, "else": {"choice": "default"}}}},
+        "loop-vectorize": {"model": {"tree": {
+            "feature": "body_insts", "le": 20,
+            "then": {"choice": "default"}, "else": {"choice": "default"}}}},
+        "inline": {"model": {"tree": {
+            "feature": "llvm_cost", "le": 100,
+            "then": {"choice": "default"}, "else": {"choice": "default"}}}},
+    },
+}
+
+
+def cpu_seconds(cmd, env):
+    """Runs cmd and returns the CPU time (user + sys) it used."""
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    if proc.returncode:
+        sys.exit("benchmark command failed: %s\n%s" % (" ".join(cmd), err))
+    return usage.ru_utime + usage.ru_stime
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--llvm", default="19")
+    parser.add_argument("--rounds", type=int, default=15)
+    args = parser.parse_args()
+
+    build = os.path.join(ROOT, "build" if args.llvm == "19" else "build-" + args.llvm)
+    plugin = os.path.join(build, "lib", "OptGym.so")
+    policy_tool = os.path.join(build, "bin", "optgym-policy")
+    clang = "/usr/lib/llvm-%s/bin/clang" % args.llvm
+    programs_dir = os.path.join(ROOT, "datasets", "programs")
+    programs = sorted(f for f in os.listdir(programs_dir) if f.endswith(".c"))
+    work = tempfile.mkdtemp(prefix="optgym-bench-")
+    base_env = {k: v for k, v in os.environ.items() if not k.startswith("OPTGYM_")}
+
+    def command(program, use_plugin):
+        cmd = [clang, "-O2", "-c", program, "-o", os.path.join(work, "out.o")]
+        return cmd + ["-fpass-plugin=" + plugin] if use_plugin else cmd
+
+    model_path = os.path.join(work, "model.json")
+    with open(model_path, "w") as f:
+        json.dump(MODEL_POLICY, f)
+
+    # Per-program table policies holding every decision of a default run.
+    os.chdir(programs_dir)
+    tables = {}
+    for p in programs:
+        trace = os.path.join(work, p + ".jsonl")
+        env = dict(base_env, OPTGYM_ORACLE="default", OPTGYM_RECORD=trace)
+        subprocess.run(command(p, True), env=env, check=True)
+        tables[p] = os.path.join(work, p + ".policy.json")
+        subprocess.run([policy_tool, "from-trace", "--all", trace, "-o", tables[p]],
+                       check=True, stderr=subprocess.DEVNULL)
+
+    record = os.path.join(work, "record.jsonl")
+    configs = {
+        "no-plugin": lambda p: (command(p, False), {}),
+        "inert": lambda p: (command(p, True), {}),
+        "default": lambda p: (command(p, True), {"OPTGYM_ORACLE": "default"}),
+        "policy-table": lambda p: (command(p, True),
+                                   {"OPTGYM_ORACLE": "policy:" + tables[p]}),
+        "policy-model": lambda p: (command(p, True),
+                                   {"OPTGYM_ORACLE": "policy:" + model_path}),
+        "recording": lambda p: (command(p, True), {"OPTGYM_ORACLE": "default",
+                                                   "OPTGYM_RECORD": record}),
+    }
+    samples = {(c, p): [] for c in configs for p in programs}
+    rng = random.Random(0)
+    for _ in range(args.rounds):
+        for p in programs:
+            order = list(configs)
+            rng.shuffle(order)
+            for c in order:
+                cmd, extra = configs[c](p)
+                if os.path.exists(record):
+                    os.remove(record)
+                samples[(c, p)].append(cpu_seconds(cmd, dict(base_env, **extra)))
+
+    totals = {c: sum(statistics.median(samples[(c, p)]) for p in programs)
+              for c in configs}
+    base = totals["no-plugin"]
+    print("clang %s -O2 -c, %d programs, %d rounds, median CPU seconds summed"
+          % (args.llvm, len(programs), args.rounds))
+    print("%-14s %9s %9s" % ("configuration", "seconds", "vs none"))
+    for c in configs:
+        print("%-14s %9.3f %+8.2f%%" % (c, totals[c], 100 * (totals[c] / base - 1)))
+    print("per program (median seconds):")
+    print("%-18s" % "program" + "".join("%14s" % c for c in configs))
+    for p in programs:
+        print("%-18s" % p + "".join("%14.4f" % statistics.median(samples[(c, p)])
+                                     for c in configs))
+
+
+if __name__ == "__main__":
+    main()
