@@ -49,7 +49,8 @@ DecisionRecord &DecisionKeys::loop(LoopKeySpace SpaceId, const Loop &L,
   return R;
 }
 
-std::string DecisionKeys::loopKey(const Loop &L, const DecisionRecord &R) const {
+std::string DecisionKeys::loopKey(const Loop &L,
+                                  const DecisionRecord &R) const {
   return functionKey(*L.getHeader()->getParent()) + ":loop#" +
          std::to_string(R.Index);
 }
@@ -78,7 +79,8 @@ std::string DecisionKeys::callSiteKey(const CallBase &CB,
                                       const DecisionRecord &R) const {
   const Function *Callee = CB.getCalledFunction();
   return functionKey(*CB.getCaller()) + ":call#" + std::to_string(R.Index) +
-         ":" + (Callee && Callee->hasName() ? Callee->getName() : "<indirect>").str();
+         ":" +
+         (Callee && Callee->hasName() ? Callee->getName() : "<indirect>").str();
 }
 
 unsigned DecisionKeys::nextGateOrdinal(StringRef UnitKey, StringRef Pass) {

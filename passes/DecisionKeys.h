@@ -44,6 +44,7 @@ namespace optgym {
 
 /// Each kind that decides on loops numbers them separately.
 enum class LoopKeySpace { Gate, Unroll, Vectorize };
+constexpr unsigned NumLoopKeySpaces = 3;
 
 /// What a decision point remembers about a loop or call site.
 struct DecisionRecord {
@@ -77,8 +78,7 @@ public:
 
 private:
   /// Entries vanish with their IR object; replaced objects are new ones.
-  template <typename KeyT>
-  struct NoRAUW : llvm::ValueMapConfig<KeyT> {
+  template <typename KeyT> struct NoRAUW : llvm::ValueMapConfig<KeyT> {
     enum { FollowRAUW = false };
   };
   template <typename KeyT, typename ValueT>
@@ -88,7 +88,7 @@ private:
     IRMap<const llvm::BasicBlock *, DecisionRecord> Loops;
     IRMap<const llvm::Function *, unsigned> NextLoop;
   };
-  Space LoopSpaces[3];
+  Space LoopSpaces[NumLoopKeySpaces];
   IRMap<const llvm::CallBase *, DecisionRecord> CallSites;
   IRMap<const llvm::Function *, unsigned> NextCallSite;
   llvm::StringMap<unsigned> GateOrdinals;

@@ -4,8 +4,8 @@
 #include "passes/LoopHints.h"
 
 #include "llvm/IR/Function.h"
-#include "llvm/IR/PassInstrumentation.h"
 #include "llvm/IR/Metadata.h"
+#include "llvm/IR/PassInstrumentation.h"
 
 using namespace llvm;
 
@@ -14,10 +14,9 @@ namespace {
 
 bool hasHintedLoop(const Function &F) {
   for (const BasicBlock &BB : F)
-    if (const MDNode *ID = BB.getTerminator()
-                               ? BB.getTerminator()->getMetadata(
-                                     LLVMContext::MD_loop)
-                               : nullptr)
+    if (const MDNode *ID = BB.getTerminator() ? BB.getTerminator()->getMetadata(
+                                                    LLVMContext::MD_loop)
+                                              : nullptr)
       for (const MDOperand &Op : drop_begin(ID->operands()))
         if (const auto *Node = dyn_cast<MDNode>(Op.get()))
           if (Node->getNumOperands() == 1)

@@ -1,4 +1,4 @@
-//===- HintWarningFilter.h - Keep OptGym's hints out of -Wpass-failed -*- C++ -*-===//
+//===- HintWarningFilter.h - OptGym's hints never warn ----------*- C++ -*-===//
 //
 // A forced unroll count or vector width that LLVM cannot honour makes the
 // transform-warning pass warn "loop not unrolled/vectorized" — with -Werror,

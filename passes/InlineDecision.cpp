@@ -32,8 +32,8 @@ class OracleInlineAdvisor final : public InlineAdvisor {
 public:
   OracleInlineAdvisor(Module &M, FunctionAnalysisManager &FAM,
                       InlineParams Params, InlineContext IC)
-      : InlineAdvisor(M, FAM, IC), Params(Params),
-        Default(M, FAM, Params, IC) {}
+      : InlineAdvisor(M, FAM, IC), Params(Params), Default(M, FAM, Params, IC) {
+  }
 
   void onPassEntry(LazyCallGraph::SCC *SCC) override {
     Default.onPassEntry(SCC);
@@ -128,9 +128,8 @@ void OracleInlineAdvisor::computeFeatures(Query &Q, CallBase &CB,
   for (const User *U : Callee.users())
     if (const auto *Call = dyn_cast<CallBase>(U))
       CallSites += Call->getCalledFunction() == &Callee;
-  int64_t ConstArgs = count_if(CB.args(), [](const Use &A) {
-    return isa<Constant>(A.get());
-  });
+  int64_t ConstArgs =
+      count_if(CB.args(), [](const Use &A) { return isa<Constant>(A.get()); });
 
   Q.initFeatures();
   Q.set(FeatureId::Inline_LLVMAdvice, LLVMAdvice);

@@ -20,9 +20,9 @@
 namespace optgym {
 
 /// The factory PluginInlineAdvisorAnalysis calls for each inliner run.
-llvm::InlineAdvisor *createOracleInlineAdvisor(
-    llvm::Module &M, llvm::FunctionAnalysisManager &FAM,
-    llvm::InlineParams Params, llvm::InlineContext IC);
+llvm::InlineAdvisor *
+createOracleInlineAdvisor(llvm::Module &M, llvm::FunctionAnalysisManager &FAM,
+                          llvm::InlineParams Params, llvm::InlineContext IC);
 
 } // namespace optgym
 

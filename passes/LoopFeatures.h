@@ -1,8 +1,9 @@
 //===- LoopFeatures.h - Feature vectors of loop decisions -------*- C++ -*-===//
 //
 // Fills the loop-unroll and loop-vectorize feature vectors (DecisionKinds.def
-// names and documents each feature). `opt -passes='print<optgym-loop-features>'`
-// prints them for every loop, for tests and for agent authors.
+// names and documents each feature). `opt
+// -passes='print<optgym-loop-features>'` prints them for every loop, for tests
+// and for agent authors.
 //
 //===----------------------------------------------------------------------===//
 

@@ -1,4 +1,4 @@
-//===- LoopHints.h - Read and write llvm.loop transformation hints -*- C++ -*-===//
+//===- LoopHints.h - Read and write llvm.loop hints -------------*- C++ -*-===//
 //
 // Loop decisions are carried out the way `#pragma clang loop` is: by loop
 // metadata that LLVM's unroller and vectorizer already obey. That keeps

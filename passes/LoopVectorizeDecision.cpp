@@ -20,9 +20,8 @@ SmallVector<LoopHint, 3> vectorizeHints(unsigned Choice) {
     return {{"llvm.loop.vectorize.enable", 0, /*Bits=*/1}};
   unsigned Width = choice::vectorWidth(Choice);
   unsigned Interleave = choice::interleaveCount(Choice);
-  SmallVector<LoopHint, 3> Hints = {
-      {"llvm.loop.vectorize.width", Width},
-      {"llvm.loop.interleave.count", Interleave}};
+  SmallVector<LoopHint, 3> Hints = {{"llvm.loop.vectorize.width", Width},
+                                    {"llvm.loop.interleave.count", Interleave}};
   // Forcing makes the hints count where the pipeline vectorizes only on
   // request (-O1, -Oz).
   if (Width > 1 || Interleave > 1)

@@ -1,4 +1,4 @@
-//===- LoopVectorizeDecision.h - The loop-vectorize decision point -*- C++ -*-===//
+//===- LoopVectorizeDecision.h - loop-vectorize decision point --*- C++ -*-===//
 //
 // Asks once per innermost loop for a vectorization width and interleave
 // count (or off, or LLVM's default) and carries the answer out as

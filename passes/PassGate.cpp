@@ -99,7 +99,8 @@ public:
 
   bool shouldRun(StringRef ClassName, const Any &IR) {
     Session &S = Session::get();
-    if (!S.shouldQuery(DecisionKind::PassGate) || isCanonicalization(ClassName)) {
+    if (!S.shouldQuery(DecisionKind::PassGate) ||
+        isCanonicalization(ClassName)) {
       // In an opt pipeline of only custom passes this may be the one place a
       // configuration error can surface.
       if (S.hasPendingConfigError())

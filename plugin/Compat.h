@@ -1,4 +1,4 @@
-//===- Compat.h - The differences between the LLVMs OptGym supports -*- C++ -*-===//
+//===- Compat.h - What differs between LLVM 19 and 22 -----------*- C++ -*-===//
 //
 // OptGym builds against LLVM 19 and 22 from one source tree. Every API that
 // differs between them is bridged here and nowhere else.

@@ -13,10 +13,10 @@ namespace {
 
 cl::OptionCategory OptGymCategory("OptGym options");
 
-cl::opt<std::string> OracleOpt(
-    "optgym-oracle", cl::cat(OptGymCategory),
-    cl::desc("OptGym oracle spec: default, random[:seed=N][,p=P], "
-             "policy:FILE, replay:FILE (overrides OPTGYM_ORACLE)"));
+cl::opt<std::string>
+    OracleOpt("optgym-oracle", cl::cat(OptGymCategory),
+              cl::desc("OptGym oracle spec: default, random[:seed=N][,p=P], "
+                       "policy:FILE, replay:FILE (overrides OPTGYM_ORACLE)"));
 cl::opt<std::string>
     RecordOpt("optgym-record", cl::cat(OptGymCategory),
               cl::desc("Append every OptGym decision to this trace file "

@@ -73,7 +73,8 @@ void registerOptGym(PassBuilder &PB) {
         MPM.addPass(SessionFlushPass());
       });
 
-  if (PassInstrumentationCallbacks *PIC = PB.getPassInstrumentationCallbacks()) {
+  if (PassInstrumentationCallbacks *PIC =
+          PB.getPassInstrumentationCallbacks()) {
     if (S.isActive(DecisionKind::PassGate))
       registerPassGate(*PIC);
     if (S.isActive(DecisionKind::LoopUnroll) ||
@@ -98,8 +99,9 @@ void registerOptGym(PassBuilder &PB) {
 
   if (S.isActive(DecisionKind::Inline))
     PB.registerAnalysisRegistrationCallback([](ModuleAnalysisManager &MAM) {
-      MAM.registerPass(
-          [] { return PluginInlineAdvisorAnalysis(createOracleInlineAdvisor); });
+      MAM.registerPass([] {
+        return PluginInlineAdvisorAnalysis(createOracleInlineAdvisor);
+      });
     });
 }
 

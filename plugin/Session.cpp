@@ -39,7 +39,8 @@ Session::Session() {
                 "record LLVM's own decisions)\n";
     return;
   }
-  Expected<std::unique_ptr<Oracle>> O = createOracle(Cfg.OracleSpec, Cfg.OracleSetting);
+  Expected<std::unique_ptr<Oracle>> O =
+      createOracle(Cfg.OracleSpec, Cfg.OracleSetting);
   if (!O) {
     ConfigError = toString(O.takeError());
     Cfg.Decisions.set();
@@ -107,10 +108,13 @@ void Session::printSummary(raw_ostream &OS) const {
   std::lock_guard<std::mutex> G(Lock);
   OS << "optgym: oracle " << TheOracle->spec() << ":";
   for (DecisionKind Kind : allDecisionKinds())
-    if (Cfg.Decisions.test(unsigned(Kind)))
+    if (Cfg.Decisions.test(unsigned(Kind))) {
       OS << " " << kindName(Kind) << " " << NumQueries[unsigned(Kind)] << " ("
-         << NumDepartures[unsigned(Kind)] << " departed, "
-         << NumRefused[unsigned(Kind)] << " refused by size guards)";
+         << NumDepartures[unsigned(Kind)] << " departed";
+      if (NumRefused[unsigned(Kind)])
+        OS << ", " << NumRefused[unsigned(Kind)] << " refused by size guards";
+      OS << ")";
+    }
   OS << "\n";
   TheOracle->printSummary(OS);
 }

@@ -18,7 +18,8 @@ constexpr DecisionKind FeatureKinds[] = {
 };
 
 constexpr FeatureInfo AllFeatures[] = {
-#define OPTGYM_FEATURE(Kind, Id, Name, Type, Doc) {Name, FeatureType::Type, Doc},
+#define OPTGYM_FEATURE(Kind, Id, Name, Type, Doc)                              \
+  {Name, FeatureType::Type, Doc},
 #include "plugin/oracle/DecisionKinds.def"
 };
 

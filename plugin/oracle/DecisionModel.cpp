@@ -24,7 +24,9 @@ namespace {
 
 /// Pushes a step for the lifetime of a scope.
 struct PathScope {
-  PathScope(JSONPath &Path, JSONStep Step) : Path(Path) { Path.push_back(Step); }
+  PathScope(JSONPath &Path, JSONStep Step) : Path(Path) {
+    Path.push_back(Step);
+  }
   ~PathScope() { Path.pop_back(); }
   JSONPath &Path;
 };
@@ -106,9 +108,9 @@ Expected<unsigned> DecisionTree::parseNode(const json::Value &V,
 
   for (const auto &KV : *O) {
     StringRef K = KV.first;
-    if (!is_contained(ArrayRef<StringRef>{"feature", "le", "eq", "in", "then",
-                                          "else"},
-                      K)) {
+    if (!is_contained(
+            ArrayRef<StringRef>{"feature", "le", "eq", "in", "then", "else"},
+            K)) {
       PathScope S(Path, JSONStep::memberName(K));
       return Src.error(Path, "unknown member '" + K +
                                  "' in a tree node (expected choice, or "
@@ -117,8 +119,8 @@ Expected<unsigned> DecisionTree::parseNode(const json::Value &V,
   }
 
   const json::Value *FeatureV = O->get("feature");
-  std::optional<StringRef> FeatureName = FeatureV ? FeatureV->getAsString()
-                                                  : std::nullopt;
+  std::optional<StringRef> FeatureName =
+      FeatureV ? FeatureV->getAsString() : std::nullopt;
   if (!FeatureName)
     return Src.error(Path, "a tree node needs \"choice\", or \"feature\" with "
                            "a test, \"then\" and \"else\"");
@@ -133,7 +135,8 @@ Expected<unsigned> DecisionTree::parseNode(const json::Value &V,
   N.IsLeaf = false;
   N.Feature = *Feature;
 
-  unsigned NumTests = bool(O->get("le")) + bool(O->get("eq")) + bool(O->get("in"));
+  unsigned NumTests =
+      bool(O->get("le")) + bool(O->get("eq")) + bool(O->get("in"));
   if (NumTests != 1)
     return Src.error(Path, "a tree node needs exactly one test: le, eq or in");
   auto AddValue = [&](const json::Value &X, const JSONPath &At) -> Error {
@@ -233,8 +236,9 @@ Error LinearModel::parse(const json::Object &O, DecisionKind Kind,
   for (const auto &KV : O)
     if (KV.first != "bias" && KV.first != "weights") {
       PathScope S(Path, JSONStep::memberName(KV.first));
-      return Src.error(Path, "unknown member '" + StringRef(KV.first) +
-                                 "' in a linear model (expected bias, weights)");
+      return Src.error(Path,
+                       "unknown member '" + StringRef(KV.first) +
+                           "' in a linear model (expected bias, weights)");
     }
   auto ChoiceOf = [&](StringRef Name) -> Expected<unsigned> {
     return parseChoice(json::Value(Name), Kind, Src, Path);
@@ -280,12 +284,11 @@ Error LinearModel::parse(const json::Object &O, DecisionKind Kind,
         bool IsString =
             getKindInfo(Kind).Features[*Feature].Type == FeatureType::String;
         if (IsString != IsIndicator)
-          return Src.error(Path, IsString
-                                     ? "string feature '" + Name +
-                                           "' needs a value: '" + Name +
-                                           "=VALUE'"
-                                     : "integer feature '" + Name +
-                                           "' takes a plain weight");
+          return Src.error(Path, IsString ? "string feature '" + Name +
+                                                "' needs a value: '" + Name +
+                                                "=VALUE'"
+                                          : "integer feature '" + Name +
+                                                "' takes a plain weight");
         std::optional<double> W = FW.second.getAsNumber();
         if (!W)
           return Src.error(Path, "a weight is a number");

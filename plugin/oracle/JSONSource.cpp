@@ -131,13 +131,14 @@ Expected<json::Value> JSONSource::parse() const {
   // FILE:LINE:COLUMN form compilers use.
   std::string Msg = toString(V.takeError());
   SmallVector<StringRef, 4> Groups;
-  if (Regex("^\\[([0-9]+):([0-9]+), byte=[0-9]+\\]: (.*)$").match(Msg, &Groups)) {
+  if (Regex("^\\[([0-9]+):([0-9]+), byte=[0-9]+\\]: (.*)$")
+          .match(Msg, &Groups)) {
     unsigned Line = 0;
     Groups[1].getAsInteger(10, Line);
     return createStringError(inconvertibleErrorCode(),
                              FileName + ":" + Twine(Line + FirstLine - 1) +
-                                 ":" + Groups[2] + ": invalid JSON: " +
-                                 Groups[3]);
+                                 ":" + Groups[2] +
+                                 ": invalid JSON: " + Groups[3]);
   }
   return createStringError(inconvertibleErrorCode(),
                            FileName + ":" + Twine(FirstLine) +
@@ -163,7 +164,8 @@ std::string JSONSource::locationAt(size_t Offset) const {
   StringRef Before = Text.take_front(Offset);
   unsigned Line = FirstLine + Before.count('\n');
   size_t LineStart = Before.rfind('\n');
-  size_t Column = LineStart == StringRef::npos ? Offset + 1 : Offset - LineStart;
+  size_t Column =
+      LineStart == StringRef::npos ? Offset + 1 : Offset - LineStart;
   return (FileName + ":" + Twine(Line) + ":" + Twine(Column)).str();
 }
 

@@ -1,4 +1,5 @@
-//===- JSONSource.h - JSON text that can point at its own errors -*- C++ -*-===//
+//===- JSONSource.h - JSON text that can point at its own errors -*- C++
+//-*-===//
 //
 // llvm::json parses but forgets positions. Policy and trace files are written
 // by hand as often as by tools, so a mistake deep inside one must be reported
@@ -51,7 +52,8 @@ public:
   llvm::Expected<llvm::json::Value> parse() const;
 
   /// An error located at the value Path leads to (or as deep as it exists).
-  llvm::Error error(llvm::ArrayRef<JSONStep> Path, const llvm::Twine &Msg) const;
+  llvm::Error error(llvm::ArrayRef<JSONStep> Path,
+                    const llvm::Twine &Msg) const;
 
   /// "FILE:LINE:COLUMN" of the value Path leads to.
   std::string location(llvm::ArrayRef<JSONStep> Path) const;

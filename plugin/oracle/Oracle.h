@@ -1,4 +1,5 @@
-//===- Oracle.h - The interface every decision backend implements -*- C++ -*-===//
+//===- Oracle.h - The interface every decision backend implements -*- C++
+//-*-===//
 //
 // An oracle answers queries. Backends check their inputs when they are built
 // (a bad policy file is an error then, with file:line:column), so decide()
@@ -23,7 +24,8 @@ public:
   /// Returns an index into the query kind's choice set.
   unsigned decide(const Query &Q) {
     unsigned Choice = decideImpl(Q);
-    assert(Choice < getKindInfo(Q.Kind).Choices.size() && "choice out of range");
+    assert(Choice < getKindInfo(Q.Kind).Choices.size() &&
+           "choice out of range");
     return Choice;
   }
 

@@ -20,14 +20,14 @@ Error specError(StringRef Setting, StringRef Spec, const Twine &Msg) {
 }
 
 Expected<std::unique_ptr<Oracle>> makeDefault(StringRef Arg, StringRef Spec,
-                                       StringRef Setting) {
+                                              StringRef Setting) {
   if (!Arg.empty())
     return specError(Setting, Spec, "'default' takes no arguments");
   return createDefaultOracle();
 }
 
 Expected<std::unique_ptr<Oracle>> makeRandom(StringRef Arg, StringRef Spec,
-                                       StringRef Setting) {
+                                             StringRef Setting) {
   uint64_t Seed = 0;
   double Rate = 0.5;
   SmallVector<StringRef, 4> Options;
@@ -39,15 +39,17 @@ Expected<std::unique_ptr<Oracle>> makeRandom(StringRef Arg, StringRef Spec,
     Value = Value.trim();
     if (Name == "seed") {
       if (Value.getAsInteger(10, Seed))
-        return specError(Setting, Spec, "seed must be a non-negative integer, not '" +
-                                   Value + "'");
+        return specError(Setting, Spec,
+                         "seed must be a non-negative integer, not '" + Value +
+                             "'");
     } else if (Name == "p") {
       if (Value.getAsDouble(Rate) || !(Rate >= 0 && Rate <= 1))
-        return specError(Setting, Spec, "p must be a number in [0, 1], not '" + Value +
-                                   "'");
+        return specError(Setting, Spec,
+                         "p must be a number in [0, 1], not '" + Value + "'");
     } else {
-      return specError(Setting, Spec, "unknown random option '" + Name +
-                                 "' (expected seed=N, p=P)");
+      return specError(Setting, Spec,
+                       "unknown random option '" + Name +
+                           "' (expected seed=N, p=P)");
     }
   }
   // Canonical form, so a trace says exactly how to reproduce it.
@@ -57,7 +59,7 @@ Expected<std::unique_ptr<Oracle>> makeRandom(StringRef Arg, StringRef Spec,
 }
 
 Expected<std::unique_ptr<Oracle>> makePolicy(StringRef Arg, StringRef Spec,
-                                       StringRef Setting) {
+                                             StringRef Setting) {
   if (Arg.empty())
     return specError(Setting, Spec, "expected policy:FILE");
   Expected<Policy> P = Policy::load(Arg);
@@ -67,7 +69,7 @@ Expected<std::unique_ptr<Oracle>> makePolicy(StringRef Arg, StringRef Spec,
 }
 
 Expected<std::unique_ptr<Oracle>> makeReplay(StringRef Arg, StringRef Spec,
-                                       StringRef Setting) {
+                                             StringRef Setting) {
   if (Arg.empty())
     return specError(Setting, Spec, "expected replay:FILE");
   Expected<DecisionTables> T = readTrace(Arg);
@@ -117,10 +119,13 @@ Expected<std::unique_ptr<Oracle>> createOracle(StringRef Spec,
   if (Factory)
     return Factory(Arg, Spec, Setting);
   if (Name == "socket")
-    return specError(Setting, Spec, "the socket oracle is not part of this build yet; "
-                           "use one of " + Known);
-  return specError(Setting, Spec, "unknown oracle '" + Name + "' (expected one of " +
-                             Known + ")");
+    return specError(Setting, Spec,
+                     "the socket oracle is not part of this build yet; "
+                     "use one of " +
+                         Known);
+  return specError(Setting, Spec,
+                   "unknown oracle '" + Name + "' (expected one of " + Known +
+                       ")");
 }
 
 } // namespace optgym

@@ -46,12 +46,10 @@ Error parseKindPolicy(const json::Value &V, DecisionKind Kind, KindPolicy &P,
       P.Model = std::move(*M);
     } else if (Member == "fallback") {
       std::optional<StringRef> Name = KV.second.getAsString();
-      std::optional<unsigned> C =
-          Name ? findChoice(Kind, *Name) : std::nullopt;
+      std::optional<unsigned> C = Name ? findChoice(Kind, *Name) : std::nullopt;
       if (!C)
-        return Src.error(Path, "the fallback is a choice of " +
-                                   kindName(Kind) + " (one of " +
-                                   describeChoices(Kind) + ")");
+        return Src.error(Path, "the fallback is a choice of " + kindName(Kind) +
+                                   " (one of " + describeChoices(Kind) + ")");
       P.Fallback = *C;
     } else {
       Path.back().AtName = true;
@@ -93,8 +91,8 @@ Expected<Policy> Policy::parse(StringRef Text, StringRef FileName) {
   Policy P;
   for (const auto &KV : *O) {
     StringRef Member = KV.first;
-    if (Member == "format" || Member == "version" ||
-        Member == "description" || Member == "metadata")
+    if (Member == "format" || Member == "version" || Member == "description" ||
+        Member == "metadata")
       continue;
     Path.push_back(JSONStep::member(Member));
     if (Member != "decisions") {
@@ -118,8 +116,8 @@ Expected<Policy> Policy::parse(StringRef Text, StringRef FileName) {
                                    StringRef(KindKV.first) + "' (expected " +
                                    Known + ")");
       }
-      if (Error E = parseKindPolicy(KindKV.second, *Kind, P.get(*Kind), Src,
-                                    Path))
+      if (Error E =
+              parseKindPolicy(KindKV.second, *Kind, P.get(*Kind), Src, Path))
         return std::move(E);
       Path.pop_back();
     }

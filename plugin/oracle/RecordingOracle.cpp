@@ -41,8 +41,7 @@ public:
 
   void printSummary(raw_ostream &OS) const override {
     Inner->printSummary(OS);
-    OS << "optgym: recorded " << NumRecords << " decisions to " << Path
-       << "\n";
+    OS << "optgym: recorded " << NumRecords << " decisions to " << Path << "\n";
   }
 
 protected:
@@ -72,9 +71,9 @@ createRecordingOracle(std::unique_ptr<Oracle> Inner, StringRef Path) {
   std::error_code EC;
   auto Out = std::make_unique<raw_fd_ostream>(Path, EC, sys::fs::OF_Append);
   if (EC)
-    return createStringError(EC, "OPTGYM_RECORD=" + Path +
-                                     ": cannot open the trace for writing: " +
-                                     EC.message());
+    return createStringError(
+        EC, "OPTGYM_RECORD=" + Path +
+                ": cannot open the trace for writing: " + EC.message());
   return std::make_unique<RecordingOracle>(std::move(Inner), Path.str(),
                                            std::move(Out));
 }

@@ -79,8 +79,7 @@ Expected<DecisionTables> parseTrace(StringRef Text, StringRef FileName) {
         return *C;
       return Src.error({JSONStep::member(Member)},
                        "unknown choice '" + *Name + "' for " + *KindName +
-                           " (expected one of " + describeChoices(*Kind) +
-                           ")");
+                           " (expected one of " + describeChoices(*Kind) + ")");
     };
     Expected<unsigned> Chosen = ChoiceOf("chosen");
     if (!Chosen)

@@ -27,7 +27,8 @@ TEST(DecisionKindTest, ChoiceSets) {
   EXPECT_EQ(Unroll[choice::UnrollDisable], "disable");
   EXPECT_EQ(Unroll[choice::UnrollFull], "full");
   EXPECT_EQ(Unroll.back(), "count:64");
-  std::optional<unsigned> Count8 = findChoice(DecisionKind::LoopUnroll, "count:8");
+  std::optional<unsigned> Count8 =
+      findChoice(DecisionKind::LoopUnroll, "count:8");
   ASSERT_TRUE(Count8);
   EXPECT_EQ(choice::unrollCount(*Count8), 8u);
   EXPECT_FALSE(findChoice(DecisionKind::LoopUnroll, "count:1"));
@@ -35,7 +36,8 @@ TEST(DecisionKindTest, ChoiceSets) {
 
   ArrayRef<std::string> Vec = getKindInfo(DecisionKind::LoopVectorize).Choices;
   ASSERT_EQ(Vec.size(), 2u + 5u * 4u);
-  std::optional<unsigned> W8I2 = findChoice(DecisionKind::LoopVectorize, "w8i2");
+  std::optional<unsigned> W8I2 =
+      findChoice(DecisionKind::LoopVectorize, "w8i2");
   ASSERT_TRUE(W8I2);
   EXPECT_EQ(choice::vectorWidth(*W8I2), 8u);
   EXPECT_EQ(choice::interleaveCount(*W8I2), 2u);

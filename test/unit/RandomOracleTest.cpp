@@ -45,9 +45,9 @@ TEST(RandomOracleTest, DepartureRateIsHonoured) {
     int Departed = 0;
     constexpr int N = 4000;
     for (int I = 0; I < N; ++I)
-      Departed += decide(*O, DecisionKind::PassGate,
-                         "f.c:fn:instcombine#" + std::to_string(I)) !=
-                  choice::Run;
+      Departed +=
+          decide(*O, DecisionKind::PassGate,
+                 "f.c:fn:instcombine#" + std::to_string(I)) != choice::Run;
     EXPECT_NEAR(double(Departed) / N, Rate, 0.03) << "rate " << Rate;
   }
 }

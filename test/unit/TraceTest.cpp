@@ -1,7 +1,7 @@
 //===- TraceTest.cpp - Trace records, replay and recording ----------------===//
 
-#include "plugin/oracle/OracleBackends.h"
 #include "plugin/oracle/Trace.h"
+#include "plugin/oracle/OracleBackends.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -15,7 +15,8 @@ namespace {
 
 std::string recordOf(const Query &Q, StringRef Chosen) {
   std::string Line;
-  appendTraceRecord(Line, Q, *findChoice(Q.Kind, Chosen), "random:seed=1,p=0.5");
+  appendTraceRecord(Line, Q, *findChoice(Q.Kind, Chosen),
+                    "random:seed=1,p=0.5");
   return Line;
 }
 
@@ -72,8 +73,9 @@ TEST(TraceTest, ConflictsAndMalformedLinesAreErrors) {
                     "\"yes\"}"),
             "t.jsonl:2:42: unknown choice 'yes' for inline (expected one of "
             "default, inline, no-inline)");
-  EXPECT_EQ(ErrorOf("{\"key\": \"k\", \"kind\": \"unroll\", \"chosen\": \"x\"}"),
-            "t.jsonl:1:22: unknown decision kind 'unroll'");
+  EXPECT_EQ(
+      ErrorOf("{\"key\": \"k\", \"kind\": \"unroll\", \"chosen\": \"x\"}"),
+      "t.jsonl:1:22: unknown decision kind 'unroll'");
   EXPECT_EQ(ErrorOf("{\"kind\": \"inline\", \"chosen\": \"inline\"}"),
             "t.jsonl:1:1: expected a string member \"key\"");
   EXPECT_EQ(ErrorOf("{\"key\": 3"),
@@ -85,8 +87,8 @@ TEST(TraceTest, RecorderAppendsWholeLines) {
   SmallString<128> Path;
   ASSERT_FALSE(sys::fs::createTemporaryFile("optgym-trace", "jsonl", Path));
   for (int Run = 0; Run < 2; ++Run) {
-    Expected<std::unique_ptr<Oracle>> R =
-        createRecordingOracle(createRandomOracle(5, 0.5, "random:seed=5"), Path);
+    Expected<std::unique_ptr<Oracle>> R = createRecordingOracle(
+        createRandomOracle(5, 0.5, "random:seed=5"), Path);
     ASSERT_TRUE(bool(R)) << toString(R.takeError());
     for (int I = 0; I < 3000; ++I) // more than one flush
       (*R)->decide(Query(DecisionKind::LoopUnroll, "k" + std::to_string(I)));

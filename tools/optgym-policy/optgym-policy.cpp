@@ -107,8 +107,10 @@ int fromTrace(ArrayRef<const char *> Argv) {
   if (int RC = writeJSON(P.tablesToJSON(Description), A->Values.lookup("-o")))
     return RC;
   errs() << "optgym-policy: " << T->NumRecords << " records, " << Kept
-         << " table entries" << (All ? "" : " (decisions that depart from "
-                                            "the default)")
+         << " table entries"
+         << (All ? ""
+                 : " (decisions that depart from "
+                   "the default)")
          << "\n";
   return 0;
 }
@@ -137,9 +139,9 @@ int check(ArrayRef<const char *> Argv) {
       continue;
     outs() << "  " << kindName(Kind) << ": " << KP.Table.size()
            << " table entries" << (KP.Model ? ", a model" : "")
-           << (KP.Fallback ? ", fallback " +
-                                 getKindInfo(Kind).Choices[*KP.Fallback]
-                           : std::string());
+           << (KP.Fallback
+                   ? ", fallback " + getKindInfo(Kind).Choices[*KP.Fallback]
+                   : std::string());
     if (T) {
       const auto &Seen = T->Kinds[unsigned(Kind)];
       size_t Used = count_if(KP.Table, [&](const auto &Entry) {
