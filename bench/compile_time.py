@@ -16,14 +16,19 @@ so that only OptGym's own work is measured:
 
 Each round runs every configuration once per program, in a shuffled order;
 the figure per configuration is the median CPU time (user + sys of the
-compiler process) over the rounds, summed over the programs.
+compiler process) over the rounds, summed over the programs. On a shared
+2-core VM that figure moves by a few percent from run to run, so
+--instructions also counts the instructions each compile executes under
+callgrind (deterministic; about 50 times slower).
 
-  bench/compile_time.py [--llvm 19] [--rounds 15]
+  bench/compile_time.py [--llvm 19] [--rounds 15] [--instructions]
 """
 import argparse
+import concurrent.futures
 import json
 import os
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -66,11 +71,24 @@ def cpu_seconds(cmd, env):
     return usage.ru_utime + usage.ru_stime
 
 
+def instructions(cmd, env):
+    """Instructions cmd executes, counted by callgrind."""
+    out = subprocess.run(["valgrind", "--tool=callgrind",
+                          "--callgrind-out-file=/dev/null"] + cmd,
+                         env=env, capture_output=True, text=True)
+    match = re.search(r"Collected : (\d+)", out.stderr)
+    if out.returncode or not match:
+        sys.exit("callgrind failed on %s:\n%s" % (" ".join(cmd), out.stderr))
+    return int(match.group(1))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--llvm", default="19")
     parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--instructions", action="store_true",
+                        help="also count instructions with callgrind")
     args = parser.parse_args()
 
     build = os.path.join(ROOT, "build" if args.llvm == "19" else "build-" + args.llvm)
@@ -82,8 +100,8 @@ def main():
     work = tempfile.mkdtemp(prefix="optgym-bench-")
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("OPTGYM_")}
 
-    def command(program, use_plugin):
-        cmd = [clang, "-O2", "-c", program, "-o", os.path.join(work, "out.o")]
+    def command(program, use_plugin, out="out.o"):
+        cmd = [clang, "-O2", "-c", program, "-o", os.path.join(work, out)]
         return cmd + ["-fpass-plugin=" + plugin] if use_plugin else cmd
 
     model_path = os.path.join(work, "model.json")
@@ -138,6 +156,26 @@ def main():
     for p in programs:
         print("%-18s" % p + "".join("%14.4f" % statistics.median(samples[(c, p)])
                                      for c in configs))
+    if not args.instructions:
+        return
+
+    def count(job):
+        # Jobs run in parallel: each writes its own object and trace.
+        c, p = job
+        _, extra = configs[c](p)
+        cmd = command(p, c != "no-plugin", "%s.%s.o" % (c, p))
+        if c == "recording":
+            extra = dict(extra, OPTGYM_RECORD=os.path.join(work, p + ".cg.jsonl"))
+        return instructions(cmd, dict(base_env, **extra))
+
+    jobs = [(c, p) for c in configs for p in programs]
+    with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 2) as pool:
+        counts = dict(zip(jobs, pool.map(count, jobs)))
+    print("instructions executed (callgrind), summed over the programs:")
+    base = sum(counts[("no-plugin", p)] for p in programs)
+    for c in configs:
+        total = sum(counts[(c, p)] for p in programs)
+        print("%-14s %15d %+8.2f%%" % (c, total, 100 * (total / base - 1)))
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ build="$root/build"
 [[ "$version" == 19 ]] || build="$root/build-$version"
 
 OPTGYM_LLVM_VERSIONS="$version" "$root/utils/setup.sh"
-"$root/utils/build.sh" "$version" >/dev/null
+"$root/utils/build.sh" "$version"
 plugin="$build/lib/OptGym.so"
 clang="/usr/lib/llvm-$version/bin/clang"
 size="/usr/lib/llvm-$version/bin/llvm-size"
