@@ -9,6 +9,7 @@
 #include "llvm/Analysis/LoopInfo.h"
 #include "llvm/IR/Module.h"
 #include "llvm/IR/PassInstrumentation.h"
+#include "llvm/IR/ValueMap.h"
 
 using namespace llvm;
 
@@ -32,16 +33,60 @@ int64_t loopSize(const Loop &L) {
   return Size;
 }
 
-/// Identifies the unit and its key; its size only when WantSize.
-std::optional<Unit> describeUnit(const Any &IR, bool WantSize) {
+/// Instruction counts of functions and of the module, kept until a pass
+/// reports that it changed them. Counting a function walks all of it, and
+/// the gate would otherwise count it again before every pass.
+class UnitSizes {
+public:
+  int64_t of(const Function &F) {
+    auto [It, Inserted] = Functions.insert({&F, 0});
+    if (Inserted)
+      It->second = F.getInstructionCount();
+    return It->second;
+  }
+  int64_t of(const Module &M) {
+    if (!ModuleSize)
+      ModuleSize = M.getInstructionCount();
+    return *ModuleSize;
+  }
+
+  /// After a pass ran on IR and returned PA.
+  void passRan(const Any &IR, const PreservedAnalyses &PA) {
+    if (PA.areAllPreserved())
+      return;
+    ModuleSize.reset();
+    if (const auto *F = any_cast<const Function *>(&IR))
+      Functions.erase(*F);
+    else if (const auto *L = any_cast<const Loop *>(&IR))
+      Functions.erase((*L)->getHeader()->getParent());
+    else
+      Functions.clear();
+  }
+  void clear() {
+    Functions.clear();
+    ModuleSize.reset();
+  }
+
+private:
+  // Entries vanish with their function, so a new function never inherits
+  // the count of a deleted one.
+  struct NoRAUW : ValueMapConfig<const Function *> {
+    enum { FollowRAUW = false };
+  };
+  ValueMap<const Function *, int64_t, NoRAUW> Functions;
+  std::optional<int64_t> ModuleSize;
+};
+
+/// Identifies the unit and its key; its size only when Sizes is given.
+std::optional<Unit> describeUnit(const Any &IR, UnitSizes *Sizes) {
   Unit U;
   if (const auto *F = any_cast<const Function *>(&IR)) {
     U.Fn = *F;
     U.Ctx = &U.Fn->getContext();
     U.Kind = "function";
     U.Key = DecisionKeys::functionKey(*U.Fn);
-    if (WantSize)
-      U.Size = U.Fn->getInstructionCount();
+    if (Sizes)
+      U.Size = Sizes->of(*U.Fn);
   } else if (const auto *L = any_cast<const Loop *>(&IR)) {
     U.Fn = (*L)->getHeader()->getParent();
     U.Ctx = &U.Fn->getContext();
@@ -49,7 +94,7 @@ std::optional<Unit> describeUnit(const Any &IR, bool WantSize) {
     DecisionKeys &Keys = DecisionKeys::get();
     U.Key = Keys.loopKey(**L, Keys.loop(LoopKeySpace::Gate, **L, nullptr));
     U.LoopDepth = (*L)->getLoopDepth();
-    if (WantSize)
+    if (Sizes)
       U.Size = loopSize(**L);
   } else if (const auto *C = any_cast<const LazyCallGraph::SCC *>(&IR)) {
     const LazyCallGraph::SCC &SCC = **C;
@@ -58,15 +103,15 @@ std::optional<Unit> describeUnit(const Any &IR, bool WantSize) {
     U.Kind = "cgscc";
     U.Key = DecisionKeys::moduleLabel(*First.getParent()) + ":scc(" +
             First.getName().str() + ")";
-    if (WantSize)
+    if (Sizes)
       for (const LazyCallGraph::Node &N : SCC)
-        U.Size += N.getFunction().getInstructionCount();
+        U.Size += Sizes->of(N.getFunction());
   } else if (const auto *M = any_cast<const Module *>(&IR)) {
     U.Ctx = &(*M)->getContext();
     U.Kind = "module";
     U.Key = DecisionKeys::moduleLabel(**M) + ":module";
-    if (WantSize)
-      U.Size = (*M)->getInstructionCount();
+    if (Sizes)
+      U.Size = Sizes->of(**M);
   } else {
     return std::nullopt;
   }
@@ -108,7 +153,8 @@ public:
           shouldQuery(DecisionKind::PassGate, *Ctx);
       return true;
     }
-    std::optional<Unit> U = describeUnit(IR, S.needsFeatures());
+    std::optional<Unit> U =
+        describeUnit(IR, S.needsFeatures() ? &Sizes : nullptr);
     if (!U || (U->Fn && U->Fn->hasOptNone()))
       return true;
 
@@ -129,6 +175,8 @@ public:
     return S.decide(Q) == choice::Run;
   }
 
+  UnitSizes Sizes;
+
 private:
   PassInstrumentationCallbacks &PIC;
 };
@@ -141,6 +189,14 @@ void registerPassGate(PassInstrumentationCallbacks &PIC) {
       [Gate](StringRef ClassName, Any IR) {
         return Gate->shouldRun(ClassName, IR);
       });
+  if (!Session::get().needsFeatures())
+    return;
+  PIC.registerAfterPassCallback(
+      [Gate](StringRef, Any IR, const PreservedAnalyses &PA) {
+        Gate->Sizes.passRan(IR, PA);
+      });
+  PIC.registerAfterPassInvalidatedCallback(
+      [Gate](StringRef, const PreservedAnalyses &) { Gate->Sizes.clear(); });
 }
 
 } // namespace optgym

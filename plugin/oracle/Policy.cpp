@@ -139,7 +139,7 @@ Policy::Answer Policy::decide(const Query &Q) const {
   if (!P.Table.empty()) {
     auto It = P.Table.find(Q.Key);
     if (It != P.Table.end())
-      return {It->second, Source::Table};
+      return {It->second, Source::Table, &*It};
   }
   if (P.Model && Q.hasFeatures())
     return {P.Model->predict(Q), Source::Model};

@@ -37,6 +37,8 @@ public:
   struct Answer {
     unsigned Choice;
     Source From;
+    /// The table entry that answered (Source::Table only).
+    const llvm::StringMapEntry<unsigned> *Entry = nullptr;
   };
 
   static llvm::Expected<Policy> parse(llvm::StringRef Text,

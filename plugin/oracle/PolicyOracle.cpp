@@ -2,7 +2,7 @@
 
 #include "plugin/oracle/OracleBackends.h"
 
-#include "llvm/ADT/StringSet.h"
+#include "llvm/ADT/DenseSet.h"
 
 using namespace llvm;
 
@@ -22,13 +22,14 @@ public:
        << Counts[3] << " defaults\n";
     for (DecisionKind Kind : allDecisionKinds()) {
       const StringMap<unsigned> &Table = P.get(Kind).Table;
-      size_t Unused = Table.size() - Used[unsigned(Kind)].size();
+      size_t Unused = count_if(
+          Table, [&](const auto &Entry) { return !Used.contains(&Entry); });
       if (!Unused)
         continue;
       OS << "optgym: " << spec() << ": " << Unused << " of " << Table.size()
          << " " << kindName(Kind) << " table entries never matched";
       for (const auto &Entry : Table)
-        if (!Used[unsigned(Kind)].contains(Entry.getKey())) {
+        if (!Used.contains(&Entry)) {
           OS << " (e.g. '" << Entry.getKey() << "')";
           break;
         }
@@ -40,15 +41,16 @@ protected:
   unsigned decideImpl(const Query &Q) override {
     Policy::Answer A = P.decide(Q);
     ++Counts[unsigned(A.From)];
-    if (A.From == Policy::Source::Table)
-      Used[unsigned(Q.Kind)].insert(Q.Key);
+    if (A.Entry)
+      Used.insert(A.Entry);
     return A.Choice;
   }
 
 private:
   Policy P;
   uint64_t Counts[4] = {};
-  StringSet<> Used[NumDecisionKinds];
+  /// Table entries that answered at least once.
+  DenseSet<const StringMapEntry<unsigned> *> Used;
 };
 
 } // namespace
