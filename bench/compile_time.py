@@ -143,6 +143,13 @@ def main():
                     os.remove(record)
                 samples[(c, p)].append(cpu_seconds(cmd, dict(base_env, **extra)))
 
+    if args.rounds:
+        report_times(configs, programs, samples, args)
+    if args.instructions:
+        report_instructions(configs, programs, command, base_env, work)
+
+
+def report_times(configs, programs, samples, args):
     totals = {c: sum(statistics.median(samples[(c, p)]) for p in programs)
               for c in configs}
     base = totals["no-plugin"]
@@ -156,9 +163,9 @@ def main():
     for p in programs:
         print("%-18s" % p + "".join("%14.4f" % statistics.median(samples[(c, p)])
                                      for c in configs))
-    if not args.instructions:
-        return
 
+
+def report_instructions(configs, programs, command, base_env, work):
     def count(job):
         # Jobs run in parallel: each writes its own object and trace.
         c, p = job

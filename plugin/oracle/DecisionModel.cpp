@@ -22,15 +22,6 @@ DecisionModel::~DecisionModel() = default;
 
 namespace {
 
-/// Pushes a step for the lifetime of a scope.
-struct PathScope {
-  PathScope(JSONPath &Path, JSONStep Step) : Path(Path) {
-    Path.push_back(Step);
-  }
-  ~PathScope() { Path.pop_back(); }
-  JSONPath &Path;
-};
-
 Expected<unsigned> parseChoice(const json::Value &V, DecisionKind Kind,
                                const JSONSource &Src, const JSONPath &Path) {
   std::optional<StringRef> Name = V.getAsString();
@@ -98,7 +89,7 @@ Expected<unsigned> DecisionTree::parseNode(const json::Value &V,
   if (const json::Value *C = O->get("choice")) {
     if (O->size() != 1)
       return Src.error(Path, "a leaf has only a \"choice\" member");
-    PathScope S(Path, JSONStep::member("choice"));
+    JSONPathScope S(Path, JSONStep::member("choice"));
     Expected<unsigned> Choice = parseChoice(*C, Kind, Src, Path);
     if (!Choice)
       return Choice.takeError();
@@ -111,7 +102,7 @@ Expected<unsigned> DecisionTree::parseNode(const json::Value &V,
     if (!is_contained(
             ArrayRef<StringRef>{"feature", "le", "eq", "in", "then", "else"},
             K)) {
-      PathScope S(Path, JSONStep::memberName(K));
+      JSONPathScope S(Path, JSONStep::memberName(K));
       return Src.error(Path, "unknown member '" + K +
                                  "' in a tree node (expected choice, or "
                                  "feature, le/eq/in, then, else)");
@@ -126,7 +117,7 @@ Expected<unsigned> DecisionTree::parseNode(const json::Value &V,
                            "a test, \"then\" and \"else\"");
   std::optional<unsigned> Feature = findFeature(Kind, *FeatureName);
   if (!Feature) {
-    PathScope S(Path, JSONStep::member("feature"));
+    JSONPathScope S(Path, JSONStep::member("feature"));
     return Src.error(Path, "unknown feature '" + *FeatureName + "' for " +
                                kindName(Kind));
   }
@@ -154,7 +145,7 @@ Expected<unsigned> DecisionTree::parseNode(const json::Value &V,
     return Error::success();
   };
   if (const json::Value *Le = O->get("le")) {
-    PathScope S(Path, JSONStep::member("le"));
+    JSONPathScope S(Path, JSONStep::member("le"));
     std::optional<double> T = Le->getAsNumber();
     if (Type != FeatureType::Int)
       return Src.error(Path, "\"le\" needs an integer feature; '" +
@@ -164,16 +155,16 @@ Expected<unsigned> DecisionTree::parseNode(const json::Value &V,
     N.Op = Test::LessEqual;
     N.Threshold = *T;
   } else if (const json::Value *Eq = O->get("eq")) {
-    PathScope S(Path, JSONStep::member("eq"));
+    JSONPathScope S(Path, JSONStep::member("eq"));
     if (Error E = AddValue(*Eq, Path))
       return std::move(E);
   } else {
-    PathScope S(Path, JSONStep::member("in"));
+    JSONPathScope S(Path, JSONStep::member("in"));
     const json::Array *A = O->get("in")->getAsArray();
     if (!A)
       return Src.error(Path, "\"in\" needs an array");
     for (size_t I = 0; I < A->size(); ++I) {
-      PathScope E(Path, JSONStep::element(I));
+      JSONPathScope E(Path, JSONStep::element(I));
       if (Error Err = AddValue((*A)[I], Path))
         return std::move(Err);
     }
@@ -183,7 +174,7 @@ Expected<unsigned> DecisionTree::parseNode(const json::Value &V,
     const json::Value *B = O->get(Branch);
     if (!B)
       return Src.error(Path, "a tree node needs \"" + Twine(Branch) + "\"");
-    PathScope S(Path, JSONStep::member(Branch));
+    JSONPathScope S(Path, JSONStep::member(Branch));
     Expected<unsigned> Child = parseNode(*B, Kind, Src, Path, Depth + 1);
     if (!Child)
       return Child.takeError();
@@ -235,7 +226,7 @@ Error LinearModel::parse(const json::Object &O, DecisionKind Kind,
                          const JSONSource &Src, JSONPath &Path) {
   for (const auto &KV : O)
     if (KV.first != "bias" && KV.first != "weights") {
-      PathScope S(Path, JSONStep::memberName(KV.first));
+      JSONPathScope S(Path, JSONStep::memberName(KV.first));
       return Src.error(Path,
                        "unknown member '" + StringRef(KV.first) +
                            "' in a linear model (expected bias, weights)");
@@ -244,12 +235,12 @@ Error LinearModel::parse(const json::Object &O, DecisionKind Kind,
     return parseChoice(json::Value(Name), Kind, Src, Path);
   };
   if (const json::Value *B = O.get("bias")) {
-    PathScope S(Path, JSONStep::member("bias"));
+    JSONPathScope S(Path, JSONStep::member("bias"));
     const json::Object *BO = B->getAsObject();
     if (!BO)
       return Src.error(Path, "\"bias\" maps choices to numbers");
     for (const auto &KV : *BO) {
-      PathScope E(Path, JSONStep::member(KV.first));
+      JSONPathScope E(Path, JSONStep::member(KV.first));
       Expected<unsigned> C = ChoiceOf(KV.first);
       if (!C)
         return C.takeError();
@@ -260,12 +251,12 @@ Error LinearModel::parse(const json::Object &O, DecisionKind Kind,
     }
   }
   if (const json::Value *Ws = O.get("weights")) {
-    PathScope S(Path, JSONStep::member("weights"));
+    JSONPathScope S(Path, JSONStep::member("weights"));
     const json::Object *WO = Ws->getAsObject();
     if (!WO)
       return Src.error(Path, "\"weights\" maps choices to feature weights");
     for (const auto &KV : *WO) {
-      PathScope E(Path, JSONStep::member(KV.first));
+      JSONPathScope E(Path, JSONStep::member(KV.first));
       Expected<unsigned> C = ChoiceOf(KV.first);
       if (!C)
         return C.takeError();
@@ -274,7 +265,7 @@ Error LinearModel::parse(const json::Object &O, DecisionKind Kind,
         return Src.error(Path, "expected an object of feature weights");
       ChoiceScore &Score = Scores[*C];
       for (const auto &FW : *FO) {
-        PathScope F(Path, JSONStep::member(FW.first));
+        JSONPathScope F(Path, JSONStep::member(FW.first));
         auto [Name, Value] = StringRef(FW.first).split('=');
         bool IsIndicator = StringRef(FW.first).contains('=');
         std::optional<unsigned> Feature = findFeature(Kind, Name);
@@ -312,14 +303,14 @@ DecisionModel::parse(const json::Value &V, DecisionKind Kind,
     return Src.error(Path, "a model is {\"tree\": NODE} or "
                            "{\"linear\": {\"bias\": ..., \"weights\": ...}}");
   if (const json::Value *T = O->get("tree")) {
-    PathScope S(Path, JSONStep::member("tree"));
+    JSONPathScope S(Path, JSONStep::member("tree"));
     auto Tree = std::make_unique<DecisionTree>();
     Expected<unsigned> Root = Tree->parseNode(*T, Kind, Src, Path, 0);
     if (!Root)
       return Root.takeError();
     return std::move(Tree);
   }
-  PathScope S(Path, JSONStep::member("linear"));
+  JSONPathScope S(Path, JSONStep::member("linear"));
   const json::Object *L = O->get("linear")->getAsObject();
   if (!L)
     return Src.error(Path, "\"linear\" needs an object");

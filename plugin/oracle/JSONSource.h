@@ -41,6 +41,20 @@ struct JSONStep {
 
 using JSONPath = llvm::SmallVector<JSONStep, 8>;
 
+/// Extends a path by one step for the lifetime of a scope.
+class JSONPathScope {
+public:
+  JSONPathScope(JSONPath &Path, JSONStep Step) : Path(Path) {
+    Path.push_back(std::move(Step));
+  }
+  ~JSONPathScope() { Path.pop_back(); }
+  JSONPathScope(const JSONPathScope &) = delete;
+  JSONPathScope &operator=(const JSONPathScope &) = delete;
+
+private:
+  JSONPath &Path;
+};
+
 class JSONSource {
 public:
   /// FirstLine is the line of the file on which Text starts (for JSON lines).

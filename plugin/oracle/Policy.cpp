@@ -2,7 +2,6 @@
 
 #include "plugin/oracle/Policy.h"
 
-#include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 using namespace llvm;
@@ -19,15 +18,13 @@ Error parseKindPolicy(const json::Value &V, DecisionKind Kind, KindPolicy &P,
                                kindName(Kind));
   for (const auto &KV : *O) {
     StringRef Member = KV.first;
-    Path.push_back(JSONStep::member(Member));
-    auto Pop = make_scope_exit([&] { Path.pop_back(); });
+    JSONPathScope InMember(Path, JSONStep::member(Member));
     if (Member == "table") {
       const json::Object *T = KV.second.getAsObject();
       if (!T)
         return Src.error(Path, "a table maps decision keys to choices");
       for (const auto &Entry : *T) {
-        Path.push_back(JSONStep::member(Entry.first));
-        auto PopEntry = make_scope_exit([&] { Path.pop_back(); });
+        JSONPathScope InEntry(Path, JSONStep::member(Entry.first));
         std::optional<StringRef> Name = Entry.second.getAsString();
         if (!Name)
           return Src.error(Path, "expected a choice name (a string)");
