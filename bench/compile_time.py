@@ -12,6 +12,8 @@ so that only OptGym's own work is measured:
   policy-model   a policy with a decision tree per kind over its features
                  (features computed for every query; every leaf answers the
                  default)
+  policy-loops   the same trees for loop-unroll, loop-vectorize and inline
+                 only: pass-gate queries carry no features
   recording      OPTGYM_ORACLE=default with OPTGYM_RECORD
 
 Each round runs every configuration once per program, in a shuffled order;
@@ -107,6 +109,11 @@ def main():
     model_path = os.path.join(work, "model.json")
     with open(model_path, "w") as f:
         json.dump(MODEL_POLICY, f)
+    loops_path = os.path.join(work, "loops.json")
+    with open(loops_path, "w") as f:
+        loops = json.loads(json.dumps(MODEL_POLICY))
+        del loops["decisions"]["pass-gate"]
+        json.dump(loops, f)
 
     # Per-program table policies holding every decision of a default run.
     os.chdir(programs_dir)
@@ -128,6 +135,8 @@ def main():
                                    {"OPTGYM_ORACLE": "policy:" + tables[p]}),
         "policy-model": lambda p: (command(p, True),
                                    {"OPTGYM_ORACLE": "policy:" + model_path}),
+        "policy-loops": lambda p: (command(p, True),
+                                   {"OPTGYM_ORACLE": "policy:" + loops_path}),
         "recording": lambda p: (command(p, True), {"OPTGYM_ORACLE": "default",
                                                    "OPTGYM_RECORD": record}),
     }

@@ -68,7 +68,7 @@ std::unique_ptr<InlineAdvice> OracleInlineAdvisor::getAdviceImpl(CallBase &CB) {
   if (!R.Decided) {
     Session &S = Session::get();
     Query Q(DecisionKind::Inline, Keys.callSiteKey(CB, R));
-    if (S.needsFeatures())
+    if (S.needsFeatures(DecisionKind::Inline))
       computeFeatures(Q, CB, *Callee, Advice->isInliningRecommended());
     R.Choice = S.decide(Q);
     R.Decided = true;

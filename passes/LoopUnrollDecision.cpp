@@ -72,7 +72,7 @@ PreservedAnalyses LoopUnrollDecisionPass::run(Loop &L, LoopAnalysisManager &,
 
   Session &S = Session::get();
   Query Q(DecisionKind::LoopUnroll, Keys.loopKey(L, R));
-  if (S.needsFeatures())
+  if (S.needsFeatures(DecisionKind::LoopUnroll))
     computeLoopUnrollFeatures(Q, L, AR.SE);
   R.Choice = S.decide(Q);
   if (R.Choice == DefaultChoice)

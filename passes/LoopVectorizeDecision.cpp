@@ -51,8 +51,9 @@ PreservedAnalyses LoopVectorizeDecisionPass::run(Function &F,
     return PreservedAnalyses::all();
 
   Session &S = Session::get();
-  ScalarEvolution *SE =
-      S.needsFeatures() ? &FAM.getResult<ScalarEvolutionAnalysis>(F) : nullptr;
+  ScalarEvolution *SE = S.needsFeatures(DecisionKind::LoopVectorize)
+                            ? &FAM.getResult<ScalarEvolutionAnalysis>(F)
+                            : nullptr;
   DecisionKeys &Keys = DecisionKeys::get();
   bool Changed = false;
   for (Loop *L : LI.getLoopsInPreorder()) {

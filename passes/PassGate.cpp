@@ -153,8 +153,8 @@ public:
           shouldQuery(DecisionKind::PassGate, *Ctx);
       return true;
     }
-    std::optional<Unit> U =
-        describeUnit(IR, S.needsFeatures() ? &Sizes : nullptr);
+    std::optional<Unit> U = describeUnit(
+        IR, S.needsFeatures(DecisionKind::PassGate) ? &Sizes : nullptr);
     if (!U || (U->Fn && U->Fn->hasOptNone()))
       return true;
 
@@ -164,7 +164,7 @@ public:
     unsigned Ordinal = DecisionKeys::get().nextGateOrdinal(U->Key, Pass);
     Query Q(DecisionKind::PassGate,
             U->Key + ":" + Pass.str() + "#" + std::to_string(Ordinal));
-    if (S.needsFeatures()) {
+    if (S.needsFeatures(DecisionKind::PassGate)) {
       Q.initFeatures();
       Q.set(FeatureId::PassGate_Pass, Pass);
       Q.set(FeatureId::PassGate_Unit, U->Kind);
@@ -189,7 +189,7 @@ void registerPassGate(PassInstrumentationCallbacks &PIC) {
       [Gate](StringRef ClassName, Any IR) {
         return Gate->shouldRun(ClassName, IR);
       });
-  if (!Session::get().needsFeatures())
+  if (!Session::get().needsFeatures(DecisionKind::PassGate))
     return;
   PIC.registerAfterPassCallback(
       [Gate](StringRef, Any IR, const PreservedAnalyses &PA) {

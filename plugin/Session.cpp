@@ -57,7 +57,8 @@ Session::Session() {
   }
   TheOracle = std::move(*O);
   Passive = TheOracle->isPassive();
-  NeedsFeatures = TheOracle->readsFeatures();
+  for (DecisionKind Kind : allDecisionKinds())
+    NeedsFeatures[unsigned(Kind)] = TheOracle->readsFeatures(Kind);
 }
 
 Session::~Session() {

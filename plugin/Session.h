@@ -42,10 +42,11 @@ public:
     return !isInert() && Cfg.Decisions.test(unsigned(Kind));
   }
 
-  /// Queries must carry features (the oracle reads them or they are
-  /// recorded). Decision points that compute features only then keep every
-  /// run of one configuration doing the same analysis work.
-  bool needsFeatures() const { return NeedsFeatures; }
+  /// Queries of this kind must carry features (the oracle reads them, or
+  /// they are recorded).
+  bool needsFeatures(DecisionKind Kind) const {
+    return NeedsFeatures[unsigned(Kind)];
+  }
 
   /// The oracle may answer something other than the default (anything but
   /// the default oracle, recorded or not).
@@ -78,7 +79,7 @@ private:
   std::atomic<bool> ConfigErrorReported{false};
   bool Passive = true;
   bool InnerPassive = true;
-  bool NeedsFeatures = false;
+  std::bitset<NumDecisionKinds> NeedsFeatures;
 
   mutable std::mutex Lock;
   uint64_t NumQueries[NumDecisionKinds] = {};

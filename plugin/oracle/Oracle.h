@@ -37,8 +37,9 @@ public:
   /// query: decision points then need not build queries at all.
   virtual bool isPassive() const { return false; }
 
-  /// True when decideImpl() reads Query::Features.
-  virtual bool readsFeatures() const { return false; }
+  /// True when decideImpl() reads Query::Features of this kind's queries:
+  /// decision points compute features only for the kinds that need them.
+  virtual bool readsFeatures(DecisionKind Kind) const { return false; }
 
   /// Writes out anything buffered (records, say). Called at the end of each
   /// module and before the process exits.

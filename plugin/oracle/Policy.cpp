@@ -145,10 +145,6 @@ Policy::Answer Policy::decide(const Query &Q) const {
   return {Q.Default, Source::Default};
 }
 
-bool Policy::hasModels() const {
-  return llvm::any_of(Kinds, [](const KindPolicy &P) { return bool(P.Model); });
-}
-
 json::Value Policy::tablesToJSON(StringRef Description) const {
   json::Object Decisions;
   for (DecisionKind Kind : allDecisionKinds()) {

@@ -54,8 +54,6 @@ public:
   }
   KindPolicy &get(DecisionKind Kind) { return Kinds[unsigned(Kind)]; }
 
-  bool hasModels() const;
-
   /// The policy as JSON (tables and fallbacks; models are not re-serialized),
   /// keys sorted, for tools that write policies.
   llvm::json::Value tablesToJSON(llvm::StringRef Description) const;

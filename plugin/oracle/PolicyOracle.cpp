@@ -14,7 +14,9 @@ public:
   PolicyOracle(Policy P, std::string Spec)
       : Oracle(std::move(Spec)), P(std::move(P)) {}
 
-  bool readsFeatures() const override { return P.hasModels(); }
+  bool readsFeatures(DecisionKind Kind) const override {
+    return bool(P.get(Kind).Model);
+  }
 
   void printSummary(raw_ostream &OS) const override {
     OS << "optgym: " << spec() << ": " << Counts[0] << " table hits, "

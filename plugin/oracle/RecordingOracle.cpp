@@ -20,7 +20,7 @@ public:
 
   ~RecordingOracle() override { flush(); }
 
-  bool readsFeatures() const override { return true; }
+  bool readsFeatures(DecisionKind) const override { return true; }
 
   void flush() override {
     Inner->flush();

@@ -59,7 +59,11 @@ TEST(PolicyTest, TableThenModelThenFallbackThenDefault) {
   EXPECT_EQ(P.decide(Query(DecisionKind::Inline, "x")).Choice,
             choice::NoInline);
   EXPECT_EQ(P.decide(Query(DecisionKind::PassGate, "x")).Choice, choice::Run);
-  EXPECT_TRUE(P.hasModels());
+  // Only kinds with a model need their queries' features.
+  auto O = createPolicyOracle(std::move(P), "policy:p.json");
+  EXPECT_TRUE(O->readsFeatures(DecisionKind::LoopUnroll));
+  EXPECT_FALSE(O->readsFeatures(DecisionKind::Inline));
+  EXPECT_FALSE(O->readsFeatures(DecisionKind::PassGate));
 }
 
 TEST(PolicyTest, TreeTestsOnStringsAndSets) {
