@@ -42,6 +42,14 @@ class Module;
 
 namespace optgym {
 
+/// A map keyed by IR objects whose entries vanish with the object; an object
+/// that replaces another (RAUW) is a new key, not the old one's heir.
+template <typename KeyT> struct NoRAUWConfig : llvm::ValueMapConfig<KeyT> {
+  enum { FollowRAUW = false };
+};
+template <typename KeyT, typename ValueT>
+using IRMap = llvm::ValueMap<KeyT, ValueT, NoRAUWConfig<KeyT>>;
+
 /// Each kind that decides on loops numbers them separately.
 enum class LoopKeySpace { Gate, Unroll, Vectorize };
 constexpr unsigned NumLoopKeySpaces = 3;
@@ -77,13 +85,6 @@ public:
   unsigned nextGateOrdinal(llvm::StringRef UnitKey, llvm::StringRef Pass);
 
 private:
-  /// Entries vanish with their IR object; replaced objects are new ones.
-  template <typename KeyT> struct NoRAUW : llvm::ValueMapConfig<KeyT> {
-    enum { FollowRAUW = false };
-  };
-  template <typename KeyT, typename ValueT>
-  using IRMap = llvm::ValueMap<KeyT, ValueT, NoRAUW<KeyT>>;
-
   struct Space {
     IRMap<const llvm::BasicBlock *, DecisionRecord> Loops;
     IRMap<const llvm::Function *, unsigned> NextLoop;

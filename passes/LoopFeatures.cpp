@@ -41,6 +41,13 @@ int64_t numExitingBlocks(const Loop &L) {
 
 } // namespace
 
+int64_t loopInstructionCount(const Loop &L) {
+  int64_t Count = 0;
+  for (const BasicBlock *BB : L.blocks())
+    Count += BB->size();
+  return Count;
+}
+
 void computeLoopUnrollFeatures(Query &Q, const Loop &L, ScalarEvolution &SE) {
   LoopBody Body(L);
   auto *Loop = const_cast<llvm::Loop *>(&L);

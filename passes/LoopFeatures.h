@@ -26,6 +26,10 @@ void computeLoopUnrollFeatures(Query &Q, const llvm::Loop &L,
 void computeLoopVectorizeFeatures(Query &Q, const llvm::Loop &L,
                                   llvm::ScalarEvolution &SE);
 
+/// Instructions in the loop's blocks (subloops included), counted like
+/// Function::getInstructionCount().
+int64_t loopInstructionCount(const llvm::Loop &L);
+
 /// Writes "name=value" pairs in schema order.
 void printFeatures(llvm::raw_ostream &OS, const Query &Q);
 

@@ -35,10 +35,7 @@ uint64_t unrolledSize(const Loop &L, unsigned Choice, ScalarEvolution &SE) {
   } else {
     Copies = choice::unrollCount(Choice);
   }
-  uint64_t Body = 0;
-  for (const BasicBlock *BB : L.blocks())
-    Body += BB->size();
-  return Copies * Body;
+  return Copies * loopInstructionCount(L);
 }
 
 LoopHint unrollHint(unsigned Choice) {

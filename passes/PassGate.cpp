@@ -3,13 +3,13 @@
 #include "passes/PassGate.h"
 #include "passes/DecisionKeys.h"
 #include "passes/DecisionPoint.h"
+#include "passes/LoopFeatures.h"
 
 #include "llvm/Analysis/CGSCCPassManager.h"
 #include "llvm/Analysis/LazyCallGraph.h"
 #include "llvm/Analysis/LoopInfo.h"
 #include "llvm/IR/Module.h"
 #include "llvm/IR/PassInstrumentation.h"
-#include "llvm/IR/ValueMap.h"
 
 using namespace llvm;
 
@@ -25,13 +25,6 @@ struct Unit {
   int64_t Size = 0;
   int64_t LoopDepth = 0;
 };
-
-int64_t loopSize(const Loop &L) {
-  int64_t Size = 0;
-  for (const BasicBlock *BB : L.blocks())
-    Size += BB->size();
-  return Size;
-}
 
 /// Instruction counts of functions and of the module, kept until a pass
 /// reports that it changed them. Counting a function walks all of it, and
@@ -70,10 +63,7 @@ public:
 private:
   // Entries vanish with their function, so a new function never inherits
   // the count of a deleted one.
-  struct NoRAUW : ValueMapConfig<const Function *> {
-    enum { FollowRAUW = false };
-  };
-  ValueMap<const Function *, int64_t, NoRAUW> Functions;
+  IRMap<const Function *, int64_t> Functions;
   std::optional<int64_t> ModuleSize;
 };
 
@@ -95,7 +85,7 @@ std::optional<Unit> describeUnit(const Any &IR, UnitSizes *Sizes) {
     U.Key = Keys.loopKey(**L, Keys.loop(LoopKeySpace::Gate, **L, nullptr));
     U.LoopDepth = (*L)->getLoopDepth();
     if (Sizes)
-      U.Size = loopSize(**L);
+      U.Size = loopInstructionCount(**L);
   } else if (const auto *C = any_cast<const LazyCallGraph::SCC *>(&IR)) {
     const LazyCallGraph::SCC &SCC = **C;
     const Function &First = SCC.begin()->getFunction();

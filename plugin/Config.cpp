@@ -49,16 +49,12 @@ parseDecisionList(StringRef List, StringRef SettingName) {
   for (size_t I = 0; I < Items.size(); ++I) {
     StringRef Item = Items[I].trim();
     std::optional<DecisionKind> Kind = parseDecisionKind(Item);
-    if (!Kind) {
-      std::string Known;
-      for (DecisionKind K : allDecisionKinds())
-        Known += (Known.empty() ? "" : ", ") + kindName(K).str();
+    if (!Kind)
       return createStringError(
           inconvertibleErrorCode(),
           SettingName + "=" + List + ": item " + Twine(I + 1) + " '" + Item +
-              "' is not a decision kind (expected all, or a list of " + Known +
-              ")");
-    }
+              "' is not a decision kind (expected all, or a list of " +
+              describeKinds() + ")");
     Kinds.set(unsigned(*Kind));
   }
   return Kinds;

@@ -77,8 +77,8 @@ void registerOptGym(PassBuilder &PB) {
           PB.getPassInstrumentationCallbacks()) {
     if (S.isActive(DecisionKind::PassGate))
       registerPassGate(*PIC);
-    if (S.isActive(DecisionKind::LoopUnroll) ||
-        S.isActive(DecisionKind::LoopVectorize))
+    if (S.mayDepart() && (S.isActive(DecisionKind::LoopUnroll) ||
+                          S.isActive(DecisionKind::LoopVectorize)))
       registerHintWarningFilter(*PIC);
   }
 

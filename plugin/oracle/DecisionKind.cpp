@@ -131,6 +131,13 @@ std::optional<unsigned> findChoice(DecisionKind Kind, StringRef Name) {
   return It->second;
 }
 
+std::string describeKinds() {
+  std::string Out;
+  for (DecisionKind Kind : allDecisionKinds())
+    Out += (Out.empty() ? "" : ", ") + kindName(Kind).str();
+  return Out;
+}
+
 std::string describeChoices(DecisionKind Kind) {
   ArrayRef<std::string> Choices = getKindInfo(Kind).Choices;
   std::string Out;

@@ -63,6 +63,9 @@ unsigned featureIndex(FeatureId Id);
 std::optional<unsigned> findFeature(DecisionKind Kind, llvm::StringRef Name);
 std::optional<unsigned> findChoice(DecisionKind Kind, llvm::StringRef Name);
 
+/// "pass-gate, loop-unroll, ...": every kind name, for messages.
+std::string describeKinds();
+
 /// "a, b, c" or, for long sets, a summary such as "default, ..., count:64".
 std::string describeChoices(DecisionKind Kind);
 

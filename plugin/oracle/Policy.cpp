@@ -106,12 +106,9 @@ Expected<Policy> Policy::parse(StringRef Text, StringRef FileName) {
       std::optional<DecisionKind> Kind = parseDecisionKind(KindKV.first);
       if (!Kind) {
         Path.back().AtName = true;
-        std::string Known;
-        for (DecisionKind K : allDecisionKinds())
-          Known += (Known.empty() ? "" : ", ") + kindName(K).str();
         return Src.error(Path, "unknown decision kind '" +
                                    StringRef(KindKV.first) + "' (expected " +
-                                   Known + ")");
+                                   describeKinds() + ")");
       }
       if (Error E =
               parseKindPolicy(KindKV.second, *Kind, P.get(*Kind), Src, Path))
