@@ -15,14 +15,24 @@
 #include "llvm/IR/PassManager.h"
 
 namespace llvm {
-class LLVMContext;
-}
+class Module;
+class PassInstrumentationCallbacks;
+} // namespace llvm
 
 namespace optgym {
 
-/// Reports a pending configuration error on Ctx, then answers
+/// Reports a pending configuration error on M's context, tells the session
+/// which module the decisions are about, then answers
 /// Session::shouldQuery(Kind).
-bool shouldQuery(DecisionKind Kind, llvm::LLVMContext &Ctx);
+bool shouldQuery(DecisionKind Kind, const llvm::Module &M);
+
+/// The size of M's IR, as the end-of-module message reports it.
+ModuleStats measureModule(const llvm::Module &M);
+
+/// For an oracle that follows modules: measures the module after each
+/// module-level pass, so that the module-end message describes the IR
+/// after the last pass, whatever the pipeline.
+void registerModuleTracking(llvm::PassInstrumentationCallbacks &PIC);
 
 /// Runs first in every default pipeline (-O0 included) so that a
 /// configuration error is reported even when no decision is asked.

@@ -58,7 +58,7 @@ std::unique_ptr<InlineAdvice> OracleInlineAdvisor::getAdviceImpl(CallBase &CB) {
   Function &Caller = *CB.getCaller();
   Function *Callee = CB.getCalledFunction();
   if (!Callee || Caller.hasOptNone() ||
-      !shouldQuery(DecisionKind::Inline, Caller.getContext()))
+      !shouldQuery(DecisionKind::Inline, *Caller.getParent()))
     return Advice;
 
   DecisionKeys &Keys = DecisionKeys::get();

@@ -55,7 +55,7 @@ PreservedAnalyses LoopUnrollDecisionPass::run(Loop &L, LoopAnalysisManager &,
                                               LoopStandardAnalysisResults &AR,
                                               LPMUpdater &) {
   Function &F = *L.getHeader()->getParent();
-  if (!shouldQuery(DecisionKind::LoopUnroll, F.getContext()) ||
+  if (!shouldQuery(DecisionKind::LoopUnroll, *F.getParent()) ||
       F.hasOptNone() || hasLoopHint(L, {"llvm.loop.unroll."}))
     return PreservedAnalyses::all();
 

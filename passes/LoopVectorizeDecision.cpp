@@ -43,7 +43,7 @@ bool forbidHintedFPReordering() {
 
 PreservedAnalyses LoopVectorizeDecisionPass::run(Function &F,
                                                  FunctionAnalysisManager &FAM) {
-  if (!shouldQuery(DecisionKind::LoopVectorize, F.getContext()) ||
+  if (!shouldQuery(DecisionKind::LoopVectorize, *F.getParent()) ||
       F.hasOptNone())
     return PreservedAnalyses::all();
   LoopInfo &LI = FAM.getResult<LoopAnalysis>(F);

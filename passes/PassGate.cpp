@@ -108,16 +108,16 @@ std::optional<Unit> describeUnit(const Any &IR, UnitSizes *Sizes) {
   return U;
 }
 
-/// The LLVMContext of any IR unit the gate may be asked about.
-LLVMContext *contextOf(const Any &IR) {
+/// The module of any IR unit the gate may be asked about.
+const Module *moduleOf(const Any &IR) {
   if (const auto *F = any_cast<const Function *>(&IR))
-    return &(*F)->getContext();
+    return (*F)->getParent();
   if (const auto *L = any_cast<const Loop *>(&IR))
-    return &(*L)->getHeader()->getContext();
+    return (*L)->getHeader()->getModule();
   if (const auto *C = any_cast<const LazyCallGraph::SCC *>(&IR))
-    return &(*C)->begin()->getFunction().getContext();
+    return (*C)->begin()->getFunction().getParent();
   if (const auto *M = any_cast<const Module *>(&IR))
-    return &(*M)->getContext();
+    return *M;
   return nullptr;
 }
 
@@ -134,15 +134,14 @@ public:
 
   bool shouldRun(StringRef ClassName, const Any &IR) {
     Session &S = Session::get();
-    if (!S.shouldQuery(DecisionKind::PassGate) ||
-        isCanonicalization(ClassName)) {
-      // In an opt pipeline of only custom passes this may be the one place a
-      // configuration error can surface.
-      if (S.hasPendingConfigError())
-        if (LLVMContext *Ctx = contextOf(IR))
-          shouldQuery(DecisionKind::PassGate, *Ctx);
+    if (!S.shouldQuery(DecisionKind::PassGate) && !S.hasPendingConfigError())
       return true;
-    }
+    // In an opt pipeline of only custom passes this may be the one place a
+    // configuration error can surface.
+    const Module *M = moduleOf(IR);
+    if (!M || !shouldQuery(DecisionKind::PassGate, *M) ||
+        isCanonicalization(ClassName))
+      return true;
     std::optional<Unit> U = describeUnit(
         IR, S.needsFeatures(DecisionKind::PassGate) ? &Sizes : nullptr);
     if (!U || (U->Fn && U->Fn->hasOptNone()))

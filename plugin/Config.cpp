@@ -16,7 +16,8 @@ cl::OptionCategory OptGymCategory("OptGym options");
 cl::opt<std::string>
     OracleOpt("optgym-oracle", cl::cat(OptGymCategory),
               cl::desc("OptGym oracle spec: default, random[:seed=N][,p=P], "
-                       "policy:FILE, replay:FILE (overrides OPTGYM_ORACLE)"));
+                       "policy:FILE, replay:FILE, socket:PATH, "
+                       "socket:tcp:HOST:PORT (overrides OPTGYM_ORACLE)"));
 cl::opt<std::string>
     RecordOpt("optgym-record", cl::cat(OptGymCategory),
               cl::desc("Append every OptGym decision to this trace file "
@@ -28,6 +29,12 @@ cl::opt<std::string> DecisionsOpt(
 cl::opt<bool> VerboseOpt("optgym-verbose", cl::cat(OptGymCategory),
                          cl::desc("Print a summary of OptGym's decisions at "
                                   "exit (overrides OPTGYM_VERBOSE)"));
+
+cl::opt<std::string> AgentTimeoutOpt(
+    "optgym-agent-timeout-ms", cl::cat(OptGymCategory),
+    cl::desc("Milliseconds to wait for each answer of a socket agent before "
+             "falling back to LLVM's defaults; 0 waits forever (overrides "
+             "OPTGYM_AGENT_TIMEOUT_MS, default 2000)"));
 
 /// The option's value when it was given, else the environment's.
 std::string setting(const cl::opt<std::string> &Opt, const char *Env) {
@@ -73,6 +80,16 @@ Expected<Config> Config::load() {
   if (!Kinds)
     return Kinds.takeError();
   C.Decisions = *Kinds;
+  std::string Timeout = setting(AgentTimeoutOpt, "OPTGYM_AGENT_TIMEOUT_MS");
+  if (!StringRef(Timeout).trim().empty() &&
+      StringRef(Timeout).trim().getAsInteger(10, C.Oracle.AgentTimeoutMs))
+    return createStringError(
+        inconvertibleErrorCode(),
+        (AgentTimeoutOpt.getNumOccurrences() ? "-optgym-agent-timeout-ms="
+                                             : "OPTGYM_AGENT_TIMEOUT_MS=") +
+            Timeout +
+            ": expected a whole number of milliseconds (0 waits "
+            "forever)");
   if (VerboseOpt.getNumOccurrences()) {
     C.Verbose = VerboseOpt;
   } else if (const char *V = std::getenv("OPTGYM_VERBOSE")) {

@@ -8,6 +8,8 @@
 //   -optgym-record    OPTGYM_RECORD     append every decision to this trace
 //   -optgym-decisions OPTGYM_DECISIONS  active decision kinds (default: all)
 //   -optgym-verbose   OPTGYM_VERBOSE    summary of the decisions on exit
+//   -optgym-agent-timeout-ms  OPTGYM_AGENT_TIMEOUT_MS
+//                                       how long to wait for a socket agent
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,6 +17,7 @@
 #define OPTGYM_PLUGIN_CONFIG_H
 
 #include "plugin/oracle/DecisionKind.h"
+#include "plugin/oracle/OracleSpec.h"
 
 #include "llvm/Support/Error.h"
 
@@ -31,6 +34,7 @@ struct Config {
   std::string RecordPath;
   std::bitset<NumDecisionKinds> Decisions;
   bool Verbose = false;
+  OracleOptions Oracle;
 
   bool isInert() const { return OracleSpec.empty(); }
 

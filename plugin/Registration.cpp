@@ -12,9 +12,10 @@
 //     pipeline start                report configuration errors
 //     late loop optimizations       loop-unroll
 //     vectorizer start              loop-vectorize
-//     optimizer last                flush the trace
+//     optimizer last                end the module, flush the trace
 //     PluginInlineAdvisorAnalysis   inline
 //     should-run-optional-pass      pass-gate; transform-warning filter
+//     after-pass (module passes)    measure the module, for a socket agent
 //
 //===----------------------------------------------------------------------===//
 
@@ -77,6 +78,8 @@ void registerOptGym(PassBuilder &PB) {
           PB.getPassInstrumentationCallbacks()) {
     if (S.isActive(DecisionKind::PassGate))
       registerPassGate(*PIC);
+    if (S.wantsModuleEvents())
+      registerModuleTracking(*PIC);
     if (S.mayDepart() && (S.isActive(DecisionKind::LoopUnroll) ||
                           S.isActive(DecisionKind::LoopVectorize)))
       registerHintWarningFilter(*PIC);

@@ -40,7 +40,7 @@ Session::Session() {
     return;
   }
   Expected<std::unique_ptr<Oracle>> O =
-      createOracle(Cfg.OracleSpec, Cfg.OracleSetting);
+      createOracle(Cfg.OracleSpec, Cfg.OracleSetting, Cfg.Oracle);
   if (!O) {
     ConfigError = toString(O.takeError());
     Cfg.Decisions.set();
@@ -57,6 +57,7 @@ Session::Session() {
   }
   TheOracle = std::move(*O);
   Passive = TheOracle->isPassive();
+  WantsModuleEvents = TheOracle->wantsModuleEvents();
   for (DecisionKind Kind : allDecisionKinds())
     NeedsFeatures[unsigned(Kind)] = TheOracle->readsFeatures(Kind);
 }
@@ -64,6 +65,7 @@ Session::Session() {
 Session::~Session() {
   if (!TheOracle)
     return;
+  closeCurrentModule();
   TheOracle->flush();
   if (!Cfg.Verbose)
     return;
@@ -96,6 +98,28 @@ unsigned Session::decide(const Query &Q) {
 void Session::noteRefused(DecisionKind Kind) {
   std::lock_guard<std::mutex> G(Lock);
   ++NumRefused[unsigned(Kind)];
+}
+
+void Session::enterModule(const void *Token, StringRef ModuleId) {
+  std::lock_guard<std::mutex> G(Lock);
+  if (Current && Current->Token == Token && Current->Id == ModuleId)
+    return;
+  closeCurrentModule();
+  Current = OpenModule{Token, ModuleId.str(), ModuleStats()};
+  TheOracle->beginModule(ModuleId);
+}
+
+void Session::noteModuleStats(const void *Token, const ModuleStats &Stats) {
+  std::lock_guard<std::mutex> G(Lock);
+  if (Current && Current->Token == Token)
+    Current->LastStats = Stats;
+}
+
+void Session::closeCurrentModule() {
+  if (!Current)
+    return;
+  TheOracle->endModule(Current->Id, Current->LastStats);
+  Current.reset();
 }
 
 void Session::flush() {

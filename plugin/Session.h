@@ -65,6 +65,19 @@ public:
   /// A decision point did not carry out a forced choice (a size guard).
   void noteRefused(DecisionKind Kind);
 
+  /// The oracle follows modules (a socket agent): decision points then call
+  /// enterModule() and the pipeline reports the optimized module.
+  bool wantsModuleEvents() const { return WantsModuleEvents; }
+
+  /// Decisions from now on belong to the module Token (its address, only
+  /// compared) named ModuleId. Ends the previous module if it is still open.
+  void enterModule(const void *Token, llvm::StringRef ModuleId);
+
+  /// The latest measure of the open module. The module ends, with the last
+  /// measure, when the next module starts or the process exits: in clang,
+  /// a few passes (and gate queries) still follow the last extension point.
+  void noteModuleStats(const void *Token, const ModuleStats &Stats);
+
   /// Writes out buffered records (end of a module).
   void flush();
 
@@ -80,6 +93,16 @@ private:
   bool Passive = true;
   bool InnerPassive = true;
   std::bitset<NumDecisionKinds> NeedsFeatures;
+  bool WantsModuleEvents = false;
+
+  /// The module decisions belong to, while its pipeline runs.
+  struct OpenModule {
+    const void *Token = nullptr;
+    std::string Id;
+    ModuleStats LastStats;
+  };
+  std::optional<OpenModule> Current;
+  void closeCurrentModule();
 
   mutable std::mutex Lock;
   uint64_t NumQueries[NumDecisionKinds] = {};

@@ -17,6 +17,14 @@
 
 namespace optgym {
 
+/// What the optimized IR of a module looks like, reported when its pipeline
+/// ends.
+struct ModuleStats {
+  int64_t IRInstructions = 0;
+  int64_t Functions = 0;
+  int64_t BasicBlocks = 0;
+};
+
 class Oracle {
 public:
   virtual ~Oracle();
@@ -40,6 +48,16 @@ public:
   /// True when decideImpl() reads Query::Features of this kind's queries:
   /// decision points compute features only for the kinds that need them.
   virtual bool readsFeatures(DecisionKind Kind) const { return false; }
+
+  /// True when the oracle wants beginModule() and endModule(): the plugin
+  /// then tracks modules and measures their optimized IR.
+  virtual bool wantsModuleEvents() const { return false; }
+
+  /// Queries that follow belong to the module ModuleId.
+  virtual void beginModule(llvm::StringRef ModuleId) {}
+
+  /// The optimization pipeline of ModuleId is over.
+  virtual void endModule(llvm::StringRef ModuleId, const ModuleStats &Stats) {}
 
   /// Writes out anything buffered (records, say). Called at the end of each
   /// module and before the process exits.

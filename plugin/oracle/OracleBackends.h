@@ -8,6 +8,7 @@
 #ifndef OPTGYM_ORACLE_ORACLEBACKENDS_H
 #define OPTGYM_ORACLE_ORACLEBACKENDS_H
 
+#include "plugin/oracle/AgentSocket.h"
 #include "plugin/oracle/Oracle.h"
 #include "plugin/oracle/Policy.h"
 #include "plugin/oracle/Trace.h"
@@ -29,6 +30,10 @@ std::unique_ptr<Oracle> createPolicyOracle(Policy P, std::string Spec);
 /// Answers recorded keys with their recorded choice, others with the default.
 std::unique_ptr<Oracle> createReplayOracle(DecisionTables Trace,
                                            std::string Spec);
+
+/// Asks the agent listening at Agent (docs/protocol.md). Connects on first
+/// use; on any failure warns once and answers defaults from then on.
+std::unique_ptr<Oracle> createSocketOracle(Endpoint Agent, unsigned TimeoutMs);
 
 /// Forwards to Inner and appends every decision to the trace file at Path
 /// (created if missing, appended to otherwise, so that the compilers of a

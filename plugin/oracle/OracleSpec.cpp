@@ -20,14 +20,16 @@ Error specError(StringRef Setting, StringRef Spec, const Twine &Msg) {
 }
 
 Expected<std::unique_ptr<Oracle>> makeDefault(StringRef Arg, StringRef Spec,
-                                              StringRef Setting) {
+                                              StringRef Setting,
+                                              const OracleOptions &) {
   if (!Arg.empty())
     return specError(Setting, Spec, "'default' takes no arguments");
   return createDefaultOracle();
 }
 
 Expected<std::unique_ptr<Oracle>> makeRandom(StringRef Arg, StringRef Spec,
-                                             StringRef Setting) {
+                                             StringRef Setting,
+                                             const OracleOptions &) {
   uint64_t Seed = 0;
   double Rate = 0.5;
   SmallVector<StringRef, 4> Options;
@@ -59,7 +61,8 @@ Expected<std::unique_ptr<Oracle>> makeRandom(StringRef Arg, StringRef Spec,
 }
 
 Expected<std::unique_ptr<Oracle>> makePolicy(StringRef Arg, StringRef Spec,
-                                             StringRef Setting) {
+                                             StringRef Setting,
+                                             const OracleOptions &) {
   if (Arg.empty())
     return specError(Setting, Spec, "expected policy:FILE");
   Expected<Policy> P = Policy::load(Arg);
@@ -69,7 +72,8 @@ Expected<std::unique_ptr<Oracle>> makePolicy(StringRef Arg, StringRef Spec,
 }
 
 Expected<std::unique_ptr<Oracle>> makeReplay(StringRef Arg, StringRef Spec,
-                                             StringRef Setting) {
+                                             StringRef Setting,
+                                             const OracleOptions &) {
   if (Arg.empty())
     return specError(Setting, Spec, "expected replay:FILE");
   Expected<DecisionTables> T = readTrace(Arg);
@@ -78,12 +82,22 @@ Expected<std::unique_ptr<Oracle>> makeReplay(StringRef Arg, StringRef Spec,
   return createReplayOracle(std::move(*T), Spec.str());
 }
 
+Expected<std::unique_ptr<Oracle>> makeSocket(StringRef Arg, StringRef Spec,
+                                             StringRef Setting,
+                                             const OracleOptions &Options) {
+  Expected<Endpoint> E = Endpoint::parse(Arg);
+  if (!E)
+    return specError(Setting, Spec, toString(E.takeError()));
+  return createSocketOracle(std::move(*E), Options.AgentTimeoutMs);
+}
+
 struct BackendRegistry {
   std::mutex Lock;
   StringMap<OracleFactory> Factories = {{"default", makeDefault},
                                         {"random", makeRandom},
                                         {"policy", makePolicy},
-                                        {"replay", makeReplay}};
+                                        {"replay", makeReplay},
+                                        {"socket", makeSocket}};
 };
 
 BackendRegistry &backends() {
@@ -99,8 +113,8 @@ bool registerOracleBackend(StringRef Name, OracleFactory Factory) {
   return R.Factories.try_emplace(Name, Factory).second;
 }
 
-Expected<std::unique_ptr<Oracle>> createOracle(StringRef Spec,
-                                               StringRef Setting) {
+Expected<std::unique_ptr<Oracle>>
+createOracle(StringRef Spec, StringRef Setting, const OracleOptions &Options) {
   auto [Name, Arg] = Spec.trim().split(':');
   OracleFactory Factory = nullptr;
   std::string Known;
@@ -117,12 +131,7 @@ Expected<std::unique_ptr<Oracle>> createOracle(StringRef Spec,
     Known = join(Names, ", ");
   }
   if (Factory)
-    return Factory(Arg, Spec, Setting);
-  if (Name == "socket")
-    return specError(Setting, Spec,
-                     "the socket oracle is not part of this build yet; "
-                     "use one of " +
-                         Known);
+    return Factory(Arg, Spec, Setting, Options);
   return specError(Setting, Spec,
                    "unknown oracle '" + Name + "' (expected one of " + Known +
                        ")");

@@ -22,6 +22,14 @@ public:
 
   bool readsFeatures(DecisionKind) const override { return true; }
 
+  bool wantsModuleEvents() const override { return Inner->wantsModuleEvents(); }
+  void beginModule(StringRef ModuleId) override {
+    Inner->beginModule(ModuleId);
+  }
+  void endModule(StringRef ModuleId, const ModuleStats &Stats) override {
+    Inner->endModule(ModuleId, Stats);
+  }
+
   void flush() override {
     Inner->flush();
     if (Buffer.empty() || Failed)

@@ -27,7 +27,7 @@ TEST(OracleSpecTest, Default) {
 TEST(OracleSpecTest, BadSpecsSayWhatIsWrong) {
   EXPECT_EQ(errorOf("bogus"),
             "OPTGYM_ORACLE=bogus: unknown oracle 'bogus' (expected one of "
-            "default, policy, random, replay)");
+            "default, policy, random, replay, socket)");
   EXPECT_NE(errorOf("default:x").find("takes no arguments"), std::string::npos);
   EXPECT_NE(errorOf("random:seed=-3").find("seed must be"), std::string::npos);
   EXPECT_NE(errorOf("random:p=1.5").find("p must be a number in [0, 1]"),
@@ -35,11 +35,13 @@ TEST(OracleSpecTest, BadSpecsSayWhatIsWrong) {
   EXPECT_NE(errorOf("random:speed=1").find("unknown random option 'speed'"),
             std::string::npos);
   EXPECT_NE(errorOf("policy:").find("expected policy:FILE"), std::string::npos);
-  EXPECT_NE(errorOf("socket:/tmp/a.sock").find("socket oracle"),
+  EXPECT_EQ(errorOf("socket:"),
+            "OPTGYM_ORACLE=socket:: expected a socket path or tcp:HOST:PORT");
+  EXPECT_NE(errorOf("socket:tcp:localhost:http").find("expected tcp:HOST:PORT"),
             std::string::npos);
   EXPECT_EQ(toString(createOracle("nope", "-optgym-oracle").takeError()),
             "-optgym-oracle=nope: unknown oracle 'nope' (expected one of "
-            "default, policy, random, replay)");
+            "default, policy, random, replay, socket)");
   std::string Missing = errorOf("policy:/nonexistent/p.json");
   EXPECT_EQ(Missing.rfind("/nonexistent/p.json: cannot read policy", 0), 0u)
       << Missing;
@@ -48,7 +50,8 @@ TEST(OracleSpecTest, BadSpecsSayWhatIsWrong) {
 }
 
 Expected<std::unique_ptr<Oracle>> makeEcho(StringRef Arg, StringRef Spec,
-                                           StringRef Setting) {
+                                           StringRef Setting,
+                                           const OracleOptions &) {
   return createOracle("random:seed=" + Arg.str());
 }
 

@@ -1,0 +1,331 @@
+//===- Protocol.cpp - Messages between the plugin and an agent ------------===//
+
+#include "plugin/oracle/Protocol.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+using namespace llvm;
+
+namespace optgym {
+namespace protocol {
+namespace {
+
+Error messageError(const Twine &Msg) {
+  return createStringError(inconvertibleErrorCode(), Msg);
+}
+
+StringRef featureTypeName(FeatureType T) {
+  return T == FeatureType::Int ? "int" : "string";
+}
+
+std::string toJSONText(json::Value V) {
+  std::string Text;
+  raw_string_ostream(Text) << V;
+  return Text;
+}
+
+/// The integer member Name of M, or an error naming Context.
+Expected<int64_t> getInteger(const json::Object &M, StringRef Name,
+                             const Twine &Context) {
+  const json::Value *V = M.get(Name);
+  if (!V)
+    return messageError(Context + ": missing \"" + Name + "\"");
+  if (std::optional<int64_t> I = V->getAsInteger())
+    return *I;
+  return messageError(Context + ": \"" + Name + "\" must be an integer, not " +
+                      toJSONText(*V));
+}
+
+Expected<StringRef> getString(const json::Object &M, StringRef Name,
+                              const Twine &Context) {
+  const json::Value *V = M.get(Name);
+  if (!V)
+    return messageError(Context + ": missing \"" + Name + "\"");
+  if (std::optional<StringRef> S = V->getAsString())
+    return *S;
+  return messageError(Context + ": \"" + Name + "\" must be a string, not " +
+                      toJSONText(*V));
+}
+
+} // namespace
+
+void appendFrame(std::string &Out, StringRef Payload) {
+  assert(Payload.size() <= MaxFrameBytes && "frame too large");
+  uint32_t N = Payload.size();
+  char Header[FrameHeaderBytes] = {char(N >> 24), char(N >> 16), char(N >> 8),
+                                   char(N)};
+  Out.append(Header, FrameHeaderBytes);
+  Out.append(Payload.data(), Payload.size());
+}
+
+Expected<uint32_t> decodeFrameHeader(const unsigned char *Header) {
+  uint32_t N = uint32_t(Header[0]) << 24 | uint32_t(Header[1]) << 16 |
+               uint32_t(Header[2]) << 8 | uint32_t(Header[3]);
+  if (N > MaxFrameBytes)
+    return messageError("frame of " + Twine(N) +
+                        " bytes exceeds the limit of " + Twine(MaxFrameBytes));
+  return N;
+}
+
+Expected<Message> parseMessage(StringRef Payload) {
+  Expected<json::Value> V = json::parse(Payload);
+  if (!V)
+    return messageError("message is not JSON: " + toString(V.takeError()));
+  json::Object *O = V->getAsObject();
+  if (!O)
+    return messageError("message is not a JSON object");
+  Expected<StringRef> Type = getString(*O, "type", "message");
+  if (!Type)
+    return Type.takeError();
+  Message M;
+  M.Type = Type->str();
+  M.Body = std::move(*O);
+  return M;
+}
+
+std::string encodeClientHello(const ClientInfo &Info) {
+  json::Array Kinds;
+  for (DecisionKind Kind : allDecisionKinds()) {
+    const DecisionKindInfo &KI = getKindInfo(Kind);
+    json::Array Features;
+    for (const FeatureInfo &F : KI.Features)
+      Features.push_back(
+          json::Object{{"name", F.Name}, {"type", featureTypeName(F.Type)}});
+    json::Array Choices;
+    for (const std::string &C : KI.Choices)
+      Choices.push_back(C);
+    Kinds.push_back(json::Object{{"name", KI.Name},
+                                 {"features", std::move(Features)},
+                                 {"choices", std::move(Choices)},
+                                 {"default", int64_t(DefaultChoice)}});
+  }
+  return toJSONText(json::Object{{"type", "hello"},
+                                 {"protocol", int64_t(Version)},
+                                 {"client", "optgym 0.1.0"},
+                                 {"llvm", Info.LLVMVersion},
+                                 {"pid", Info.Pid},
+                                 {"oracle", Info.OracleSpec},
+                                 {"kinds", std::move(Kinds)}});
+}
+
+std::string encodeModuleBegin(StringRef ModuleId) {
+  return toJSONText(json::Object{{"type", "module"}, {"module", ModuleId}});
+}
+
+void encodeQuery(std::string &Out, uint64_t Id, const Query &Q) {
+  // Streamed rather than built as a json::Value: this runs for every
+  // decision of a build.
+  raw_string_ostream OS(Out);
+  json::OStream J(OS);
+  J.object([&] {
+    J.attribute("type", "query");
+    J.attribute("id", int64_t(Id));
+    J.attribute("kind", kindName(Q.Kind));
+    J.attribute("key", Q.Key);
+    J.attribute("default", int64_t(Q.Default));
+    J.attributeArray("features", [&] {
+      ArrayRef<FeatureInfo> Infos = getKindInfo(Q.Kind).Features;
+      for (unsigned I = 0; I < Infos.size(); ++I) {
+        if (Infos[I].Type == FeatureType::Int)
+          J.value(Q.hasFeatures() ? Q.getInt(I) : 0);
+        else
+          J.value(Q.hasFeatures() ? Q.getString(I) : "");
+      }
+    });
+  });
+}
+
+std::string encodeModuleEnd(StringRef ModuleId, const ModuleStats &IR,
+                            const ModuleCounts &Counts) {
+  return toJSONText(json::Object{
+      {"type", "module-end"},
+      {"module", ModuleId},
+      {"stats", json::Object{{"ir_instructions", IR.IRInstructions},
+                             {"functions", IR.Functions},
+                             {"basic_blocks", IR.BasicBlocks},
+                             {"queries", int64_t(Counts.Queries)},
+                             {"departures", int64_t(Counts.Departures)}}}});
+}
+
+std::string encodeAgentHello(StringRef AgentName) {
+  return toJSONText(json::Object{
+      {"type", "hello"}, {"protocol", int64_t(Version)}, {"agent", AgentName}});
+}
+
+std::string encodeAnswer(uint64_t Id, unsigned Choice) {
+  return toJSONText(json::Object{
+      {"type", "answer"}, {"id", int64_t(Id)}, {"choice", int64_t(Choice)}});
+}
+
+Error checkAgentHello(const Message &M) {
+  if (M.Type != "hello")
+    return messageError("expected a hello, got a \"" + M.Type + "\" message");
+  Expected<int64_t> P = getInteger(M.Body, "protocol", "hello");
+  if (!P)
+    return P.takeError();
+  if (*P < 1 || *P > int64_t(Version))
+    return messageError("the agent speaks protocol " + Twine(*P) +
+                        "; this plugin speaks 1 to " + Twine(Version));
+  return Error::success();
+}
+
+Expected<unsigned> parseAnswer(const Message &M, uint64_t Id,
+                               DecisionKind Kind) {
+  std::string Context = ("answer to query " + Twine(Id)).str();
+  Expected<int64_t> GotId = getInteger(M.Body, "id", Context);
+  if (!GotId)
+    return GotId.takeError();
+  if (*GotId != int64_t(Id))
+    return messageError(Context + ": it answers query " + Twine(*GotId));
+  const json::Value *C = M.Body.get("choice");
+  if (!C)
+    return messageError(Context + ": missing \"choice\"");
+  size_t NumChoices = getKindInfo(Kind).Choices.size();
+  if (std::optional<int64_t> I = C->getAsInteger()) {
+    if (*I < 0 || *I >= int64_t(NumChoices))
+      return messageError(Context + ": choice " + Twine(*I) +
+                          " is out of range for " + kindName(Kind) + " (0 to " +
+                          Twine(NumChoices - 1) + ")");
+    return unsigned(*I);
+  }
+  if (std::optional<StringRef> S = C->getAsString()) {
+    if (std::optional<unsigned> Index = findChoice(Kind, *S))
+      return *Index;
+    return messageError(Context + ": \"" + *S + "\" is not a " +
+                        kindName(Kind) + " choice (" + describeChoices(Kind) +
+                        ")");
+  }
+  return messageError(Context +
+                      ": \"choice\" must be an index or a choice name, not " +
+                      toJSONText(*C));
+}
+
+Expected<ClientHello> ClientHello::parse(const Message &M) {
+  if (M.Type != "hello")
+    return messageError("expected a hello, got a \"" + M.Type + "\" message");
+  ClientHello H;
+  Expected<int64_t> P = getInteger(M.Body, "protocol", "hello");
+  if (!P)
+    return P.takeError();
+  if (*P < 1)
+    return messageError("hello: bad protocol version " + Twine(*P));
+  // A newer client talks down to our version once it reads our hello.
+  H.Protocol = std::min<int64_t>(*P, Version);
+  if (std::optional<StringRef> L = M.Body.getString("llvm"))
+    H.LLVMVersion = L->str();
+  if (std::optional<int64_t> Pid = M.Body.getInteger("pid"))
+    H.Pid = *Pid;
+  const json::Array *Kinds = M.Body.getArray("kinds");
+  if (!Kinds)
+    return messageError("hello: \"kinds\" must be an array");
+  for (size_t K = 0; K < Kinds->size(); ++K) {
+    std::string Context = ("hello: kinds[" + Twine(K) + "]").str();
+    const json::Object *KO = (*Kinds)[K].getAsObject();
+    if (!KO)
+      return messageError(Context + " must be an object");
+    Expected<StringRef> Name = getString(*KO, "name", Context);
+    if (!Name)
+      return Name.takeError();
+    KindMapping Map;
+    Map.Name = Name->str();
+    Map.Local = parseDecisionKind(*Name);
+    const json::Array *Features = KO->getArray("features");
+    const json::Array *Choices = KO->getArray("choices");
+    if (!Features || !Choices)
+      return messageError(Context +
+                          ": \"features\" and \"choices\" must be arrays");
+    Map.NumChoices = Choices->size();
+    for (size_t F = 0; F < Features->size(); ++F) {
+      std::string FContext = (Context + ".features[" + Twine(F) + "]").str();
+      const json::Object *FO = (*Features)[F].getAsObject();
+      if (!FO)
+        return messageError(FContext + " must be an object");
+      Expected<StringRef> FName = getString(*FO, "name", FContext);
+      if (!FName)
+        return FName.takeError();
+      Expected<StringRef> FType = getString(*FO, "type", FContext);
+      if (!FType)
+        return FType.takeError();
+      if (*FType != "int" && *FType != "string")
+        return messageError(FContext + ": type must be \"int\" or \"string\"");
+      Map.Types.push_back(*FType == "int" ? FeatureType::Int
+                                          : FeatureType::String);
+      std::optional<unsigned> Local;
+      if (Map.Local) {
+        Local = findFeature(*Map.Local, *FName);
+        if (Local &&
+            getKindInfo(*Map.Local).Features[*Local].Type != Map.Types.back())
+          Local.reset();
+      }
+      Map.LocalFeature.push_back(Local);
+    }
+    H.Kinds.push_back(std::move(Map));
+  }
+  return H;
+}
+
+const ClientHello::KindMapping *ClientHello::findKind(StringRef Name) const {
+  for (const KindMapping &K : Kinds)
+    if (K.Name == Name)
+      return &K;
+  return nullptr;
+}
+
+Expected<Query> ClientHello::parseQuery(const Message &M, uint64_t &Id) const {
+  Expected<int64_t> GotId = getInteger(M.Body, "id", "query");
+  if (!GotId)
+    return GotId.takeError();
+  Id = *GotId;
+  std::string Context = ("query " + Twine(*GotId)).str();
+  Expected<StringRef> KindName = getString(M.Body, "kind", Context);
+  if (!KindName)
+    return KindName.takeError();
+  const KindMapping *Map = findKind(*KindName);
+  if (!Map)
+    return messageError(Context + ": kind \"" + *KindName +
+                        "\" was not in the hello");
+  if (!Map->Local)
+    return messageError(Context + ": this agent does not know the kind \"" +
+                        *KindName + "\"");
+  Expected<StringRef> Key = getString(M.Body, "key", Context);
+  if (!Key)
+    return Key.takeError();
+  Expected<int64_t> Default = getInteger(M.Body, "default", Context);
+  if (!Default)
+    return Default.takeError();
+  size_t NumLocalChoices = getKindInfo(*Map->Local).Choices.size();
+  if (*Default < 0 || *Default >= int64_t(NumLocalChoices))
+    return messageError(Context + ": default " + Twine(*Default) +
+                        " is out of range");
+  const json::Array *Features = M.Body.getArray("features");
+  if (!Features)
+    return messageError(Context + ": \"features\" must be an array");
+  if (Features->size() != Map->Types.size())
+    return messageError(Context + ": " + Twine(Features->size()) +
+                        " features, the hello declared " +
+                        Twine(Map->Types.size()));
+
+  Query Q(*Map->Local, Key->str());
+  Q.Default = *Default;
+  Q.initFeatures();
+  for (size_t F = 0; F < Features->size(); ++F) {
+    const json::Value &V = (*Features)[F];
+    bool IsInt = Map->Types[F] == FeatureType::Int;
+    std::optional<int64_t> I = V.getAsInteger();
+    std::optional<StringRef> S = V.getAsString();
+    if (IsInt ? !I : !S)
+      return messageError(Context + ": features[" + Twine(F) + "] must be " +
+                          (IsInt ? "an integer" : "a string") + ", not " +
+                          toJSONText(V));
+    if (!Map->LocalFeature[F])
+      continue;
+    if (IsInt)
+      Q.Features[*Map->LocalFeature[F]].Int = *I;
+    else
+      Q.Features[*Map->LocalFeature[F]].Str = S->str();
+  }
+  return Q;
+}
+
+} // namespace protocol
+} // namespace optgym

@@ -1,0 +1,120 @@
+//===- Protocol.h - Messages between the plugin and an agent ----*- C++ -*-===//
+//
+// The agent protocol of docs/protocol.md: length-prefixed JSON frames, the
+// hello handshake, module / query / answer / module-end messages. Both ends
+// live here so that the plugin (SocketOracle) and the C++ agent
+// (tools/optgym-agent) cannot drift apart. Every parser checks sizes and
+// types before use and ignores members it does not know.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef OPTGYM_ORACLE_PROTOCOL_H
+#define OPTGYM_ORACLE_PROTOCOL_H
+
+#include "plugin/oracle/Oracle.h"
+
+#include "llvm/Support/Error.h"
+#include "llvm/Support/JSON.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace optgym {
+namespace protocol {
+
+constexpr unsigned Version = 1;
+constexpr size_t FrameHeaderBytes = 4;
+constexpr size_t MaxFrameBytes = size_t(1) << 20;
+
+/// Appends one frame (length header, then Payload) to Out.
+void appendFrame(std::string &Out, llvm::StringRef Payload);
+
+/// The payload length announced by a frame header; an error above
+/// MaxFrameBytes.
+llvm::Expected<uint32_t> decodeFrameHeader(const unsigned char *Header);
+
+/// A parsed message: a JSON object with a string "type".
+struct Message {
+  llvm::json::Object Body;
+  std::string Type;
+};
+
+/// Parses a frame's payload. Errors say what is wrong and where.
+llvm::Expected<Message> parseMessage(llvm::StringRef Payload);
+
+//===-- Plugin to agent ---------------------------------------------------===//
+
+struct ClientInfo {
+  std::string LLVMVersion;
+  std::string OracleSpec;
+  int64_t Pid = 0;
+};
+
+/// The client hello: versions and every decision kind with its features and
+/// choices.
+std::string encodeClientHello(const ClientInfo &Info);
+std::string encodeModuleBegin(llvm::StringRef ModuleId);
+/// Appends the JSON of a query (no frame header) to Out.
+void encodeQuery(std::string &Out, uint64_t Id, const Query &Q);
+
+struct ModuleCounts {
+  uint64_t Queries = 0;
+  uint64_t Departures = 0;
+};
+std::string encodeModuleEnd(llvm::StringRef ModuleId, const ModuleStats &IR,
+                            const ModuleCounts &Counts);
+
+//===-- Agent to plugin ---------------------------------------------------===//
+
+std::string encodeAgentHello(llvm::StringRef AgentName);
+std::string encodeAnswer(uint64_t Id, unsigned Choice);
+
+//===-- Checking the agent's messages (plugin side) -----------------------===//
+
+/// Accepts an agent hello whose protocol version this plugin speaks.
+llvm::Error checkAgentHello(const Message &M);
+
+/// The choice of an answer to query Id of kind Kind: an index or a name.
+llvm::Expected<unsigned> parseAnswer(const Message &M, uint64_t Id,
+                                     DecisionKind Kind);
+
+//===-- Checking the plugin's messages (agent side) -----------------------===//
+
+/// What an agent learns from a client hello: how the client's kinds and
+/// feature positions map to this build's.
+class ClientHello {
+public:
+  static llvm::Expected<ClientHello> parse(const Message &M);
+
+  unsigned protocol() const { return Protocol; }
+  llvm::StringRef llvmVersion() const { return LLVMVersion; }
+  int64_t pid() const { return Pid; }
+
+  /// Builds the Query of a query message. Id receives its id. Kinds and
+  /// features this build does not know are errors and ignored, respectively.
+  llvm::Expected<Query> parseQuery(const Message &M, uint64_t &Id) const;
+
+private:
+  struct KindMapping {
+    std::string Name;
+    std::optional<DecisionKind> Local;
+    /// For each feature position of the client, its index in the local
+    /// kind's vector (nullopt if unknown here) and its declared type.
+    std::vector<std::optional<unsigned>> LocalFeature;
+    std::vector<FeatureType> Types;
+    size_t NumChoices = 0;
+  };
+  const KindMapping *findKind(llvm::StringRef Name) const;
+
+  unsigned Protocol = 0;
+  std::string LLVMVersion;
+  int64_t Pid = 0;
+  std::vector<KindMapping> Kinds;
+};
+
+} // namespace protocol
+} // namespace optgym
+
+#endif // OPTGYM_ORACLE_PROTOCOL_H

@@ -1,0 +1,355 @@
+//===- SocketOracleTest.cpp - The socket oracle against scripted agents ---===//
+//
+// Each test runs a fake agent on a thread: it accepts one connection and
+// follows a script (answer, stall, send garbage, hang up). The oracle must
+// answer the default whenever the agent fails, warn once, and never wait
+// on that agent again.
+//
+//===----------------------------------------------------------------------===//
+
+#include "plugin/oracle/AgentSocket.h"
+#include "plugin/oracle/OracleSpec.h"
+#include "plugin/oracle/Protocol.h"
+
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+#include "gtest/gtest.h"
+
+#include <chrono>
+#include <functional>
+#include <thread>
+
+using namespace optgym;
+using namespace llvm;
+
+namespace {
+
+using Script = std::function<void(FrameSocket &)>;
+
+class SocketOracleTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    ASSERT_FALSE(sys::fs::createUniqueDirectory("optgym-socket-test", Dir));
+    Path = (Dir + "/agent.sock").str();
+  }
+
+  void TearDown() override {
+    if (Agent.joinable())
+      Agent.join();
+    sys::fs::remove(Path);
+    sys::fs::remove(Dir);
+  }
+
+  /// Listens now, so that the oracle can connect, and runs Run on the one
+  /// connection that comes.
+  void startAgent(Script Run) {
+    Expected<Endpoint> E = Endpoint::parse(Path);
+    ASSERT_TRUE(bool(E));
+    Expected<Listener> L = Listener::listen(*E);
+    ASSERT_TRUE(bool(L)) << toString(L.takeError());
+    Agent = std::thread(
+        [Run](Listener L) {
+          Expected<FrameSocket> S = L.accept();
+          if (!S) {
+            consumeError(S.takeError());
+            return;
+          }
+          Run(*S);
+        },
+        std::move(*L));
+  }
+
+  std::unique_ptr<Oracle> oracle(unsigned TimeoutMs = 2000) {
+    OracleOptions Options;
+    Options.AgentTimeoutMs = TimeoutMs;
+    Expected<std::unique_ptr<Oracle>> O =
+        createOracle("socket:" + Path, "OPTGYM_ORACLE", Options);
+    EXPECT_TRUE(bool(O)) << toString(O.takeError());
+    return std::move(*O);
+  }
+
+  SmallString<128> Dir;
+  std::string Path;
+  std::thread Agent;
+};
+
+/// Reads one message; empty type at the end of the stream.
+protocol::Message next(FrameSocket &S) {
+  std::string Payload;
+  Expected<bool> Got = S.receive(Payload);
+  if (!Got) {
+    consumeError(Got.takeError());
+    return {};
+  }
+  if (!*Got)
+    return {};
+  Expected<protocol::Message> M = protocol::parseMessage(Payload);
+  EXPECT_TRUE(bool(M));
+  return M ? std::move(*M) : protocol::Message();
+}
+
+void sendRaw(FrameSocket &S, StringRef Bytes) {
+  if (Error E = S.send(Bytes))
+    consumeError(std::move(E));
+}
+
+void sendMessage(FrameSocket &S, StringRef JSON) {
+  std::string Frame;
+  protocol::appendFrame(Frame, JSON);
+  sendRaw(S, Frame);
+}
+
+/// Reads the client hello and says hello back.
+void handshake(FrameSocket &S) {
+  EXPECT_EQ(next(S).Type, "hello");
+  sendMessage(S, protocol::encodeAgentHello("test"));
+}
+
+Query unrollQuery(StringRef Key) {
+  Query Q(DecisionKind::LoopUnroll, Key.str());
+  Q.initFeatures();
+  return Q;
+}
+
+/// Runs Ask with stderr captured; returns what was printed.
+std::string stderrOf(const std::function<void()> &Ask) {
+  testing::internal::CaptureStderr();
+  Ask();
+  return testing::internal::GetCapturedStderr();
+}
+
+size_t count(StringRef Text, StringRef Needle) { return Text.count(Needle); }
+
+TEST_F(SocketOracleTest, AnswersComeFromTheAgent) {
+  std::vector<std::string> Seen;
+  startAgent([&Seen](FrameSocket &S) {
+    handshake(S);
+    while (true) {
+      protocol::Message M = next(S);
+      if (M.Type.empty())
+        return;
+      Seen.push_back(M.Type);
+      if (M.Type == "query") {
+        int64_t Id = *M.Body.getInteger("id");
+        std::string Answer = R"({"type":"answer","id":)" + std::to_string(Id) +
+                             R"(,"choice":"count:4"})";
+        sendMessage(S, Answer);
+      }
+    }
+  });
+  {
+    std::unique_ptr<Oracle> O = oracle();
+    EXPECT_TRUE(O->wantsModuleEvents());
+    O->beginModule("a.c");
+    EXPECT_EQ(O->decide(unrollQuery("a.c:f:loop#0")),
+              *findChoice(DecisionKind::LoopUnroll, "count:4"));
+    EXPECT_EQ(O->decide(unrollQuery("a.c:f:loop#1")),
+              *findChoice(DecisionKind::LoopUnroll, "count:4"));
+    O->endModule("a.c", ModuleStats());
+  }
+  Agent.join();
+  EXPECT_EQ(Seen, (std::vector<std::string>{"module", "query", "query",
+                                            "module-end"}));
+}
+
+TEST_F(SocketOracleTest, NoAgentMeansDefaultsAndOneWarning) {
+  std::unique_ptr<Oracle> O = oracle();
+  std::string Err = stderrOf([&] {
+    O->beginModule("a.c");
+    for (int I = 0; I < 3; ++I)
+      EXPECT_EQ(O->decide(unrollQuery("a.c:f:loop#0")), DefaultChoice);
+    O->endModule("a.c", ModuleStats());
+  });
+  EXPECT_EQ(
+      count(Err, "optgym: warning: agent socket:" + Path + ": cannot connect"),
+      1u)
+      << Err;
+  EXPECT_EQ(count(Err, "warning"), 1u) << Err;
+}
+
+TEST_F(SocketOracleTest, AStalledAgentCostsOneTimeout) {
+  startAgent([](FrameSocket &S) {
+    handshake(S);
+    next(S); // The query, never answered.
+    std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  });
+  std::unique_ptr<Oracle> O = oracle(/*TimeoutMs=*/100);
+  std::string Err = stderrOf([&] {
+    auto Start = std::chrono::steady_clock::now();
+    EXPECT_EQ(O->decide(unrollQuery("a.c:f:loop#0")), DefaultChoice);
+    auto First = std::chrono::steady_clock::now() - Start;
+    EXPECT_GE(First, std::chrono::milliseconds(100));
+    Start = std::chrono::steady_clock::now();
+    for (int I = 0; I < 100; ++I)
+      EXPECT_EQ(O->decide(unrollQuery("a.c:f:loop#1")), DefaultChoice);
+    // No more waiting: a hundred decisions take no time at all.
+    EXPECT_LT(std::chrono::steady_clock::now() - Start,
+              std::chrono::milliseconds(100));
+  });
+  EXPECT_EQ(count(Err, "warning"), 1u) << Err;
+  EXPECT_NE(Err.find("query 1 (loop-unroll a.c:f:loop#0): nothing within "
+                     "100 ms"),
+            std::string::npos)
+      << Err;
+}
+
+struct BadReply {
+  const char *Name;
+  std::string Bytes;
+  const char *Expected;
+};
+
+class SocketOracleBadReplyTest
+    : public SocketOracleTest,
+      public ::testing::WithParamInterface<BadReply> {};
+
+TEST_P(SocketOracleBadReplyTest, FallsBackWithOneWarning) {
+  std::string Bytes = GetParam().Bytes;
+  startAgent([Bytes](FrameSocket &S) {
+    handshake(S);
+    next(S);
+    sendRaw(S, Bytes);
+    // Keep the connection open: the plugin, not the agent, must end it.
+    next(S);
+  });
+  std::unique_ptr<Oracle> O = oracle(/*TimeoutMs=*/300);
+  std::string Err = stderrOf([&] {
+    EXPECT_EQ(O->decide(unrollQuery("a.c:f:loop#0")), DefaultChoice);
+    EXPECT_EQ(O->decide(unrollQuery("a.c:f:loop#1")), DefaultChoice);
+  });
+  O.reset(); // Closes the connection, which ends the agent's script.
+  EXPECT_EQ(count(Err, "warning"), 1u) << Err;
+  EXPECT_NE(Err.find(GetParam().Expected), std::string::npos) << Err;
+}
+
+std::string frame(StringRef JSON) {
+  std::string F;
+  protocol::appendFrame(F, JSON);
+  return F;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Replies, SocketOracleBadReplyTest,
+    ::testing::Values(
+        BadReply{"NotJSON", frame("choice=3"), "message is not JSON"},
+        BadReply{"Oversized", std::string("\x7f\0\0\0", 4),
+                 "frame of 2130706432 bytes exceeds the limit"},
+        BadReply{"WrongId", frame(R"({"type":"answer","id":9,"choice":0})"),
+                 "it answers query 9"},
+        BadReply{"OutOfRange",
+                 frame(R"({"type":"answer","id":1,"choice":400})"),
+                 "choice 400 is out of range for loop-unroll"},
+        BadReply{"Truncated",
+                 frame(R"({"type":"answer","id":1,"choice":0})").substr(0, 9),
+                 "nothing within"}),
+    [](const ::testing::TestParamInfo<BadReply> &Info) {
+      return Info.param.Name;
+    });
+
+TEST_F(SocketOracleTest, UnknownMessageTypesAreSkipped) {
+  startAgent([](FrameSocket &S) {
+    handshake(S);
+    next(S);
+    sendMessage(S, R"({"type":"progress","percent":50})");
+    sendMessage(S, R"({"type":"answer","id":1,"choice":"disable"})");
+    next(S);
+  });
+  std::unique_ptr<Oracle> O = oracle();
+  EXPECT_EQ(O->decide(unrollQuery("a.c:f:loop#0")), choice::UnrollDisable);
+}
+
+TEST_F(SocketOracleTest, AnAgentThatHangsUpIsNotAskedAgain) {
+  startAgent([](FrameSocket &S) {
+    handshake(S);
+    next(S);
+    S.close();
+  });
+  std::unique_ptr<Oracle> O = oracle();
+  std::string Err = stderrOf([&] {
+    EXPECT_EQ(O->decide(unrollQuery("a.c:f:loop#0")), DefaultChoice);
+    EXPECT_EQ(O->decide(unrollQuery("a.c:f:loop#1")), DefaultChoice);
+  });
+  EXPECT_EQ(count(Err, "warning"), 1u) << Err;
+  EXPECT_NE(Err.find("the agent closed the connection"), std::string::npos)
+      << Err;
+}
+
+TEST_F(SocketOracleTest, AgentsOfANewerProtocolAreRefused) {
+  startAgent([](FrameSocket &S) {
+    next(S);
+    sendMessage(S, R"({"type":"hello","protocol":99})");
+    next(S);
+  });
+  std::unique_ptr<Oracle> O = oracle();
+  std::string Err =
+      stderrOf([&] { EXPECT_EQ(O->decide(unrollQuery("k")), DefaultChoice); });
+  EXPECT_NE(Err.find("hello: the agent speaks protocol 99"), std::string::npos)
+      << Err;
+}
+
+TEST(EndpointTest, ParsesPathsAndTCP) {
+  Expected<Endpoint> E = Endpoint::parse("/tmp/a.sock");
+  ASSERT_TRUE(bool(E));
+  EXPECT_FALSE(E->IsTCP);
+  EXPECT_EQ(E->oracleSpec(), "socket:/tmp/a.sock");
+  E = Endpoint::parse("tcp:127.0.0.1:5000");
+  ASSERT_TRUE(bool(E));
+  EXPECT_TRUE(E->IsTCP);
+  EXPECT_EQ(E->Host, "127.0.0.1");
+  EXPECT_EQ(E->Port, "5000");
+  E = Endpoint::parse("tcp:[::1]:80");
+  ASSERT_TRUE(bool(E));
+  EXPECT_EQ(E->Host, "::1");
+  EXPECT_EQ(E->oracleSpec(), "socket:tcp:[::1]:80");
+  EXPECT_FALSE(bool(Endpoint::parse("tcp:localhost")));
+  EXPECT_FALSE(bool(Endpoint::parse("tcp::80")));
+  EXPECT_FALSE(bool(Endpoint::parse("tcp:h:99999")));
+}
+
+TEST(EndpointTest, TCPAgentsWork) {
+  Expected<Endpoint> E = Endpoint::parse("tcp:127.0.0.1:0");
+  ASSERT_TRUE(bool(E));
+  Expected<Listener> L = Listener::listen(*E);
+  ASSERT_TRUE(bool(L)) << toString(L.takeError());
+  Endpoint Bound = L->endpoint();
+  EXPECT_NE(Bound.Port, "0");
+  std::thread Agent(
+      [](Listener L) {
+        Expected<FrameSocket> S = L.accept();
+        ASSERT_TRUE(bool(S));
+        handshake(*S);
+        next(*S);
+        sendMessage(*S, R"({"type":"answer","id":1,"choice":"no-inline"})");
+        next(*S);
+      },
+      std::move(*L));
+  {
+    Expected<std::unique_ptr<Oracle>> O =
+        createOracle(Bound.oracleSpec(), "OPTGYM_ORACLE");
+    ASSERT_TRUE(bool(O));
+    Query Q(DecisionKind::Inline, "a.c:f:call#0:g");
+    EXPECT_EQ((*O)->decide(Q), choice::NoInline);
+  }
+  Agent.join();
+}
+
+TEST(EndpointTest, UnixSocketsAreForTheOwnerOnly) {
+  SmallString<128> Dir;
+  ASSERT_FALSE(sys::fs::createUniqueDirectory("optgym-socket-test", Dir));
+  std::string Path = (Dir + "/agent.sock").str();
+  {
+    Expected<Listener> L = Listener::listen(*Endpoint::parse(Path));
+    ASSERT_TRUE(bool(L));
+    sys::fs::file_status St;
+    ASSERT_FALSE(sys::fs::status(Path, St));
+    EXPECT_EQ(St.permissions() & sys::fs::all_all,
+              sys::fs::owner_read | sys::fs::owner_write);
+  }
+  // The listener removes its socket file.
+  EXPECT_FALSE(sys::fs::exists(Path));
+  sys::fs::remove(Dir);
+}
+
+} // namespace
