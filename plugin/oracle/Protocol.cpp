@@ -1,6 +1,7 @@
 //===- Protocol.cpp - Messages between the plugin and an agent ------------===//
 
 #include "plugin/oracle/Protocol.h"
+#include "plugin/oracle/FlatJSON.h"
 
 #include "llvm/Support/raw_ostream.h"
 
@@ -47,15 +48,27 @@ Expected<StringRef> getString(const json::Object &M, StringRef Name,
                       toJSONText(*V));
 }
 
+void encodeHeader(char *Header, size_t PayloadSize) {
+  assert(PayloadSize <= MaxFrameBytes && "frame too large");
+  uint32_t N = PayloadSize;
+  Header[0] = char(N >> 24);
+  Header[1] = char(N >> 16);
+  Header[2] = char(N >> 8);
+  Header[3] = char(N);
+}
+
 } // namespace
 
 void appendFrame(std::string &Out, StringRef Payload) {
-  assert(Payload.size() <= MaxFrameBytes && "frame too large");
-  uint32_t N = Payload.size();
-  char Header[FrameHeaderBytes] = {char(N >> 24), char(N >> 16), char(N >> 8),
-                                   char(N)};
-  Out.append(Header, FrameHeaderBytes);
+  size_t Start = Out.size();
+  Out.append(FrameHeaderBytes, '\0');
   Out.append(Payload.data(), Payload.size());
+  encodeHeader(&Out[Start], Payload.size());
+}
+
+void writeFrameHeader(std::string &Frame) {
+  assert(Frame.size() >= FrameHeaderBytes && "no room for the header");
+  encodeHeader(&Frame[0], Frame.size() - FrameHeaderBytes);
 }
 
 Expected<uint32_t> decodeFrameHeader(const unsigned char *Header) {
@@ -113,26 +126,27 @@ std::string encodeModuleBegin(StringRef ModuleId) {
 }
 
 void encodeQuery(std::string &Out, uint64_t Id, const Query &Q) {
-  // Streamed rather than built as a json::Value: this runs for every
-  // decision of a build.
-  raw_string_ostream OS(Out);
-  json::OStream J(OS);
-  J.object([&] {
-    J.attribute("type", "query");
-    J.attribute("id", int64_t(Id));
-    J.attribute("kind", kindName(Q.Kind));
-    J.attribute("key", Q.Key);
-    J.attribute("default", int64_t(Q.Default));
-    J.attributeArray("features", [&] {
-      ArrayRef<FeatureInfo> Infos = getKindInfo(Q.Kind).Features;
-      for (unsigned I = 0; I < Infos.size(); ++I) {
-        if (Infos[I].Type == FeatureType::Int)
-          J.value(Q.hasFeatures() ? Q.getInt(I) : 0);
-        else
-          J.value(Q.hasFeatures() ? Q.getString(I) : "");
-      }
-    });
-  });
+  // Written directly, not through json::Value: this runs for every decision
+  // of a build (FlatJSON.h).
+  Out += R"({"type":"query","id":)";
+  flatjson::appendInteger(Out, Id);
+  Out += R"(,"kind":")";
+  Out += kindName(Q.Kind); // Kind names need no escaping.
+  Out += R"(","key":)";
+  flatjson::appendString(Out, Q.Key);
+  Out += R"(,"default":)";
+  flatjson::appendInteger(Out, Q.Default);
+  Out += R"(,"features":[)";
+  ArrayRef<FeatureInfo> Infos = getKindInfo(Q.Kind).Features;
+  for (unsigned I = 0; I < Infos.size(); ++I) {
+    if (I)
+      Out += ',';
+    if (Infos[I].Type == FeatureType::Int)
+      flatjson::appendInteger(Out, Q.hasFeatures() ? Q.getInt(I) : 0);
+    else
+      flatjson::appendString(Out, Q.hasFeatures() ? Q.getString(I) : "");
+  }
+  Out += "]}";
 }
 
 std::string encodeModuleEnd(StringRef ModuleId, const ModuleStats &IR,
@@ -153,8 +167,12 @@ std::string encodeAgentHello(StringRef AgentName) {
 }
 
 std::string encodeAnswer(uint64_t Id, unsigned Choice) {
-  return toJSONText(json::Object{
-      {"type", "answer"}, {"id", int64_t(Id)}, {"choice", int64_t(Choice)}});
+  std::string Out = R"({"type":"answer","id":)";
+  flatjson::appendInteger(Out, Id);
+  Out += R"(,"choice":)";
+  flatjson::appendInteger(Out, Choice);
+  Out += '}';
+  return Out;
 }
 
 Error checkAgentHello(const Message &M) {
@@ -198,6 +216,37 @@ Expected<unsigned> parseAnswer(const Message &M, uint64_t Id,
   return messageError(Context +
                       ": \"choice\" must be an index or a choice name, not " +
                       toJSONText(*C));
+}
+
+Expected<std::optional<unsigned>> readAnswer(StringRef Payload, uint64_t Id,
+                                             DecisionKind Kind) {
+  flatjson::Object F;
+  if (F.scan(Payload)) {
+    std::optional<StringRef> Type = F.getString("type");
+    if (Type && *Type != "answer")
+      return std::nullopt;
+    std::optional<int64_t> GotId = F.getInteger("id");
+    const flatjson::Value *C = F.get("choice");
+    if (Type && GotId && *GotId == int64_t(Id) && C) {
+      size_t NumChoices = getKindInfo(Kind).Choices.size();
+      if (C->K == flatjson::Value::Integer && C->Int >= 0 &&
+          C->Int < int64_t(NumChoices))
+        return unsigned(C->Int);
+      if (C->K == flatjson::Value::String)
+        if (std::optional<unsigned> Index = findChoice(Kind, C->Text))
+          return *Index;
+    }
+  }
+  // Anything unusual, errors included: the full parser decides.
+  Expected<Message> M = parseMessage(Payload);
+  if (!M)
+    return M.takeError();
+  if (M->Type != "answer")
+    return std::nullopt;
+  Expected<unsigned> Choice = parseAnswer(*M, Id, Kind);
+  if (!Choice)
+    return Choice.takeError();
+  return *Choice;
 }
 
 Expected<ClientHello> ClientHello::parse(const Message &M) {
@@ -325,6 +374,57 @@ Expected<Query> ClientHello::parseQuery(const Message &M, uint64_t &Id) const {
       Q.Features[*Map->LocalFeature[F]].Str = S->str();
   }
   return Q;
+}
+
+Expected<std::optional<Query>> ClientHello::readQuery(StringRef Payload,
+                                                      uint64_t &Id) const {
+  flatjson::Object F;
+  if (F.scan(Payload)) {
+    std::optional<StringRef> Type = F.getString("type");
+    if (Type && *Type != "query")
+      return std::nullopt;
+    std::optional<int64_t> GotId = F.getInteger("id");
+    std::optional<StringRef> KindName = F.getString("kind");
+    std::optional<StringRef> Key = F.getString("key");
+    std::optional<int64_t> Default = F.getInteger("default");
+    const flatjson::Value *Features = F.get("features");
+    const KindMapping *Map = KindName ? findKind(*KindName) : nullptr;
+    if (Type && GotId && Key && Default && Map && Map->Local && Features &&
+        Features->K == flatjson::Value::Array && *Default >= 0 &&
+        *Default < int64_t(getKindInfo(*Map->Local).Choices.size())) {
+      SmallVector<flatjson::Value, 16> Values;
+      flatjson::Object::elements(*Features, Values);
+      bool TypesMatch = Values.size() == Map->Types.size();
+      for (size_t I = 0; TypesMatch && I < Values.size(); ++I)
+        TypesMatch = (Values[I].K == flatjson::Value::Integer) ==
+                     (Map->Types[I] == FeatureType::Int);
+      if (TypesMatch) {
+        Id = *GotId;
+        Query Q(*Map->Local, Key->str());
+        Q.Default = *Default;
+        Q.initFeatures();
+        for (size_t I = 0; I < Values.size(); ++I) {
+          if (!Map->LocalFeature[I])
+            continue;
+          FeatureValue &V = Q.Features[*Map->LocalFeature[I]];
+          if (Values[I].K == flatjson::Value::Integer)
+            V.Int = Values[I].Int;
+          else
+            V.Str = Values[I].Text.str();
+        }
+        return Q;
+      }
+    }
+  }
+  Expected<Message> M = parseMessage(Payload);
+  if (!M)
+    return M.takeError();
+  if (M->Type != "query")
+    return std::nullopt;
+  Expected<Query> Q = parseQuery(*M, Id);
+  if (!Q)
+    return Q.takeError();
+  return std::move(*Q);
 }
 
 } // namespace protocol

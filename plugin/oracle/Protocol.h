@@ -31,6 +31,9 @@ constexpr size_t MaxFrameBytes = size_t(1) << 20;
 /// Appends one frame (length header, then Payload) to Out.
 void appendFrame(std::string &Out, llvm::StringRef Payload);
 
+/// Frame holds a header's worth of bytes, then a payload: writes the header.
+void writeFrameHeader(std::string &Frame);
+
 /// The payload length announced by a frame header; an error above
 /// MaxFrameBytes.
 llvm::Expected<uint32_t> decodeFrameHeader(const unsigned char *Header);
@@ -80,6 +83,12 @@ llvm::Error checkAgentHello(const Message &M);
 llvm::Expected<unsigned> parseAnswer(const Message &M, uint64_t Id,
                                      DecisionKind Kind);
 
+/// Reads a reply to query Id from its payload: the choice when it is the
+/// answer, std::nullopt for a message of another type (to be skipped), an
+/// error when it is malformed or a bad answer. Fast for the common shape.
+llvm::Expected<std::optional<unsigned>>
+readAnswer(llvm::StringRef Payload, uint64_t Id, DecisionKind Kind);
+
 //===-- Checking the plugin's messages (agent side) -----------------------===//
 
 /// What an agent learns from a client hello: how the client's kinds and
@@ -95,6 +104,12 @@ public:
   /// Builds the Query of a query message. Id receives its id. Kinds and
   /// features this build does not know are errors and ignored, respectively.
   llvm::Expected<Query> parseQuery(const Message &M, uint64_t &Id) const;
+
+  /// Reads a message from its payload: the query when it is one,
+  /// std::nullopt for a message of another type, an error when it is
+  /// malformed or a bad query. Fast for the common shape.
+  llvm::Expected<std::optional<Query>> readQuery(llvm::StringRef Payload,
+                                                 uint64_t &Id) const;
 
 private:
   struct KindMapping {

@@ -87,25 +87,45 @@ private:
     if (!connected())
       return Q.Default;
     uint64_t Id = ++LastQueryId;
-    Scratch.clear();
-    protocol::encodeQuery(Scratch, Id, Q);
-    std::string Context =
-        ("query " + Twine(Id) + " (" + kindName(Q.Kind) + " " + Q.Key + ")")
-            .str();
-    if (!sendMessage(Scratch, Context))
-      return Q.Default;
-    Expected<protocol::Message> Reply = receiveMessage("answer");
-    if (!Reply) {
-      fail(Context + ": " + toString(Reply.takeError()));
-      return Q.Default;
-    }
-    Expected<unsigned> Choice = protocol::parseAnswer(*Reply, Id, Q.Kind);
-    if (!Choice) {
-      fail(toString(Choice.takeError()));
+    // The frame is built in place: header first, patched once the length
+    // is known.
+    Frame.assign(protocol::FrameHeaderBytes, '\0');
+    protocol::encodeQuery(Frame, Id, Q);
+    auto Context = [&] {
+      return ("query " + Twine(Id) + " (" + kindName(Q.Kind) + " " + Q.Key +
+              ")")
+          .str();
+    };
+    if (Frame.size() - protocol::FrameHeaderBytes > protocol::MaxFrameBytes) {
+      fail(Context() + ": message exceeds the protocol's limit");
       return Q.Default;
     }
-    ++NumAnswers;
-    return *Choice;
+    protocol::writeFrameHeader(Frame);
+    if (Error E = Socket.send(Frame)) {
+      fail(Context() + ": " + toString(std::move(E)));
+      return Q.Default;
+    }
+    // Messages of other types are skipped (forward compatibility), all
+    // within the one timeout.
+    while (true) {
+      Expected<bool> Got = Socket.receive(Payload);
+      if (!Got || !*Got) {
+        fail(Context() + ": " +
+             (Got ? "the agent closed the connection"
+                  : toString(Got.takeError())));
+        return Q.Default;
+      }
+      Expected<std::optional<unsigned>> Choice =
+          protocol::readAnswer(Payload, Id, Q.Kind);
+      if (!Choice) {
+        fail(Context() + ": " + toString(Choice.takeError()));
+        return Q.Default;
+      }
+      if (*Choice) {
+        ++NumAnswers;
+        return **Choice;
+      }
+    }
   }
 
   bool sendMessage(StringRef Payload, const Twine &Context) {
@@ -158,7 +178,7 @@ private:
   uint64_t LastQueryId = 0;
   uint64_t NumAnswers = 0;
   protocol::ModuleCounts Counts;
-  std::string Scratch, Frame, Payload;
+  std::string Frame, Payload;
 };
 
 } // namespace

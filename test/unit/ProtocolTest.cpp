@@ -224,4 +224,105 @@ TEST(ProtocolTest, BadHellosAreRejected) {
             "hello: kinds[0].features[0]: type must be \"int\" or \"string\"");
 }
 
+/// The fast readers must accept exactly what the full parser accepts, with
+/// the same result, whatever the shape of the message.
+TEST(ProtocolTest, FastAndFullAnswerReadersAgree) {
+  const char *Answers[] = {
+      R"({"type":"answer","id":7,"choice":3})",
+      R"( { "type" : "answer" , "id" : 7 , "choice" : "count:4" } )",
+      R"({"type":"answer","id":7,"choice":3.0})",
+      R"({"type":"answer","id":7,"choice":"count\u003a4"})",
+      R"({"type":"answer","id":7,"choice":3,"why":{"a":[1,{"b":null}]}})",
+      R"({"type":"answer","id":7,"choice":3,"choice":4})",
+      R"({"type":"answer","id":07,"choice":3})",
+      R"({"type":"answer","id":7,"choice":300})",
+      R"({"type":"answer","id":8,"choice":3})",
+      R"({"type":"answer","id":7,"choice":true})",
+      R"({"type":"answer","id":7})",
+      R"({"type":"note","id":7,"choice":3})",
+      R"({"type":"answer","id":7,"choice":3} x)",
+      R"({"type":"answer","id":7,"choice":-0})",
+      R"({"type":"answer","id":99999999999999999999,"choice":3})",
+      R"({"id":7,"choice":3})",
+  };
+  for (const char *A : Answers) {
+    Expected<std::optional<unsigned>> Fast =
+        readAnswer(A, 7, DecisionKind::LoopUnroll);
+    Expected<Message> M = parseMessage(A);
+    if (!M) {
+      EXPECT_FALSE(bool(Fast)) << A;
+      consumeError(M.takeError());
+      if (!Fast)
+        consumeError(Fast.takeError());
+      continue;
+    }
+    if (M->Type != "answer") {
+      ASSERT_TRUE(bool(Fast)) << A;
+      EXPECT_FALSE(Fast->has_value()) << A;
+      continue;
+    }
+    Expected<unsigned> Full = parseAnswer(*M, 7, DecisionKind::LoopUnroll);
+    ASSERT_EQ(bool(Fast), bool(Full)) << A;
+    if (Full)
+      EXPECT_EQ(**Fast, *Full) << A;
+    else
+      EXPECT_EQ(toString(Fast.takeError()), toString(Full.takeError())) << A;
+  }
+}
+
+TEST(ProtocolTest, FastAndFullQueryReadersAgree) {
+  ClientHello H = helloFromThisBuild();
+  const char *Queries[] = {
+      R"({"type":"query","id":3,"kind":"pass-gate","key":"a.c:f:gvn#1",
+          "default":0,"features":["gvn","function",40,1,0]})",
+      R"({"type":"query","id":3,"kind":"pass-gate","key":"a\"c",
+          "default":0,"features":["gvn","function",40,1,0]})",
+      R"({"type":"query","id":3,"kind":"pass-gate","key":"k","extra":{},
+          "default":0,"features":["g\u0076n","function",40,1,0]})",
+      R"({"type":"query","id":3,"kind":"pass-gate","key":"k",
+          "default":0,"features":["gvn","function",40,1]})",
+      R"({"type":"query","id":3,"kind":"pass-gate","key":"k",
+          "default":0,"features":["gvn","function","40",1,0]})",
+      R"({"type":"query","id":3,"kind":"pass-gate","key":"k",
+          "default":0,"features":["gvn","function",40.0,1,0]})",
+      R"({"type":"module","module":"a.c"})",
+      R"({"type":"query","id":3,"kind":"pass-gate","key":"k","default":0})",
+  };
+  for (const char *Text : Queries) {
+    uint64_t FastId = 0, FullId = 0;
+    Expected<std::optional<Query>> Fast = H.readQuery(Text, FastId);
+    Expected<Message> M = parseMessage(Text);
+    ASSERT_TRUE(bool(M)) << Text;
+    if (M->Type != "query") {
+      ASSERT_TRUE(bool(Fast)) << Text;
+      EXPECT_FALSE(Fast->has_value());
+      continue;
+    }
+    Expected<Query> Full = H.parseQuery(*M, FullId);
+    ASSERT_EQ(bool(Fast), bool(Full)) << Text;
+    if (!Full) {
+      EXPECT_EQ(toString(Fast.takeError()), toString(Full.takeError()));
+      continue;
+    }
+    const Query &F = **Fast;
+    EXPECT_EQ(FastId, FullId);
+    EXPECT_EQ(F.Key, Full->Key);
+    EXPECT_EQ(F.Default, Full->Default);
+    for (unsigned I = 0; I < F.Features.size(); ++I) {
+      EXPECT_EQ(F.Features[I].Int, Full->Features[I].Int) << Text;
+      EXPECT_EQ(F.Features[I].Str, Full->Features[I].Str) << Text;
+    }
+  }
+}
+
+TEST(ProtocolTest, EncodedQueriesAreValidJSONWhateverTheKey) {
+  Query Q(DecisionKind::LoopUnroll, "dir \"x\"\\y\n\x01:f:loop#0\xff");
+  std::string Text;
+  encodeQuery(Text, 1, Q);
+  Expected<Message> M = parseMessage(Text);
+  ASSERT_TRUE(bool(M)) << toString(M.takeError());
+  EXPECT_EQ(*M->Body.getString("key"),
+            "dir \"x\"\\y\n\x01:f:loop#0\xef\xbf\xbd");
+}
+
 } // namespace

@@ -108,21 +108,22 @@ private:
         return Got.takeError();
       if (!*Got)
         return Error::success();
-      M = protocol::parseMessage(C.Payload);
-      if (!M)
-        return M.takeError();
-      if (Verbose && M->Type != "query")
-        report(C, M->Type);
-      if (M->Type != "query")
-        continue; // module, module-end, and types of later versions
       uint64_t Id = 0;
-      Expected<Query> Q = Hello->parseQuery(*M, Id);
+      Expected<std::optional<Query>> Q = Hello->readQuery(C.Payload, Id);
       if (!Q)
         return Q.takeError();
+      if (!*Q) {
+        // module, module-end, and types of later versions.
+        if (Verbose)
+          if (Expected<protocol::Message> Other =
+                  protocol::parseMessage(C.Payload))
+            report(C, Other->Type);
+        continue;
+      }
       unsigned Choice;
       {
         std::lock_guard<std::mutex> G(Lock);
-        Choice = TheOracle->decide(*Q);
+        Choice = TheOracle->decide(**Q);
       }
       ++C.Queries;
       if (Error E = send(C, protocol::encodeAnswer(Id, Choice)))
