@@ -7,7 +7,9 @@
 #   %plugin                 path of OptGym.so
 #   %optgym-policy          the policy tool
 #   %programs               datasets/programs (the bundled C programs)
+#   %optgym-src             the source tree (test/python, utils/optgym)
 #   %python                 the Python that runs lit
+#   %optgym-cli             python -m optgym, from this source tree
 # OPTGYM_* variables of the calling environment never reach the tests.
 import os
 
@@ -27,6 +29,11 @@ config.environment["PATH"] = os.path.pathsep.join(
 for name in list(config.environment):
     if name.startswith("OPTGYM_"):
         del config.environment[name]
+# The optgym package of this tree, whatever is installed.
+config.environment["PYTHONPATH"] = os.path.pathsep.join(
+    [os.path.join(config.optgym_source_dir, "utils"),
+     config.environment.get("PYTHONPATH", "")])
+config.environment["PYTHONDONTWRITEBYTECODE"] = "1"
 
 opt = os.path.join(llvm_bin, "opt")
 clang = os.path.join(llvm_bin, "clang")
@@ -37,6 +44,8 @@ config.substitutions += [
     ("%optgym-policy", os.path.join(config.optgym_tools_dir, "optgym-policy")),
     ("%plugin", plugin),
     ("%programs", os.path.join(config.optgym_source_dir, "datasets", "programs")),
+    ("%optgym-src", config.optgym_source_dir),
+    ("%optgym-cli", "%s -m optgym" % config.python_executable),
     ("%python", config.python_executable),
     ("%opt", opt),
     ("%clang", clang),

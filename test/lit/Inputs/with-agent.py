@@ -3,7 +3,8 @@
     with-agent.py AGENT [--timeout-ms N] -- COMMAND...
 
 AGENT is one of
-    cpp[:ARGS]      the C++ optgym-agent (ARGS: its options, comma-separated)
+    cpp[:ARGS]      the C++ optgym-agent (ARGS: its options, comma-separated;
+                    a Unix socket here unless they say --tcp)
     default         answer every query with its default
     absent          no agent at all: a socket path nobody listens on
     kill-after:N    answer N queries, then the agent process is killed
@@ -101,7 +102,9 @@ def start_agent(agent, directory):
         return None, "socket:" + path
     if agent == "cpp" or agent.startswith("cpp:"):
         args = [a for a in agent[4:].split(",") if a]
-        process = subprocess.Popen(["optgym-agent", "--socket", path] + args,
+        if "--tcp" not in args:
+            args = ["--socket", path] + args
+        process = subprocess.Popen(["optgym-agent"] + args,
                                    stdout=subprocess.PIPE, text=True)
         line = process.stdout.readline().strip()
         if not line.startswith("OPTGYM_ORACLE="):

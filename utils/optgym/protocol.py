@@ -1,0 +1,449 @@
+"""Framing and validation of the OptGym agent protocol, version 1.
+
+docs/protocol.md is the contract this module implements. A frame is a 4-byte
+big-endian length ``N`` followed by ``N`` bytes of UTF-8 JSON holding one
+object with a string ``"type"``. This module turns bytes into checked Python
+values and back; it knows nothing about sockets beyond reading from them, and
+nothing about threads.
+
+Every check raises :class:`ProtocolError` with a message that names the
+message and the field, e.g. ``query 17: features[3] must be an int, not "x"``,
+because the message is what a person debugging a plugin or an agent reads.
+Members a receiver does not know are ignored, as the protocol requires, so
+these validators only look at the members they use.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+from dataclasses import dataclass
+from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
+
+__all__ = [
+    "PROTOCOL_VERSION",
+    "MAX_FRAME_BYTES",
+    "FEATURE_TYPES",
+    "ProtocolError",
+    "FeatureSpec",
+    "KindSpec",
+    "ClientHello",
+    "QueryMessage",
+    "ModuleEnd",
+    "encode_frame",
+    "decode_payload",
+    "read_frame",
+    "validate_client_hello",
+    "validate_module",
+    "validate_query",
+    "validate_module_end",
+    "agent_hello",
+    "answer",
+]
+
+#: The protocol version this library speaks.
+PROTOCOL_VERSION = 1
+
+#: The largest payload a frame may carry (1 MiB), in bytes.
+MAX_FRAME_BYTES = 1 << 20
+
+#: The feature types a hello may declare.
+FEATURE_TYPES = ("int", "string")
+
+_LENGTH = struct.Struct(">I")
+
+# A readable stream of frames: a socket.socket, or a binary file such as
+# socket.makefile("rb"). Buffered files cut the number of system calls to
+# about one per batch of frames rather than two per frame.
+Stream = Any
+
+
+class ProtocolError(Exception):
+    """A peer broke the framing or message rules of docs/protocol.md.
+
+    The connection that produced it cannot be trusted any further; the
+    receiver drops that connection (not the process).
+    """
+
+
+# ---------------------------------------------------------------------------
+# Framing
+# ---------------------------------------------------------------------------
+
+
+def encode_frame(message: Mapping[str, Any]) -> bytes:
+    """Returns ``message`` as one frame: length prefix, then compact JSON.
+
+    Raises ProtocolError when the message is not an object with a string
+    ``"type"``, is not representable in JSON (NaN, infinities and non-JSON
+    values are refused rather than sent as something the peer must reject),
+    or exceeds MAX_FRAME_BYTES.
+    """
+    if not isinstance(message, Mapping):
+        raise ProtocolError("a message must be a JSON object, not %s" % _json_kind(message))
+    if not isinstance(message.get("type"), str):
+        raise ProtocolError('a message needs a string "type"')
+    try:
+        text = json.dumps(message, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError) as error:
+        raise ProtocolError(
+            "%s message is not representable in JSON: %s" % (message["type"], error)
+        ) from None
+    payload = text.encode("utf-8")
+    if len(payload) > MAX_FRAME_BYTES:
+        raise ProtocolError(
+            "%s message of %d bytes exceeds the frame limit of %d bytes"
+            % (message["type"], len(payload), MAX_FRAME_BYTES)
+        )
+    return _LENGTH.pack(len(payload)) + payload
+
+
+def _reject_constant(name: str) -> Any:
+    # Python's json module accepts NaN and Infinity by default; they are not
+    # JSON, and a C++ peer would reject them, so an agent must not rely on
+    # them either.
+    raise ValueError("%s is not JSON" % name)
+
+
+def decode_payload(payload: bytes) -> Dict[str, Any]:
+    """Decodes a frame's payload into a message object.
+
+    Raises ProtocolError for invalid UTF-8 or JSON (with the position), for
+    JSON that is not an object, and for a missing or non-string ``"type"``.
+    """
+    try:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ProtocolError(
+            "frame is not valid UTF-8: %s at byte %d" % (error.reason, error.start)
+        ) from None
+    try:
+        message = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as error:
+        raise ProtocolError("frame is not valid JSON: %s" % error) from None
+    except ValueError as error:
+        raise ProtocolError("frame is not valid JSON: %s" % error) from None
+    except RecursionError:
+        # A payload of a million '[' is valid framing; it must cost the peer
+        # its connection, not the agent its thread.
+        raise ProtocolError("frame is not valid JSON: nested too deeply") from None
+    if not isinstance(message, dict):
+        raise ProtocolError("frame holds %s, not a JSON object" % _json_kind(message))
+    if "type" not in message:
+        raise ProtocolError('message has no "type"')
+    if not isinstance(message["type"], str):
+        raise ProtocolError('message "type" must be a string, not %s' % _show(message["type"]))
+    return message
+
+
+def _read_exactly(stream: Stream, size: int) -> bytes:
+    """Reads up to ``size`` bytes; fewer only when the stream ended."""
+    chunks: List[bytes] = []
+    remaining = size
+    receive = getattr(stream, "recv", None)
+    while remaining > 0:
+        if receive is not None:
+            chunk = receive(min(remaining, 1 << 16))
+        else:
+            chunk = stream.read(remaining)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def read_frame(stream: Stream) -> Optional[Dict[str, Any]]:
+    """Reads exactly one frame from a socket or binary file.
+
+    Returns the decoded message, or None when the stream ended cleanly before
+    the first byte of a frame (the peer closed the connection). Raises
+    ProtocolError for a stream that ends inside a frame, for a length above
+    MAX_FRAME_BYTES (before reading any of the payload), and for everything
+    decode_payload rejects. Errors of the stream itself (OSError) propagate.
+    """
+    prefix = _read_exactly(stream, _LENGTH.size)
+    if not prefix:
+        return None
+    if len(prefix) < _LENGTH.size:
+        raise ProtocolError(
+            "stream ended inside a frame's length (after %d of %d bytes)"
+            % (len(prefix), _LENGTH.size)
+        )
+    (size,) = _LENGTH.unpack(prefix)
+    if size > MAX_FRAME_BYTES:
+        raise ProtocolError(
+            "frame of %d bytes exceeds the limit of %d bytes" % (size, MAX_FRAME_BYTES)
+        )
+    payload = _read_exactly(stream, size)
+    if len(payload) < size:
+        raise ProtocolError(
+            "stream ended inside a frame (after %d of %d bytes)" % (len(payload), size)
+        )
+    return decode_payload(payload)
+
+
+# ---------------------------------------------------------------------------
+# Messages
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """One feature of a decision kind: its name and type ("int" or "string")."""
+
+    name: str
+    type: str
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    """A decision kind as the client hello declares it."""
+
+    name: str
+    features: Tuple[FeatureSpec, ...]
+    choices: Tuple[str, ...]
+    default: int
+
+    @property
+    def feature_names(self) -> Tuple[str, ...]:
+        return tuple(feature.name for feature in self.features)
+
+
+@dataclass(frozen=True)
+class ClientHello:
+    """The checked members of the plugin's hello that an agent uses."""
+
+    protocol: int
+    kinds: Mapping[str, KindSpec]
+    pid: Optional[int] = None
+    client: Optional[str] = None
+    llvm: Optional[str] = None
+    oracle: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class QueryMessage:
+    """A checked query: ``features`` matches its kind's declaration."""
+
+    id: int
+    kind: KindSpec
+    key: str
+    default: int
+    features: Tuple[Union[int, str], ...]
+
+
+@dataclass(frozen=True)
+class ModuleEnd:
+    """A checked module-end: the module and its statistics (possibly empty)."""
+
+    module: str
+    stats: Dict[str, Any]
+
+
+def _json_kind(value: Any) -> str:
+    """Names a decoded JSON value's kind for error messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _show(value: Any, limit: int = 40) -> str:
+    """Renders a value as JSON for an error message, shortened if long."""
+    if isinstance(value, str) and len(value) > limit:
+        # Shortened inside the quotes, so that it still reads as a string.
+        value = value[: limit - 5] + "..."
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = repr(value)
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return text
+
+
+def _is_int(value: Any) -> bool:
+    # JSON true/false decode to bool, a subclass of int in Python; the
+    # protocol's integers are never booleans.
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+class _Fields:
+    """Reads members of one message, naming the message in every error."""
+
+    def __init__(self, message: Mapping[str, Any], context: str) -> None:
+        self.message = message
+        self.context = context
+
+    def error(self, text: str) -> ProtocolError:
+        return ProtocolError("%s: %s" % (self.context, text))
+
+    def required(self, name: str) -> Any:
+        if name not in self.message:
+            raise self.error('missing "%s"' % name)
+        return self.message[name]
+
+    def integer(self, name: str) -> int:
+        value = self.required(name)
+        if not _is_int(value):
+            raise self.error("%s must be an int, not %s" % (name, _show(value)))
+        return value
+
+    def string(self, name: str) -> str:
+        value = self.required(name)
+        if not isinstance(value, str):
+            raise self.error("%s must be a string, not %s" % (name, _show(value)))
+        return value
+
+    def optional_int(self, name: str) -> Optional[int]:
+        return self.integer(name) if name in self.message else None
+
+    def optional_str(self, name: str) -> Optional[str]:
+        return self.string(name) if name in self.message else None
+
+
+def _require_index(fields: _Fields, name: str, index: int, choices: Tuple[str, ...]) -> None:
+    if not 0 <= index < len(choices):
+        raise fields.error("%s %d is not an index of the %d choices" % (name, index, len(choices)))
+
+
+def _validate_kind(entry: Any, where: str) -> KindSpec:
+    if not isinstance(entry, dict):
+        raise ProtocolError("hello: %s must be an object, not %s" % (where, _show(entry)))
+    fields = _Fields(entry, "hello: " + where)
+    name = fields.string("name")
+    if not name:
+        raise fields.error("name must not be empty")
+    # From here on the kind's name is the clearer reference.
+    fields.context = "hello: kind %s" % _show(name)
+
+    raw_features = fields.required("features")
+    if not isinstance(raw_features, list):
+        raise fields.error("features must be an array, not %s" % _show(raw_features))
+    features: List[FeatureSpec] = []
+    for index, feature in enumerate(raw_features):
+        if not isinstance(feature, dict):
+            raise fields.error("features[%d] must be an object, not %s" % (index, _show(feature)))
+        feature_name = feature.get("name")
+        if not isinstance(feature_name, str):
+            raise fields.error(
+                "features[%d].name must be a string, not %s" % (index, _show(feature_name))
+            )
+        feature_type = feature.get("type")
+        if feature_type not in FEATURE_TYPES:
+            raise fields.error(
+                'features[%d].type must be "int" or "string", not %s' % (index, _show(feature_type))
+            )
+        if any(existing.name == feature_name for existing in features):
+            raise fields.error(
+                "features[%d]: feature %s is declared twice" % (index, _show(feature_name))
+            )
+        features.append(FeatureSpec(feature_name, feature_type))
+
+    raw_choices = fields.required("choices")
+    if not isinstance(raw_choices, list) or not raw_choices:
+        raise fields.error("choices must be a non-empty array, not %s" % _show(raw_choices))
+    for index, choice in enumerate(raw_choices):
+        if not isinstance(choice, str):
+            raise fields.error("choices[%d] must be a string, not %s" % (index, _show(choice)))
+        # An answer may name its choice, so names must be unambiguous.
+        if choice in raw_choices[:index]:
+            raise fields.error("choices[%d]: choice %s is listed twice" % (index, _show(choice)))
+    choices = tuple(raw_choices)
+
+    default = fields.integer("default")
+    _require_index(fields, "default", default, choices)
+    return KindSpec(name, tuple(features), choices, default)
+
+
+def validate_client_hello(message: Mapping[str, Any]) -> ClientHello:
+    """Checks the plugin's hello and returns its kinds by name."""
+    fields = _Fields(message, "hello")
+    if message.get("type") != "hello":
+        raise fields.error("expected a hello, got %s" % _show(message.get("type")))
+    protocol = fields.integer("protocol")
+    if protocol < 1:
+        raise fields.error("protocol must be at least 1, not %d" % protocol)
+    raw_kinds = fields.required("kinds")
+    if not isinstance(raw_kinds, list):
+        raise fields.error("kinds must be an array, not %s" % _show(raw_kinds))
+    kinds: Dict[str, KindSpec] = {}
+    for index, entry in enumerate(raw_kinds):
+        kind = _validate_kind(entry, "kinds[%d]" % index)
+        if kind.name in kinds:
+            raise fields.error("kinds[%d]: kind %s is declared twice" % (index, _show(kind.name)))
+        kinds[kind.name] = kind
+    return ClientHello(
+        protocol=protocol,
+        kinds=kinds,
+        pid=fields.optional_int("pid"),
+        client=fields.optional_str("client"),
+        llvm=fields.optional_str("llvm"),
+        oracle=fields.optional_str("oracle"),
+    )
+
+
+def validate_module(message: Mapping[str, Any]) -> str:
+    """Checks a module message and returns the module identifier."""
+    return _Fields(message, "module").string("module")
+
+
+def validate_query(message: Mapping[str, Any], kinds: Mapping[str, KindSpec]) -> QueryMessage:
+    """Checks a query against the kinds of its connection's hello."""
+    fields = _Fields(message, "query")
+    query_id = fields.integer("id")
+    fields.context = "query %d" % query_id
+    kind_name = fields.string("kind")
+    kind = kinds.get(kind_name)
+    if kind is None:
+        raise fields.error(
+            "kind %s is not one the hello declared (%s)"
+            % (_show(kind_name), ", ".join(kinds) or "none")
+        )
+    key = fields.string("key")
+    default = fields.integer("default")
+    _require_index(fields, "default", default, kind.choices)
+    features = fields.required("features")
+    if not isinstance(features, list):
+        raise fields.error("features must be an array, not %s" % _show(features))
+    if len(features) != len(kind.features):
+        raise fields.error(
+            "features has %d values; kind %s declares %d"
+            % (len(features), kind.name, len(kind.features))
+        )
+    for index, (value, spec) in enumerate(zip(features, kind.features)):
+        if spec.type == "int" and not _is_int(value):
+            raise fields.error("features[%d] must be an int, not %s" % (index, _show(value)))
+        if spec.type == "string" and not isinstance(value, str):
+            raise fields.error("features[%d] must be a string, not %s" % (index, _show(value)))
+    return QueryMessage(query_id, kind, key, default, tuple(features))
+
+
+def validate_module_end(message: Mapping[str, Any]) -> ModuleEnd:
+    """Checks a module-end message; a missing ``stats`` reads as empty."""
+    fields = _Fields(message, "module-end")
+    module = fields.string("module")
+    stats = message.get("stats", {})
+    if not isinstance(stats, dict):
+        raise fields.error("stats must be an object, not %s" % _show(stats))
+    return ModuleEnd(module, dict(stats))
+
+
+def agent_hello(agent: str) -> Dict[str, Any]:
+    """The agent's reply to a hello."""
+    return {"type": "hello", "protocol": PROTOCOL_VERSION, "agent": agent}
+
+
+def answer(query_id: int, choice: int) -> Dict[str, Any]:
+    """An answer message; this library always answers with an index."""
+    return {"type": "answer", "id": query_id, "choice": choice}

@@ -1,0 +1,144 @@
+"""What an agent sees and what a server records.
+
+:class:`Query` is the one argument of a ``decide`` function: a decision the
+compiler asks about, with its features by name and its choices by name.
+:class:`Decision` and :class:`Unit` are the record a server keeps of what was
+asked and answered, one Unit per module (translation unit) per compiler
+process.
+"""
+
+from __future__ import annotations
+
+import types
+from dataclasses import dataclass, field
+from typing import Any, Dict, Mapping, Optional, Tuple, Union
+
+__all__ = ["Query", "Decision", "Unit"]
+
+FeatureValue = Union[int, str]
+
+
+@dataclass(frozen=True, repr=False)
+class Query:
+    """One decision the compiler asks the agent about.
+
+    Attributes:
+        id: the query's number on its connection (1, 2, ...).
+        kind: the decision kind, e.g. ``"loop-unroll"``.
+        key: identifies the decision stably across runs, e.g.
+            ``"src/lexer.c:next_token:loop#0"``.
+        features: read-only mapping of feature name to value (int or str),
+            in the order the plugin declared them.
+        choices: the names of the possible answers.
+        default: the name of the choice LLVM would make here; an element of
+            ``choices``. Answering it leaves the decision to LLVM.
+        module: the module (translation unit) being compiled, or None if the
+            plugin asked before naming one.
+        pid: the compiler process's id, when its hello gave one.
+    """
+
+    id: int
+    kind: str
+    key: str
+    features: Mapping[str, FeatureValue]
+    choices: Tuple[str, ...]
+    default: str
+    module: Optional[str] = None
+    pid: Optional[int] = None
+
+    def __post_init__(self) -> None:
+        # Freeze the containers too: one Query may be kept by the agent while
+        # the server goes on, and a decide function must not be able to
+        # change what the server records.
+        object.__setattr__(self, "features", types.MappingProxyType(dict(self.features)))
+        object.__setattr__(self, "choices", tuple(self.choices))
+        if self.default not in self.choices:
+            raise ValueError(
+                "default %r is not one of the choices %r" % (self.default, self.choices)
+            )
+
+    @property
+    def default_index(self) -> int:
+        """The index of ``default`` in ``choices``."""
+        return self.choices.index(self.default)
+
+    def __repr__(self) -> str:
+        return "Query(id=%d, kind=%r, key=%r, default=%r, module=%r, features=%r)" % (
+            self.id,
+            self.kind,
+            self.key,
+            self.default,
+            self.module,
+            dict(self.features),
+        )
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One answered query: what was asked and which choice was taken.
+
+    ``choice`` and ``default`` are choice names; ``features`` maps feature
+    names to values.
+    """
+
+    kind: str
+    key: str
+    choice: str
+    default: str
+    features: Dict[str, FeatureValue] = field(default_factory=dict)
+
+    @property
+    def departed(self) -> bool:
+        """True when the answer was not LLVM's default."""
+        return self.choice != self.default
+
+    def to_json(self) -> Dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "key": self.key,
+            "choice": self.choice,
+            "default": self.default,
+            "features": dict(self.features),
+        }
+
+
+@dataclass(frozen=True)
+class Unit:
+    """The decisions of one module in one compiler process.
+
+    Attributes:
+        module: the module identifier from the plugin's ``module`` message
+            (None for queries that came before any).
+        pid: the compiler process's id from its hello, if it gave one.
+        decisions: the answered queries, in the order they were asked.
+        stats: the ``stats`` object of the module's ``module-end``, or None
+            when it never arrived (the compiler crashed or was killed, or the
+            connection broke).
+        connection: the index of the connection, in the order the server
+            accepted them (from 0).
+    """
+
+    module: Optional[str]
+    pid: Optional[int]
+    decisions: Tuple[Decision, ...] = ()
+    stats: Optional[Dict[str, Any]] = None
+    connection: int = 0
+
+    @property
+    def queries(self) -> int:
+        """The number of decisions the agent answered for this unit."""
+        return len(self.decisions)
+
+    @property
+    def departures(self) -> int:
+        """The number of answers other than LLVM's default."""
+        return sum(1 for decision in self.decisions if decision.departed)
+
+    def to_json(self) -> Dict[str, Any]:
+        return {
+            "module": self.module,
+            "pid": self.pid,
+            "connection": self.connection,
+            "stats": None if self.stats is None else dict(self.stats),
+            "decisions": [decision.to_json() for decision in self.decisions],
+        }
