@@ -10,7 +10,8 @@
 #   %optgym-src             the source tree (test/python, utils/optgym)
 #   %python                 the Python that runs lit
 #   %optgym-cli             python -m optgym, from this source tree
-# OPTGYM_* variables of the calling environment never reach the tests.
+# OPTGYM_* variables of the calling environment never reach the tests;
+# OPTGYM_PLUGIN names this build's plugin.
 import os
 
 import lit.formats
@@ -29,7 +30,9 @@ config.environment["PATH"] = os.path.pathsep.join(
 for name in list(config.environment):
     if name.startswith("OPTGYM_"):
         del config.environment[name]
-# The optgym package of this tree, whatever is installed.
+# The optgym package of this tree, whatever is installed, with the plugin of
+# this build (not the first build it finds).
+config.environment["OPTGYM_PLUGIN"] = config.optgym_plugin
 config.environment["PYTHONPATH"] = os.path.pathsep.join(
     [os.path.join(config.optgym_source_dir, "utils"),
      config.environment.get("PYTHONPATH", "")])
