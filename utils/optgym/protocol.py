@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import json
 import struct
-from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Tuple, Union
 
 __all__ = [
     "PROTOCOL_VERSION",
@@ -39,6 +39,7 @@ __all__ = [
     "validate_module_end",
     "agent_hello",
     "answer",
+    "encode_answer",
 ]
 
 #: The protocol version this library speaks.
@@ -105,6 +106,11 @@ def _reject_constant(name: str) -> Any:
     raise ValueError("%s is not JSON" % name)
 
 
+# One decoder for every frame: json.loads with arguments builds a new one per
+# call, which costs as much as decoding a query.
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+
+
 def decode_payload(payload: bytes) -> Dict[str, Any]:
     """Decodes a frame's payload into a message object.
 
@@ -118,7 +124,7 @@ def decode_payload(payload: bytes) -> Dict[str, Any]:
             "frame is not valid UTF-8: %s at byte %d" % (error.reason, error.start)
         ) from None
     try:
-        message = json.loads(text, parse_constant=_reject_constant)
+        message = _DECODER.decode(text)
     except json.JSONDecodeError as error:
         raise ProtocolError("frame is not valid JSON: %s" % error) from None
     except ValueError as error:
@@ -138,14 +144,22 @@ def decode_payload(payload: bytes) -> Dict[str, Any]:
 
 def _read_exactly(stream: Stream, size: int) -> bytes:
     """Reads up to ``size`` bytes; fewer only when the stream ended."""
+    receive = getattr(stream, "recv", None)
+    if receive is None:
+        # A buffered binary file (what the server reads, from
+        # socket.makefile) reads until it has size bytes or the stream ends,
+        # in one call; an unbuffered one may need more.
+        data = stream.read(size)
+        while 0 < len(data) < size:
+            more = stream.read(size - len(data))
+            if not more:
+                break
+            data += more
+        return data
     chunks: List[bytes] = []
     remaining = size
-    receive = getattr(stream, "recv", None)
     while remaining > 0:
-        if receive is not None:
-            chunk = receive(min(remaining, 1 << 16))
-        else:
-            chunk = stream.read(remaining)
+        chunk = receive(min(remaining, 1 << 16))
         if not chunk:
             break
         chunks.append(chunk)
@@ -204,10 +218,18 @@ class KindSpec:
     features: Tuple[FeatureSpec, ...]
     choices: Tuple[str, ...]
     default: int
+    # Derived, for the per-query fast path.
+    feature_names: Tuple[str, ...] = field(init=False, repr=False, compare=False)
+    # A list, to compare with list(map(type, values)) in one step.
+    feature_types: List[type] = field(init=False, repr=False, compare=False)
 
-    @property
-    def feature_names(self) -> Tuple[str, ...]:
-        return tuple(feature.name for feature in self.features)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "feature_names", tuple(f.name for f in self.features))
+        object.__setattr__(
+            self,
+            "feature_types",
+            [int if f.type == "int" else str for f in self.features],
+        )
 
 
 @dataclass(frozen=True)
@@ -222,8 +244,7 @@ class ClientHello:
     oracle: Optional[str] = None
 
 
-@dataclass(frozen=True)
-class QueryMessage:
+class QueryMessage(NamedTuple):
     """A checked query: ``features`` matches its kind's declaration."""
 
     id: int
@@ -400,6 +421,25 @@ def validate_module(message: Mapping[str, Any]) -> str:
 
 def validate_query(message: Mapping[str, Any], kinds: Mapping[str, KindSpec]) -> QueryMessage:
     """Checks a query against the kinds of its connection's hello."""
+    # The common case in a few type tests (this runs for every decision);
+    # anything unusual goes through the checks below, which explain.
+    try:
+        kind = kinds[message["kind"]]
+        query_id = message["id"]
+        key = message["key"]
+        default = message["default"]
+        features = message["features"]
+        if (
+            type(query_id) is int
+            and type(key) is str
+            and type(default) is int
+            and 0 <= default < len(kind.choices)
+            and type(features) is list
+            and list(map(type, features)) == kind.feature_types
+        ):
+            return QueryMessage(query_id, kind, key, default, tuple(features))
+    except (KeyError, TypeError):
+        pass
     fields = _Fields(message, "query")
     query_id = fields.integer("id")
     fields.context = "query %d" % query_id
@@ -447,3 +487,10 @@ def agent_hello(agent: str) -> Dict[str, Any]:
 def answer(query_id: int, choice: int) -> Dict[str, Any]:
     """An answer message; this library always answers with an index."""
     return {"type": "answer", "id": query_id, "choice": choice}
+
+
+def encode_answer(query_id: int, choice: int) -> bytes:
+    """The frame of answer(query_id, choice), written directly: it is sent
+    for every decision."""
+    payload = b'{"type":"answer","id":%d,"choice":%d}' % (query_id, choice)
+    return _LENGTH.pack(len(payload)) + payload

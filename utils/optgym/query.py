@@ -57,6 +57,36 @@ class Query:
                 "default %r is not one of the choices %r" % (self.default, self.choices)
             )
 
+    @classmethod
+    def _checked(
+        cls,
+        id: int,
+        kind: str,
+        key: str,
+        features: Mapping[str, FeatureValue],
+        choices: Tuple[str, ...],
+        default: str,
+        module: Optional[str],
+        pid: Optional[int],
+    ) -> "Query":
+        """Builds a Query from parts the server has checked: a read-only
+        features mapping it made, a tuple of choices holding default. Skips
+        __init__'s copies and checks, which cost more than the socket."""
+        query = object.__new__(cls)
+        # One update of the instance dict rather than eight frozen-dataclass
+        # assignments.
+        vars(query).update(
+            id=id,
+            kind=kind,
+            key=key,
+            features=features,
+            choices=choices,
+            default=default,
+            module=module,
+            pid=pid,
+        )
+        return query
+
     @property
     def default_index(self) -> int:
         """The index of ``default`` in ``choices``."""

@@ -47,14 +47,16 @@ import tempfile
 import threading
 import time
 import traceback
+import types
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple, Union
 
 from . import __version__
 from .protocol import (
     ClientHello,
+    KindSpec,
     ProtocolError,
     agent_hello,
-    answer,
+    encode_answer,
     encode_frame,
     read_frame,
     validate_client_hello,
@@ -142,6 +144,11 @@ class _AnswerUndelivered(Exception):
     """
 
 
+# (kind, key, chosen index, default index, feature values): what a decision
+# costs to keep while queries arrive.
+_RawDecision = Tuple[KindSpec, str, int, int, Tuple[Any, ...]]
+
+
 class _UnitRecord:
     """The mutable record behind a Unit; guarded by the server's lock."""
 
@@ -151,14 +158,23 @@ class _UnitRecord:
         self.module = module
         self.pid = pid
         self.connection = connection
-        self.decisions: List[Decision] = []
+        self.decisions: List[_RawDecision] = []
         self.stats: Optional[Dict[str, Any]] = None
 
     def snapshot(self) -> Unit:
         return Unit(
             module=self.module,
             pid=self.pid,
-            decisions=tuple(self.decisions),
+            decisions=tuple(
+                Decision(
+                    kind=kind.name,
+                    key=key,
+                    choice=kind.choices[index],
+                    default=kind.choices[default],
+                    features=dict(zip(kind.feature_names, features)),
+                )
+                for kind, key, index, default, features in self.decisions
+            ),
             stats=None if self.stats is None else dict(self.stats),
             connection=self.connection,
         )
@@ -250,19 +266,19 @@ class _Connection:
         assert self.hello is not None
         checked = validate_query(message, self.hello.kinds)
         kind = checked.kind
-        query = Query(
-            id=checked.id,
-            kind=kind.name,
-            key=checked.key,
-            features=dict(zip(kind.feature_names, checked.features)),
-            choices=kind.choices,
-            default=kind.choices[checked.default],
-            module=self.module,
-            pid=self.hello.pid,
+        query = Query._checked(
+            checked.id,
+            kind.name,
+            checked.key,
+            types.MappingProxyType(dict(zip(kind.feature_names, checked.features))),
+            kind.choices,
+            kind.choices[checked.default],
+            self.module,
+            self.hello.pid,
         )
-        index = self.server._choose(query, self)
+        index = self.server._choose(query, self, checked.default)
         try:
-            self.send(answer(checked.id, index))
+            self.sock.sendall(encode_answer(checked.id, index))
         except OSError as error:
             raise _AnswerUndelivered(
                 "query %d: the plugin hung up before its answer (%s), perhaps because decide "
@@ -272,14 +288,8 @@ class _Connection:
             # The plugin asked before naming a module; keep the decisions
             # rather than drop them.
             self.unit = self.server._begin_unit(None, self.hello.pid, self.index)
-        decision = Decision(
-            kind=kind.name,
-            key=checked.key,
-            choice=kind.choices[index],
-            default=query.default,
-            features=dict(query.features),
-        )
-        self.server._record(self.unit, decision)
+        # Kept raw; Decision objects are made when someone reads the units.
+        self.server._record(self.unit, (kind, checked.key, index, checked.default, checked.features))
 
     def handle_module_end(self, message: Dict[str, Any]) -> None:
         assert self.hello is not None
@@ -679,25 +689,40 @@ class AgentServer:
                 text += "\n" + details.rstrip()
             self._log(text)
 
-    def _choose(self, query: Query, connection: _Connection) -> int:
-        where = "%s, query %d (%s %r)" % (connection.describe(), query.id, query.kind, query.key)
+    def _choose(self, query: Query, connection: _Connection, default_index: int) -> int:
+        def where() -> str:
+            return "%s, query %d (%s %r)" % (
+                connection.describe(),
+                query.id,
+                query.kind,
+                query.key,
+            )
+
         try:
             with self._callbacks_serialized():
                 result = self._decide(query)
         except Exception as error:
             self._callback_failed(
                 "decide",
-                where,
+                where(),
                 "decide raised %s: %s" % (type(error).__name__, error),
                 _DEFAULT_ANSWERED,
                 traceback.format_exc(),
             )
-            return query.default_index
+            return default_index
+        if result is None:
+            return default_index
+        if type(result) is str:
+            # The usual answer: a choice name (kind.choices is a tuple).
+            try:
+                return query.choices.index(result)
+            except ValueError:
+                pass
         try:
             return _choice_index(result, query)
         except ValueError as error:
-            self._callback_failed("decide", where, str(error), _DEFAULT_ANSWERED, None)
-            return query.default_index
+            self._callback_failed("decide", where(), str(error), _DEFAULT_ANSWERED, None)
+            return default_index
 
     def _begin_unit(
         self, module: Optional[str], pid: Optional[int], connection: int
@@ -707,16 +732,16 @@ class AgentServer:
             self._units.append(record)
         return record
 
-    def _record(self, unit: _UnitRecord, decision: Decision) -> None:
+    def _record(self, unit: _UnitRecord, decision: _RawDecision) -> None:
         with self._lock:
             unit.decisions.append(decision)
 
     def _end_unit(self, unit: _UnitRecord, stats: Dict[str, Any]) -> None:
         with self._lock:
             unit.stats = stats
+            if self._on_module_end is None:
+                return
             snapshot = unit.snapshot()
-        if self._on_module_end is None:
-            return
         try:
             with self._callbacks_serialized():
                 self._on_module_end(snapshot)
