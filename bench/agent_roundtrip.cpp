@@ -4,7 +4,7 @@
 //       A bare Unix socket server that echoes every byte (the floor).
 //   optgym-bench-agent ping PATH N
 //       N one-byte ping-pongs with the echo server.
-//   optgym-bench-agent decide SPEC N
+//   optgym-bench-agent decide SPEC N [TIMEOUT_MS]
 //       N decisions through the plugin's own socket oracle, as a compiler
 //       makes them: realistic queries of every kind, features filled in.
 //
@@ -131,8 +131,10 @@ std::vector<Query> sampleQueries() {
   return Qs;
 }
 
-int decide(StringRef Spec, unsigned N) {
-  Expected<std::unique_ptr<Oracle>> O = createOracle(Spec, "SPEC");
+int decide(StringRef Spec, unsigned N, unsigned TimeoutMs) {
+  OracleOptions Options;
+  Options.AgentTimeoutMs = TimeoutMs;
+  Expected<std::unique_ptr<Oracle>> O = createOracle(Spec, "SPEC", Options);
   if (!O)
     return fail(toString(O.takeError()));
   std::vector<Query> Qs = sampleQueries();
@@ -156,13 +158,14 @@ int decide(StringRef Spec, unsigned N) {
 int main(int Argc, char **Argv) {
   if (Argc >= 3 && StringRef(Argv[1]) == "echo-server")
     return echoServer(Argv[2]);
-  unsigned N = 0;
-  if (Argc == 4 && !StringRef(Argv[3]).getAsInteger(10, N) && N > 0) {
+  unsigned N = 0, TimeoutMs = OracleOptions().AgentTimeoutMs;
+  if ((Argc == 4 || Argc == 5) && !StringRef(Argv[3]).getAsInteger(10, N) &&
+      N > 0 && (Argc == 4 || !StringRef(Argv[4]).getAsInteger(10, TimeoutMs))) {
     if (StringRef(Argv[1]) == "ping")
       return ping(Argv[2], N);
     if (StringRef(Argv[1]) == "decide")
-      return decide(Argv[2], N);
+      return decide(Argv[2], N, TimeoutMs);
   }
   return fail("usage: optgym-bench-agent echo-server PATH | ping PATH N | "
-              "decide SPEC N");
+              "decide SPEC N [TIMEOUT_MS]");
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Round trips of the agent socket, and what an agent costs a build.
 
-    python3 bench/agent_roundtrip.py [--llvm 19] [--n 20000] [--rounds 3]
+    python3 bench/agent_roundtrip.py [--llvm 19] [--n 20000] [--repeats 5]
+                                     [--rounds 3]
 
 1. Per-decision round trip, p50 and p99, measured inside the plugin's own
    socket oracle (build/bin/optgym-bench-agent decide), against the C++ agent
@@ -74,7 +75,7 @@ def python_env():
     return env
 
 
-def round_trips(build, n, tmp):
+def round_trips(build, n, repeats, tmp):
     rows = []
     placements = [("same core", 0, 0), ("two cores", 0, 1)]
     for placement, client_cpu, agent_cpu in placements:
@@ -97,13 +98,22 @@ def round_trips(build, n, tmp):
             if os.path.exists(py_path):
                 break
             time.sleep(0.05)
+        # These VMs swing by 30 % from one run to the next: interleave the
+        # three peers and keep the median run of each.
+        peers = [("raw socket ping-pong", ["ping", echo_path]),
+                 ("C++ agent", ["decide", cpp_spec]),
+                 ("Python agent", ["decide", "socket:" + py_path])]
+        runs = {name: [] for name, _ in peers}
         try:
-            raw = client(build, client_cpu, ["ping", echo_path, str(n)])
-            rows.append((placement, "raw socket ping-pong", raw, raw))
-            for name, spec in (("C++ agent", cpp_spec),
-                               ("Python agent", "socket:" + py_path)):
-                r = client(build, client_cpu, ["decide", spec, str(n)])
-                rows.append((placement, name, r, raw))
+            for _ in range(repeats):
+                for name, args in peers:
+                    runs[name].append(client(build, client_cpu, args + [str(n)]))
+            medians = {name: {k: statistics.median(r[k] for r in runs[name])
+                              for k in ("p50_us", "p99_us")}
+                       for name in runs}
+            raw = medians["raw socket ping-pong"]
+            for name, _ in peers:
+                rows.append((placement, name, medians[name], raw))
         finally:
             for p in (echo, cpp, py):
                 stop(p)
@@ -119,17 +129,18 @@ ANSWER = json.dumps({"type": "answer", "id": 17, "choice": 0}).encode()
 
 def framing_server(kind, listener):
     conn, _ = listener.accept()
-    with conn:
+    # Both framings read through a buffered file: one recv per message.
+    reader = conn.makefile("rb")
+    with conn, reader:
         if kind == "length":
             while True:
-                header = conn.recv(4, socket.MSG_WAITALL)
+                header = reader.read(4)
                 if len(header) < 4:
                     return
                 (size,) = struct.unpack(">I", header)
-                json.loads(conn.recv(size, socket.MSG_WAITALL))
+                json.loads(reader.read(size))
                 conn.sendall(struct.pack(">I", len(ANSWER)) + ANSWER)
         else:
-            reader = conn.makefile("rb")
             for line in reader:
                 json.loads(line)
                 conn.sendall(ANSWER + b"\n")
@@ -156,12 +167,15 @@ def framing(n, tmp):
             start_ns = time.perf_counter_ns()
             if kind == "length":
                 conn.sendall(struct.pack(">I", len(QUERY)) + QUERY)
-                (size,) = struct.unpack(">I", conn.recv(4, socket.MSG_WAITALL))
-                json.loads(conn.recv(size, socket.MSG_WAITALL))
+                (size,) = struct.unpack(">I", reader.read(4))
+                json.loads(reader.read(size))
             else:
                 conn.sendall(QUERY + b"\n")
                 json.loads(reader.readline())
             times.append((time.perf_counter_ns() - start_ns) / 1000)
+        # The file object holds the socket open: close both, or the server
+        # never sees the end of the stream.
+        reader.close()
         conn.close()
         os.waitpid(pid, 0)
         times = sorted(times[n // 10:])
@@ -217,16 +231,20 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--llvm", type=int, default=19)
     parser.add_argument("--n", type=int, default=20000)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds of the build-time comparison")
+    parser.add_argument("--repeats", type=int, default=5,
+                        help="runs of each round-trip measurement")
     args = parser.parse_args()
     build = build_dir(args.llvm)
     tmp = tempfile.mkdtemp(prefix="optgym-bench-")
     try:
-        print("## Per-decision round trip (%d decisions, first tenth dropped)\n"
-              % args.n)
+        print("## Per-decision round trip (%d decisions per run, first tenth "
+              "dropped; median of %d interleaved runs)\n" % (args.n, args.repeats))
         print("| placement | peer | p50 µs | p99 µs | p50 / raw p50 |")
         print("|---|---|---:|---:|---:|")
-        for placement, name, r, raw in round_trips(build, args.n, tmp):
+        for placement, name, r, raw in round_trips(build, args.n, args.repeats,
+                                                   tmp):
             print("| %s | %s | %.1f | %.1f | %.2f× |" % (
                 placement, name, r["p50_us"], r["p99_us"],
                 r["p50_us"] / raw["p50_us"]))
