@@ -19,7 +19,8 @@ void reportConfigError(LLVMContext &Ctx) {
 
 void noteModule(Session &S, const Module &M) {
   if (S.wantsModuleEvents())
-    S.enterModule(&M, DecisionKeys::moduleLabel(M));
+    S.enterModule(&M, M.getModuleIdentifier(),
+                  [&] { return DecisionKeys::moduleLabel(M); });
 }
 } // namespace
 
@@ -46,9 +47,10 @@ ModuleStats measureModule(const Module &M) {
 
 void registerModuleTracking(PassInstrumentationCallbacks &PIC) {
   PIC.registerAfterPassCallback(
-      [](StringRef, Any IR, const PreservedAnalyses &) {
+      [](StringRef, Any IR, const PreservedAnalyses &PA) {
         if (const auto *M = any_cast<const Module *>(&IR))
-          Session::get().noteModuleStats(*M, measureModule(**M));
+          Session::get().noteModuleStats(*M, !PA.areAllPreserved(),
+                                         [&] { return measureModule(**M); });
       });
 }
 

@@ -100,25 +100,29 @@ void Session::noteRefused(DecisionKind Kind) {
   ++NumRefused[unsigned(Kind)];
 }
 
-void Session::enterModule(const void *Token, StringRef ModuleId) {
+void Session::enterModule(const void *Token, StringRef Identifier,
+                          function_ref<std::string()> Label) {
   std::lock_guard<std::mutex> G(Lock);
-  if (Current && Current->Token == Token && Current->Id == ModuleId)
+  if (Current && Current->Token == Token && Current->Identifier == Identifier)
     return;
   closeCurrentModule();
-  Current = OpenModule{Token, ModuleId.str(), ModuleStats()};
-  TheOracle->beginModule(ModuleId);
+  Current = OpenModule{Token, Identifier.str(), Label(), ModuleStats(), false};
+  TheOracle->beginModule(Current->Label);
 }
 
-void Session::noteModuleStats(const void *Token, const ModuleStats &Stats) {
+void Session::noteModuleStats(const void *Token, bool Changed,
+                              function_ref<ModuleStats()> Measure) {
   std::lock_guard<std::mutex> G(Lock);
-  if (Current && Current->Token == Token)
-    Current->LastStats = Stats;
+  if (!Current || Current->Token != Token || (!Changed && Current->Measured))
+    return;
+  Current->LastStats = Measure();
+  Current->Measured = true;
 }
 
 void Session::closeCurrentModule() {
   if (!Current)
     return;
-  TheOracle->endModule(Current->Id, Current->LastStats);
+  TheOracle->endModule(Current->Label, Current->LastStats);
   Current.reset();
 }
 

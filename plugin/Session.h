@@ -13,6 +13,8 @@
 #include "plugin/Config.h"
 #include "plugin/oracle/Oracle.h"
 
+#include "llvm/ADT/STLFunctionalExtras.h"
+
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -69,14 +71,20 @@ public:
   /// enterModule() and the pipeline reports the optimized module.
   bool wantsModuleEvents() const { return WantsModuleEvents; }
 
-  /// Decisions from now on belong to the module Token (its address, only
-  /// compared) named ModuleId. Ends the previous module if it is still open.
-  void enterModule(const void *Token, llvm::StringRef ModuleId);
+  /// Decisions from now on belong to the module Token (its address) with
+  /// LLVM identifier Identifier; Label() names it for the oracle, and is
+  /// called only when the module is new. Ends the previous module if it is
+  /// still open.
+  void enterModule(const void *Token, llvm::StringRef Identifier,
+                   llvm::function_ref<std::string()> Label);
 
-  /// The latest measure of the open module. The module ends, with the last
-  /// measure, when the next module starts or the process exits: in clang,
-  /// a few passes (and gate queries) still follow the last extension point.
-  void noteModuleStats(const void *Token, const ModuleStats &Stats);
+  /// After a module-level pass: remeasures the open module, with Measure(),
+  /// if the pass Changed it or it was never measured. The module ends, with
+  /// its last measure, when the next module starts or the process exits: in
+  /// clang a few passes (and gate queries) still follow the last extension
+  /// point.
+  void noteModuleStats(const void *Token, bool Changed,
+                       llvm::function_ref<ModuleStats()> Measure);
 
   /// Writes out buffered records (end of a module).
   void flush();
@@ -98,8 +106,10 @@ private:
   /// The module decisions belong to, while its pipeline runs.
   struct OpenModule {
     const void *Token = nullptr;
-    std::string Id;
+    std::string Identifier;
+    std::string Label;
     ModuleStats LastStats;
+    bool Measured = false;
   };
   std::optional<OpenModule> Current;
   void closeCurrentModule();
