@@ -14,12 +14,28 @@
 #include "llvm/Config/llvm-config.h"
 #include "llvm/Support/Process.h"
 
+#include <chrono>
 #include <cstdio>
 
 using namespace llvm;
 
 namespace optgym {
 namespace {
+
+/// The end of one timeout that spans several reads; 0 ms never passes.
+class Deadline {
+public:
+  explicit Deadline(unsigned TimeoutMs)
+      : TimeoutMs(TimeoutMs), End(std::chrono::steady_clock::now() +
+                                  std::chrono::milliseconds(TimeoutMs)) {}
+  bool passed() const {
+    return TimeoutMs && std::chrono::steady_clock::now() > End;
+  }
+
+private:
+  unsigned TimeoutMs;
+  std::chrono::steady_clock::time_point End;
+};
 
 class SocketOracle final : public Oracle {
 public:
@@ -107,7 +123,12 @@ private:
     }
     // Messages of other types are skipped (forward compatibility), all
     // within the one timeout.
+    Deadline Until(TimeoutMs);
     while (true) {
+      if (Until.passed()) {
+        fail(Context() + ": no answer within " + Twine(TimeoutMs) + " ms");
+        return Q.Default;
+      }
       Expected<bool> Got = Socket.receive(Payload);
       if (!Got || !*Got) {
         fail(Context() + ": " +
@@ -142,7 +163,12 @@ private:
   /// The next message of type Type; messages of other types are skipped
   /// (forward compatibility), all within the one timeout.
   Expected<protocol::Message> receiveMessage(StringRef Type) {
+    Deadline Until(TimeoutMs);
     while (true) {
+      if (Until.passed())
+        return createStringError(inconvertibleErrorCode(),
+                                 "no " + Type + " within " + Twine(TimeoutMs) +
+                                     " ms");
       Expected<bool> Got = Socket.receive(Payload);
       if (!Got)
         return Got.takeError();
@@ -165,7 +191,7 @@ private:
     // and an agent's failure must never fail a compile.
     std::string Message =
         ("optgym: warning: agent " + spec() + ": " + Failure +
-         "; LLVM's defaults decide the rest of " + "this process\n")
+         "; LLVM's defaults decide the rest of this process\n")
             .str();
     std::fputs(Message.c_str(), stderr);
     return false;

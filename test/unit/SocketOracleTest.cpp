@@ -260,6 +260,29 @@ TEST_F(SocketOracleTest, UnknownMessageTypesAreSkipped) {
   EXPECT_EQ(O->decide(unrollQuery("a.c:f:loop#0")), choice::UnrollDisable);
 }
 
+TEST_F(SocketOracleTest, ChatterDoesNotExtendTheTimeout) {
+  startAgent([](FrameSocket &S) {
+    handshake(S);
+    next(S);
+    // Messages of unknown types, each well within the timeout, never an
+    // answer.
+    auto Until =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(600);
+    while (std::chrono::steady_clock::now() < Until) {
+      sendMessage(S, R"({"type":"progress"})");
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+  std::unique_ptr<Oracle> O = oracle(/*TimeoutMs=*/200);
+  std::string Err = stderrOf([&] {
+    auto Start = std::chrono::steady_clock::now();
+    EXPECT_EQ(O->decide(unrollQuery("a.c:f:loop#0")), DefaultChoice);
+    EXPECT_LT(std::chrono::steady_clock::now() - Start,
+              std::chrono::milliseconds(1000));
+  });
+  EXPECT_NE(Err.find("no answer within 200 ms"), std::string::npos) << Err;
+}
+
 TEST_F(SocketOracleTest, AnAgentThatHangsUpIsNotAskedAgain) {
   startAgent([](FrameSocket &S) {
     handshake(S);
