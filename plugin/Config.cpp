@@ -30,6 +30,12 @@ cl::opt<bool> VerboseOpt("optgym-verbose", cl::cat(OptGymCategory),
                          cl::desc("Print a summary of OptGym's decisions at "
                                   "exit (overrides OPTGYM_VERBOSE)"));
 
+cl::opt<std::string>
+    CollectOpt("optgym-collect", cl::cat(OptGymCategory),
+               cl::desc("Write each translation unit's bitcode before "
+                        "optimization, with its command line, into this "
+                        "directory (overrides OPTGYM_COLLECT)"));
+
 cl::opt<std::string> AgentTimeoutOpt(
     "optgym-agent-timeout-ms", cl::cat(OptGymCategory),
     cl::desc("Milliseconds to wait for each answer of a socket agent before "
@@ -73,6 +79,7 @@ Expected<Config> Config::load() {
   if (OracleOpt.getNumOccurrences())
     C.OracleSetting = "-optgym-oracle";
   C.RecordPath = setting(RecordOpt, "OPTGYM_RECORD");
+  C.CollectDir = setting(CollectOpt, "OPTGYM_COLLECT");
   std::string Decisions = setting(DecisionsOpt, "OPTGYM_DECISIONS");
   auto Kinds = parseDecisionList(Decisions, DecisionsOpt.getNumOccurrences()
                                                 ? "-optgym-decisions"

@@ -10,6 +10,8 @@
 //   -optgym-verbose   OPTGYM_VERBOSE    summary of the decisions on exit
 //   -optgym-agent-timeout-ms  OPTGYM_AGENT_TIMEOUT_MS
 //                                       how long to wait for a socket agent
+//   -optgym-collect   OPTGYM_COLLECT    write each unit's bitcode and command
+//                                       line into this directory
 //
 //===----------------------------------------------------------------------===//
 
@@ -35,8 +37,11 @@ struct Config {
   std::bitset<NumDecisionKinds> Decisions;
   bool Verbose = false;
   OracleOptions Oracle;
+  std::string CollectDir;
 
-  bool isInert() const { return OracleSpec.empty(); }
+  bool hasOracle() const { return !OracleSpec.empty(); }
+  /// Neither an oracle nor collection: the plugin registers nothing.
+  bool isInert() const { return OracleSpec.empty() && CollectDir.empty(); }
 
   /// Reads options and environment. Errors name the setting and the
   /// offending part of its value.

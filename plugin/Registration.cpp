@@ -9,7 +9,8 @@
 //     print<optgym-loop-features>   function pass: prints loop features
 //
 //   extension points (default pipelines, when an oracle is configured)
-//     pipeline start                report configuration errors
+//     pipeline start                report configuration errors; collect the
+//                                   unit (OPTGYM_COLLECT)
 //     late loop optimizations       loop-unroll
 //     vectorizer start              loop-vectorize
 //     optimizer last                end the module, flush the trace
@@ -27,6 +28,7 @@
 #include "passes/LoopUnrollDecision.h"
 #include "passes/LoopVectorizeDecision.h"
 #include "passes/PassGate.h"
+#include "passes/UnitCollector.h"
 
 using namespace llvm;
 
@@ -68,6 +70,8 @@ void registerOptGym(PassBuilder &PB) {
   PB.registerPipelineStartEPCallback(
       [](ModulePassManager &MPM, OptimizationLevel) {
         MPM.addPass(SessionCheckPass());
+        if (!Session::get().collectDir().empty())
+          MPM.addPass(UnitCollectorPass(Session::get().collectDir().str()));
       });
   compat::registerOptimizerLastEPCallback(
       PB, [](ModulePassManager &MPM, OptimizationLevel) {

@@ -32,7 +32,7 @@ Session::Session() {
     return;
   }
   Cfg = std::move(*C);
-  if (Cfg.isInert()) {
+  if (!Cfg.hasOracle()) {
     if (!Cfg.RecordPath.empty())
       errs() << "optgym: warning: OPTGYM_RECORD is set but OPTGYM_ORACLE is "
                 "not, so nothing is recorded (set OPTGYM_ORACLE=default to "

@@ -29,8 +29,12 @@ public:
 
   ~Session();
 
-  /// OPTGYM_ORACLE is unset: OptGym changes nothing and registers nothing.
+  /// Neither OPTGYM_ORACLE nor OPTGYM_COLLECT is set: OptGym changes
+  /// nothing and registers nothing.
   bool isInert() const { return Cfg.isInert() && !ConfigError; }
+
+  /// Where to collect each unit's bitcode; empty when not collecting.
+  llvm::StringRef collectDir() const { return Cfg.CollectDir; }
 
   /// True when decision points of this kind must build and send queries.
   /// False for inactive kinds, for a passive oracle that is not recorded,
@@ -41,7 +45,8 @@ public:
 
   /// Whether decision points of this kind are installed at all.
   bool isActive(DecisionKind Kind) const {
-    return !isInert() && Cfg.Decisions.test(unsigned(Kind));
+    return (Cfg.hasOracle() || ConfigError) &&
+           Cfg.Decisions.test(unsigned(Kind));
   }
 
   /// Queries of this kind must carry features (the oracle reads them, or
