@@ -10,7 +10,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 versions="${OPTGYM_LLVM_VERSIONS:-19 22}"
-packages=(cmake ninja-build g++ python3 libgtest-dev clang-format)
+packages=(cmake ninja-build g++ python3 libgtest-dev clang-format csmith libcsmith-dev)
 for v in $versions; do
   packages+=("llvm-$v-dev" "clang-$v" "llvm-$v-tools")
 done
