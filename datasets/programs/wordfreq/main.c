@@ -1,5 +1,6 @@
 /* wordfreq: counts the words of a generated text (multi-file, own Makefile).
- * Prints the ten most frequent words and a checksum; exits 0. */
+ * Prints the ten most frequent words and a checksum; exits 0 when the counts
+ * add up to the words seen. */
 #include "report.h"
 #include "table.h"
 #include "text.h"
@@ -7,8 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+static unsigned long words_seen;
+
 static void count_word(const char *word, size_t len, void *ctx) {
   table_add((struct table *)ctx, word, len);
+  ++words_seen;
 }
 
 int main(void) {
@@ -22,8 +26,17 @@ int main(void) {
     text_words(text, count_word, &t);
   }
   total = report_top(&t, 10);
-  printf("distinct %zu checksum %lu\n", t.size, total);
+  unsigned long counted = 0;
+  for (size_t i = 0; i < t.capacity; ++i)
+    counted += t.slots[i].count;
+  printf("distinct %zu words %lu\n", t.size, words_seen);
+  printf("checksum: 0x%016lx\n", total);
   table_free(&t);
   free(text);
+  if (counted != words_seen) {
+    printf("FAIL: the table holds %lu words, %lu were seen\n", counted,
+           words_seen);
+    return 1;
+  }
   return 0;
 }

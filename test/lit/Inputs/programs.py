@@ -5,6 +5,13 @@
   programs.py semantics  -- programs built with random oracles print what
                             their -O0 build prints and exit the same way;
                             every module passes the IR verifier
+  programs.py selfcheck  -- every program builds (multi-file ones with their
+                            own Makefile), runs, passes its own checks (exit
+                            0, a final checksum line) and prints the same at
+                            every level
+
+A program is datasets/programs/NAME.c, or a directory NAME/ with a Makefile
+and its .c files.
 
 Prints one line per failure and a summary; exits 1 if anything failed.
 """
@@ -12,6 +19,7 @@ import argparse
 import concurrent.futures
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -24,14 +32,23 @@ def run(cmd, env=None, timeout=300):
 
 
 def programs(directory):
-    return sorted(os.path.join(directory, f) for f in os.listdir(directory)
-                  if f.endswith(".c"))
+    """(name, [sources], makefile directory or None) of every program."""
+    found = []
+    for entry in sorted(os.listdir(directory)):
+        path = os.path.join(directory, entry)
+        if entry.endswith(".c") and os.path.isfile(path):
+            found.append((entry[:-2], [path], None))
+        elif os.path.isfile(os.path.join(path, "Makefile")):
+            sources = sorted(os.path.join(path, f) for f in os.listdir(path)
+                             if f.endswith(".c"))
+            found.append((entry, sources, path))
+    return found
 
 
 def identical(args):
     def check(job):
-        src, level = job
-        name = os.path.splitext(os.path.basename(src))[0]
+        program, src, level = job
+        name = program + "." + os.path.splitext(os.path.basename(src))[0]
         ref = os.path.join(args.out, "%s.%s.ref.o" % (name, level))
         opt = os.path.join(args.out, "%s.%s.default.o" % (name, level))
         base = [args.clang, "-" + level, "-c", src]
@@ -46,7 +63,8 @@ def identical(args):
                 return "%s -%s: objects differ" % (name, level)
         return None
 
-    jobs = [(p, l) for p in programs(args.programs) for l in args.levels]
+    jobs = [(name, src, l) for name, sources, _ in programs(args.programs)
+            for src in sources for l in args.levels]
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
         failures = [f for f in pool.map(check, jobs) if f]
     for f in failures:
@@ -57,9 +75,9 @@ def identical(args):
 
 
 def semantics(args):
-    def build_and_run(src, flags, exe, env=None):
-        b = run([args.clang, "-std=c11", src, "-o", exe, "-lm"] + flags,
-                env=env)
+    def build_and_run(sources, flags, exe, env=None):
+        b = run([args.clang, "-std=c11"] + sources + ["-o", exe, "-lm"] +
+                flags, env=env)
         if b.returncode:
             return None, "build failed (%d): %s" % (b.returncode,
                                                     b.stderr[-2000:])
@@ -69,18 +87,19 @@ def semantics(args):
             return None, "timed out"
         return (r.returncode, r.stdout), None
 
-    def reference(src):
-        name = os.path.splitext(os.path.basename(src))[0]
-        return build_and_run(src, ["-O0"], os.path.join(args.out, name + ".O0"))
+    def reference(program):
+        name, sources, _ = program
+        return build_and_run(sources, ["-O0"],
+                             os.path.join(args.out, name + ".O0"))
 
-    sources = programs(args.programs)
+    found = programs(args.programs)
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
-        references = dict(zip(sources, pool.map(reference, sources)))
+        references = dict(zip((name for name, _, _ in found),
+                              pool.map(reference, found)))
 
     def check(job):
-        src, level, seed = job
-        name = os.path.splitext(os.path.basename(src))[0]
-        ref, err = references[src]
+        (name, sources, _), level, seed = job
+        ref, err = references[name]
         if err:
             return "%s -O0: %s" % (name, err), 0
         trace = os.path.join(args.out, "%s.%s.%s.jsonl" % (name, level, seed))
@@ -89,7 +108,7 @@ def semantics(args):
         env = {"OPTGYM_ORACLE": "random:seed=%s" % seed,
                "OPTGYM_RECORD": trace}
         got, err = build_and_run(
-            src, ["-" + level, "-fverify-intermediate-code",
+            sources, ["-" + level, "-fverify-intermediate-code",
                   "-fpass-plugin=" + args.plugin],
             os.path.join(args.out, "%s.%s.%s" % (name, level, seed)), env)
         label = "%s -%s random:seed=%s" % (name, level, seed)
@@ -106,7 +125,7 @@ def semantics(args):
                     departed)
         return None, departed
 
-    jobs = [(p, l, s) for p in sources for l in args.levels for s in args.seeds]
+    jobs = [(p, l, s) for p in found for l in args.levels for s in args.seeds]
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
         results = list(pool.map(check, jobs))
     failures = [f for f, _ in results if f]
@@ -118,11 +137,58 @@ def semantics(args):
     return 1 if failures else 0
 
 
+def selfcheck(args):
+    def check(job):
+        (name, sources, makedir), level = job
+        label = "%s -%s" % (name, level)
+        exe = os.path.join(args.out, "%s.%s" % (name, level))
+        if makedir:
+            work = os.path.join(args.out, "%s.%s.build" % (name, level))
+            shutil.rmtree(work, ignore_errors=True)
+            shutil.copytree(makedir, work)
+            b = run(["make", "-s", "-C", work, "CC=" + args.clang,
+                     "CFLAGS=-" + level])
+            exe = os.path.join(work, name)
+        else:
+            b = run([args.clang, "-std=c11", "-" + level] + sources +
+                    ["-o", exe, "-lm"])
+        if b.returncode:
+            return label, None, "build failed: " + (b.stdout + b.stderr)[-2000:]
+        try:
+            r = run([exe], timeout=60)
+        except subprocess.TimeoutExpired:
+            return label, None, "timed out"
+        lines = r.stdout.strip().splitlines()
+        if r.returncode != 0 or not lines or not lines[-1].startswith("checksum:"):
+            return label, None, ("exit %d, last line %r"
+                                 % (r.returncode, lines[-1] if lines else ""))
+        return label, r.stdout, None
+
+    found = programs(args.programs)
+    jobs = [(p, l) for p in found for l in args.levels]
+    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+        results = list(pool.map(check, jobs))
+    failures = [(label, err) for label, _, err in results if err]
+    outputs = {}
+    for (program, _), (label, out, err) in zip(jobs, results):
+        if err is None:
+            outputs.setdefault(program[0], {})[label] = out
+    for name, by_level in sorted(outputs.items()):
+        if len(set(by_level.values())) > 1:
+            failures.append((name, "output differs between levels %s"
+                             % ", ".join(sorted(by_level))))
+    for label, err in failures:
+        print("FAIL %s: %s" % (label, err))
+    print("selfcheck: %d programs, %d builds, %d failures"
+          % (len(found), len(jobs), len(failures)))
+    return 1 if failures else 0
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("mode", choices=["identical", "semantics"])
+    parser.add_argument("mode", choices=["identical", "semantics", "selfcheck"])
     parser.add_argument("--clang", required=True)
-    parser.add_argument("--plugin", required=True)
+    parser.add_argument("--plugin")
     parser.add_argument("--programs", required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--levels", default="O1,O2,O3,Os,Oz")
@@ -132,7 +198,10 @@ def main():
     args.levels = args.levels.split(",")
     args.seeds = args.seeds.split(",")
     os.makedirs(args.out, exist_ok=True)
-    return identical(args) if args.mode == "identical" else semantics(args)
+    if args.mode != "selfcheck" and not args.plugin:
+        parser.error("--plugin is required for " + args.mode)
+    return {"identical": identical, "semantics": semantics,
+            "selfcheck": selfcheck}[args.mode](args)
 
 
 if __name__ == "__main__":
