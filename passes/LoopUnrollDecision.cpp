@@ -3,12 +3,15 @@
 #include "passes/LoopUnrollDecision.h"
 #include "passes/DecisionKeys.h"
 #include "passes/DecisionPoint.h"
+#include "passes/GrowthBudget.h"
 #include "passes/LoopFeatures.h"
 #include "passes/LoopHints.h"
 
 #include "llvm/Analysis/LoopInfo.h"
 #include "llvm/Analysis/ScalarEvolution.h"
 #include "llvm/Support/CommandLine.h"
+
+#include <algorithm>
 
 using namespace llvm;
 
@@ -23,19 +26,32 @@ cl::opt<unsigned> MaxUnrolledSize(
     cl::desc("Forced unrolls that would exceed this many instructions are "
              "not carried out (the loop keeps LLVM's default)"));
 
-/// Instructions the loop would have after the unroll Choice asks for; 0 when
-/// LLVM could not carry it out anyway (full unroll of an unknown trip count).
-uint64_t unrolledSize(const Loop &L, unsigned Choice, ScalarEvolution &SE) {
-  uint64_t Copies;
-  if (Choice == choice::UnrollFull) {
-    auto *Loop = const_cast<llvm::Loop *>(&L);
-    Copies = SE.getSmallConstantTripCount(Loop);
-    if (!Copies)
-      Copies = SE.getSmallConstantMaxTripCount(Loop);
-  } else {
-    Copies = choice::unrollCount(Choice);
+/// How many copies of its body the unroll choice makes; 0 when LLVM could
+/// not carry it out anyway (full unroll of an unknown trip count).
+uint64_t copiesOf(Loop &L, unsigned Choice, ScalarEvolution &SE) {
+  if (Choice != choice::UnrollFull)
+    return choice::unrollCount(Choice);
+  if (unsigned Trips = SE.getSmallConstantTripCount(&L))
+    return Trips;
+  return SE.getSmallConstantMaxTripCount(&L);
+}
+
+/// Instructions of L once the forced unrolls of its subloops are carried
+/// out: inner loops are decided first, and an outer unroll copies them
+/// unrolled.
+uint64_t sizeWithForcedSubloops(Loop &L, ScalarEvolution &SE) {
+  uint64_t Size = loopInstructionCount(L);
+  for (Loop *Sub : L) {
+    uint64_t Copies = 1;
+    if (std::optional<int> Count =
+            getOptionalIntLoopAttribute(Sub, "llvm.loop.unroll.count"))
+      Copies = std::max(*Count, 1);
+    else if (getBooleanLoopAttribute(Sub, "llvm.loop.unroll.full"))
+      Copies = std::max<uint64_t>(copiesOf(*Sub, choice::UnrollFull, SE), 1);
+    uint64_t SubSize = sizeWithForcedSubloops(*Sub, SE);
+    Size += (Copies - 1) * SubSize + (SubSize - loopInstructionCount(*Sub));
   }
-  return Copies * loopInstructionCount(L);
+  return Size;
 }
 
 LoopHint unrollHint(unsigned Choice) {
@@ -74,10 +90,14 @@ PreservedAnalyses LoopUnrollDecisionPass::run(Loop &L, LoopAnalysisManager &,
   R.Choice = S.decide(Q);
   if (R.Choice == DefaultChoice)
     return PreservedAnalyses::all();
-  if (R.Choice != choice::UnrollDisable &&
-      unrolledSize(L, R.Choice, AR.SE) > MaxUnrolledSize) {
-    S.noteRefused(DecisionKind::LoopUnroll);
-    return PreservedAnalyses::all();
+  if (R.Choice != choice::UnrollDisable) {
+    uint64_t Size = sizeWithForcedSubloops(L, AR.SE);
+    uint64_t Unrolled = copiesOf(L, R.Choice, AR.SE) * Size;
+    uint64_t Growth = Unrolled > Size ? Unrolled - Size : 0;
+    if (Unrolled > MaxUnrolledSize || !chargeForcedGrowth(F, Growth)) {
+      S.noteRefused(DecisionKind::LoopUnroll);
+      return PreservedAnalyses::all();
+    }
   }
   addLoopHints(L, unrollHint(R.Choice));
   return getLoopPassPreservedAnalyses();

@@ -3,6 +3,7 @@
 #include "passes/LoopVectorizeDecision.h"
 #include "passes/DecisionKeys.h"
 #include "passes/DecisionPoint.h"
+#include "passes/GrowthBudget.h"
 #include "passes/LoopFeatures.h"
 #include "passes/LoopHints.h"
 
@@ -70,6 +71,15 @@ PreservedAnalyses LoopVectorizeDecisionPass::run(Function &F,
     R.Choice = S.decide(Q);
     if (R.Choice == DefaultChoice)
       continue;
+    // Width times interleave copies of the body at most (scalarized
+    // operations); switching the vectorizer off adds nothing.
+    if (R.Choice != choice::VectorizeOff &&
+        !chargeForcedGrowth(F, uint64_t(loopInstructionCount(*L)) *
+                                   choice::vectorWidth(R.Choice) *
+                                   choice::interleaveCount(R.Choice))) {
+      S.noteRefused(DecisionKind::LoopVectorize);
+      continue;
+    }
     addLoopHints(*L, vectorizeHints(R.Choice));
     Changed = true;
   }

@@ -9,30 +9,67 @@ package is the Python side:
 * :func:`run_build`: run a whole build with an agent deciding, and get back
   every decision and each module's statistics as a :class:`BuildResult`.
 * :func:`find_plugin`: locate OptGym.so.
+* :func:`benchmark`, :func:`benchmarks`, :func:`datasets`: programs to learn
+  from, named by URIs (``benchmark://optgym-v0/NAME``,
+  ``generator://csmith-v0/SEED``, ``file:///PATH``), built to bitcode on
+  demand into an on-disk cache; :func:`validate`: check a build of one
+  against its -O0 reference; :func:`collect`: turn the units an
+  ``OPTGYM_COLLECT`` build wrote into a dataset. See docs/datasets.md.
 
-``python3 -m optgym`` is the command line (``serve``, ``run-build``).
+``python3 -m optgym`` is the command line (``serve``, ``run-build``,
+``datasets``, ``validate``, ``collect``).
 Standard library only; Python 3.9 or later.
 """
 
 # Defined before the submodules are imported: they read it.
 __version__ = "0.1.0"
 
+from .benchmarks import Benchmark, Reference, benchmark, benchmarks, datasets  # noqa: E402
 from .build import BuildResult, run_build  # noqa: E402
+from .cache import Cache  # noqa: E402
+from .collect import CollectResult, collect  # noqa: E402
+from .errors import (  # noqa: E402
+    BenchmarkError,
+    BuildError,
+    SkippedBenchmark,
+    ToolchainError,
+    UnknownBenchmark,
+)
 from .plugin import find_plugin  # noqa: E402
 from .protocol import ProtocolError  # noqa: E402
 from .query import Decision, Query, Unit  # noqa: E402
 from .server import AgentServer, serve, serve_tcp  # noqa: E402
+from .toolchain import RunResult, Toolchain  # noqa: E402
+from .validation import OUTCOMES, ValidationResult, validate  # noqa: E402
 
 __all__ = [
     "__version__",
     "AgentServer",
+    "Benchmark",
+    "BenchmarkError",
+    "BuildError",
     "BuildResult",
+    "Cache",
+    "CollectResult",
     "Decision",
+    "OUTCOMES",
     "ProtocolError",
     "Query",
+    "Reference",
+    "RunResult",
+    "SkippedBenchmark",
+    "Toolchain",
+    "ToolchainError",
     "Unit",
+    "UnknownBenchmark",
+    "ValidationResult",
+    "benchmark",
+    "benchmarks",
+    "collect",
+    "datasets",
     "find_plugin",
     "run_build",
     "serve",
     "serve_tcp",
+    "validate",
 ]

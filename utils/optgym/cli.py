@@ -8,14 +8,21 @@ and returns the exit status. Adding a subcommand is adding an entry.
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import json
+import os
 import sys
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional
 
 from . import __version__
 from .agents import AgentSpecError, load_agent
+from .benchmarks import DEFAULT_TIMEOUT, benchmarks, datasets
 from .build import run_build
+from .collect import collect
+from .errors import BenchmarkError
+from .toolchain import clang_level
+from .validation import ERROR_EXIT_CODE, EXIT_CODES, validate
 from .query import Unit
 from .server import parse_tcp_address, serve, serve_tcp
 
@@ -159,6 +166,253 @@ def _run_run_build(args: argparse.Namespace) -> int:
     return result.returncode if result.returncode >= 0 else 128 - result.returncode
 
 
+# -- datasets -----------------------------------------------------------------
+
+
+def _configure_datasets(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--columns",
+        action="store_true",
+        help="after each URI: runnable=yes|no ir_O0=N ir_Oz=N ir_O3=N text_Oz=N "
+        "(IR instructions at -O0/-Oz/-O3, .text bytes at -Oz); builds what the cache lacks",
+    )
+    parser.add_argument(
+        "--csmith", metavar="N", type=int, default=0,
+        help="also the first N csmith seeds that are not skipped (builds and runs candidates)",
+    )
+    parser.add_argument(
+        "--llvm-stress", metavar="N", type=int, default=0,
+        help="also the first N llvm-stress seeds that are not skipped",
+    )
+    parser.add_argument(
+        "--dir", metavar="PATH", action="append", default=[],
+        help="also every .c, .ll and .bc file under PATH (repeatable)",
+    )
+    parser.add_argument(
+        "--no-builtin", action="store_true", help="leave out the bundled programs"
+    )
+    parser.add_argument(
+        "-j", "--jobs", metavar="N", type=int, default=os.cpu_count() or 2,
+        help="parallel builds (default: %(default)s)",
+    )
+
+
+def _columns(uri: str) -> str:
+    from .benchmarks import benchmark
+
+    metrics = benchmark(uri).metrics()
+    ir = metrics["ir_instructions"]
+    return "%s runnable=%s ir_O0=%d ir_Oz=%d ir_O3=%d text_Oz=%d" % (
+        uri,
+        "yes" if metrics["runnable"] else "no",
+        ir["O0"],
+        ir["Oz"],
+        ir["O3"],
+        metrics["text_bytes_Oz"],
+    )
+
+
+def _stdout_closed() -> int:
+    """After a BrokenPipeError (``optgym datasets | head``): stop quietly,
+    as a shell pipeline expects. Python would otherwise complain when it
+    flushes stdout at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 0
+
+
+def _run_datasets(args: argparse.Namespace) -> int:
+    if args.csmith < 0 or args.llvm_stress < 0:
+        raise CommandLineError("--csmith and --llvm-stress take a count >= 0")
+    if args.jobs < 1:
+        raise CommandLineError("--jobs must be at least 1")
+    try:
+        uris = datasets(
+            csmith=args.csmith,
+            llvm_stress=args.llvm_stress,
+            dirs=args.dir,
+            builtin=not args.no_builtin,
+        )
+    except BenchmarkError as error:
+        _error(str(error))
+        return 1
+    if not args.columns:
+        try:
+            for uri in uris:
+                print(uri)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            return _stdout_closed()
+        return 0
+    status = 0
+
+    def line(uri: str):
+        try:
+            return _columns(uri)
+        except BenchmarkError as error:
+            return error
+
+    pool = concurrent.futures.ThreadPoolExecutor(args.jobs)
+    try:
+        futures = [pool.submit(line, uri) for uri in uris]
+        for uri, future in zip(uris, futures):
+            text = future.result()
+            if isinstance(text, BenchmarkError):
+                print("%s runnable=- ir_O0=- ir_Oz=- ir_O3=- text_Oz=-" % uri)
+                sys.stdout.flush()
+                _error(str(text))
+                status = 1
+            else:
+                print(text)
+            sys.stdout.flush()
+    except BrokenPipeError:
+        for future in futures:
+            future.cancel()
+        return _stdout_closed()
+    finally:
+        pool.shutdown(wait=True)
+    return status
+
+
+# -- validate -----------------------------------------------------------------
+
+
+def _configure_validate(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "uris", metavar="URI", nargs="+",
+        help="benchmark://optgym-v0/NAME, generator://csmith-v0/SEED, "
+        "generator://llvm-stress-v0/SEED, file:///PATH (a file or a directory of them) or a path",
+    )
+    how = parser.add_mutually_exclusive_group()
+    how.add_argument("--oracle", metavar="SPEC", help="the OPTGYM_ORACLE spec the build uses")
+    how.add_argument("--policy", metavar="FILE", help="the same as --oracle policy:FILE")
+    parser.add_argument(
+        "--passes", metavar="PIPELINE",
+        help="optimize with opt -passes=PIPELINE instead of clang's -O pipeline",
+    )
+    parser.add_argument(
+        "-O", dest="level", metavar="LEVEL", default="O2",
+        help="0, 1, 2, 3, s or z (default: 2); code generation uses it with --passes too",
+    )
+    parser.add_argument(
+        "--timeout", metavar="S", type=float, default=DEFAULT_TIMEOUT,
+        help="seconds the program may run (default: %(default)g)",
+    )
+    parser.add_argument("--json", metavar="FILE", help="write the results as JSON to FILE")
+    parser.add_argument(
+        "-j", "--jobs", metavar="N", type=int, default=1,
+        help="validate N benchmarks at a time (default: 1; timings are fairer alone)",
+    )
+
+
+def _run_validate(args: argparse.Namespace) -> int:
+    try:
+        clang_level(args.level)
+    except ValueError as error:
+        raise CommandLineError(str(error)) from None
+    if args.timeout <= 0:
+        raise CommandLineError("--timeout must be positive")
+    if args.jobs < 1:
+        raise CommandLineError("--jobs must be at least 1")
+    status = 0
+    targets = []
+    for uri in args.uris:
+        try:
+            found = benchmarks(uri)
+        except BenchmarkError as error:
+            _error(str(error))
+            status = status or ERROR_EXIT_CODE
+            continue
+        if not found:
+            _error("%s: no .c, .ll or .bc files" % uri)
+            status = status or ERROR_EXIT_CODE
+        targets += found
+
+    def check(target):
+        try:
+            return validate(
+                target,
+                oracle=args.oracle,
+                policy=args.policy,
+                passes=args.passes,
+                level=args.level,
+                timeout=args.timeout,
+            )
+        except BenchmarkError as error:
+            return error
+
+    results = []
+    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+        for result in pool.map(check, targets):
+            if isinstance(result, BenchmarkError):
+                sys.stdout.flush()
+                _error(str(result))
+                status = status or ERROR_EXIT_CODE
+                continue
+            print(result.line())
+            sys.stdout.flush()
+            if result.output and not result.ok:
+                for text in result.output.splitlines():
+                    sys.stderr.write("  %s\n" % text)
+                sys.stderr.flush()
+            results.append(result.to_json())
+            if not result.ok:
+                status = status or EXIT_CODES[result.outcome]
+    if args.json is not None:
+        try:
+            with open(args.json, "w", encoding="utf-8") as stream:
+                json.dump(results, stream, indent=2)
+                stream.write("\n")
+        except OSError as error:
+            _error("--json %s: %s" % (args.json, error.strerror or error))
+            return status or 1
+    return status
+
+
+# -- collect ------------------------------------------------------------------
+
+
+def _configure_collect(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("units", metavar="DIR", help="the OPTGYM_COLLECT directory of a build")
+    parser.add_argument("--out", metavar="DATASET", required=True, help="the dataset to write")
+    parser.add_argument(
+        "--build-log", metavar="LOG",
+        help="what the build printed (make ... 2>&1 | tee LOG, or make -n): link programs",
+    )
+    parser.add_argument(
+        "--build-dir", metavar="DIR",
+        help="the directory the log's relative paths are relative to (default: make's "
+        "'Entering directory' lines, else each unit's directory)",
+    )
+
+
+def _count(number: int, noun: str) -> str:
+    return "%d %s%s" % (number, noun, "" if number == 1 else "s")
+
+
+def _run_collect(args: argparse.Namespace) -> int:
+    try:
+        result = collect(args.units, args.out, build_log=args.build_log, build_dir=args.build_dir)
+    except BenchmarkError as error:
+        _error(str(error))
+        return 1
+    for warning in result.warnings:
+        sys.stderr.write("optgym: warning: %s\n" % warning)
+    for uri in result.uris():
+        print(uri)
+    sys.stdout.flush()
+    sys.stderr.write(
+        "optgym collect: %s, %s in %s\n"
+        % (
+            _count(len(result.units), "unit"),
+            _count(len(result.programs), "program"),
+            result.out,
+        )
+    )
+    return 0
+
+
 #: The subcommands, in the order ``--help`` lists them.
 COMMANDS: Dict[str, Subcommand] = {
     "serve": Subcommand(
@@ -170,6 +424,22 @@ COMMANDS: Dict[str, Subcommand] = {
         help="run a build with an agent deciding; print each unit's decisions",
         configure=_configure_run_build,
         run=_run_run_build,
+    ),
+    "datasets": Subcommand(
+        help="list benchmark URIs, one per line (with --columns: their sizes)",
+        configure=_configure_datasets,
+        run=_run_datasets,
+    ),
+    "validate": Subcommand(
+        help="build benchmarks with an oracle, policy or pass pipeline and check them "
+        "against -O0",
+        configure=_configure_validate,
+        run=_run_validate,
+    ),
+    "collect": Subcommand(
+        help="turn the units of an OPTGYM_COLLECT build into a dataset",
+        configure=_configure_collect,
+        run=_run_collect,
     ),
 }
 
