@@ -7,6 +7,8 @@
 //     optgym-loop-unroll            loop pass: the loop-unroll decision point
 //     optgym-loop-vectorize         function pass: the loop-vectorize one
 //     print<optgym-loop-features>   function pass: prints loop features
+//     print<optgym-autophase>       module pass: prints the Autophase vector
+//     print<optgym-instcount>       module pass: prints the InstCount vector
 //
 //   extension points (default pipelines, when an oracle is configured)
 //     pipeline start                report configuration errors; collect the
@@ -27,6 +29,7 @@
 #include "passes/LoopFeatures.h"
 #include "passes/LoopUnrollDecision.h"
 #include "passes/LoopVectorizeDecision.h"
+#include "passes/Observations.h"
 #include "passes/PassGate.h"
 #include "passes/UnitCollector.h"
 
@@ -36,6 +39,19 @@ namespace optgym {
 namespace {
 
 void registerPipelineNames(PassBuilder &PB) {
+  PB.registerPipelineParsingCallback(
+      [](StringRef Name, ModulePassManager &MPM,
+         ArrayRef<PassBuilder::PipelineElement>) {
+        if (Name == "print<optgym-autophase>") {
+          MPM.addPass(AutophasePrinterPass(errs()));
+          return true;
+        }
+        if (Name == "print<optgym-instcount>") {
+          MPM.addPass(InstCountPrinterPass(errs()));
+          return true;
+        }
+        return false;
+      });
   PB.registerPipelineParsingCallback(
       [](StringRef Name, LoopPassManager &LPM,
          ArrayRef<PassBuilder::PipelineElement>) {
