@@ -37,10 +37,8 @@ ModuleStats measureModule(const Module &M) {
     if (F.isDeclaration())
       continue;
     ++Stats.Functions;
-    for (const BasicBlock &BB : F) {
-      ++Stats.BasicBlocks;
-      Stats.IRInstructions += BB.size();
-    }
+    Stats.BasicBlocks += F.size();
+    Stats.IRInstructions += F.getInstructionCount();
   }
   return Stats;
 }

@@ -145,8 +145,9 @@ ArrayRef<unsigned> allOpcodes() {
   return Opcodes;
 }
 
+template <typename NameT>
 void printVector(raw_ostream &OS, StringRef Title, const Module &M,
-                 ArrayRef<std::string> Names, ArrayRef<int64_t> Values) {
+                 ArrayRef<NameT> Names, ArrayRef<int64_t> Values) {
   OS << Title << " of " << M.getModuleIdentifier() << ":\n";
   for (size_t I = 0; I < Names.size(); ++I)
     OS << "  " << Names[I] << ": " << Values[I] << "\n";
@@ -203,9 +204,7 @@ std::vector<int64_t> computeInstCount(const Module &M) {
 
 PreservedAnalyses AutophasePrinterPass::run(Module &M,
                                             ModuleAnalysisManager &) {
-  std::vector<std::string> Names(autophaseNames().begin(),
-                                 autophaseNames().end());
-  printVector(OS, "Autophase", M, Names, computeAutophase(M));
+  printVector(OS, "Autophase", M, autophaseNames(), computeAutophase(M));
   return PreservedAnalyses::all();
 }
 

@@ -28,24 +28,15 @@ Error socketError(const Twine &What, int Errno = errno) {
                            What + ": " + std::strerror(Errno));
 }
 
-using Clock = std::chrono::steady_clock;
-
-/// The milliseconds left until Deadline, for poll(): -1 waits forever.
-int remainingMs(unsigned TimeoutMs, Clock::time_point Deadline) {
-  if (TimeoutMs == 0)
-    return -1;
-  auto Left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                  Deadline - Clock::now())
-                  .count();
-  return Left > 0 ? int(Left) : 0;
+Error timedOut(const Twine &What) {
+  return createStringError(std::make_error_code(std::errc::timed_out), What);
 }
 
 /// Waits until FD is ready for Events; false on timeout.
-Expected<bool> waitFor(int FD, short Events, unsigned TimeoutMs,
-                       Clock::time_point Deadline) {
+Expected<bool> waitFor(int FD, short Events, const Deadline &Until) {
   while (true) {
     pollfd P = {FD, Events, 0};
-    int N = ::poll(&P, 1, remainingMs(TimeoutMs, Deadline));
+    int N = ::poll(&P, 1, Until.remainingMs());
     if (N > 0)
       return true;
     if (N == 0)
@@ -100,14 +91,14 @@ Expected<addrinfo *> resolve(const Endpoint &E, bool Passive) {
 
 /// Connects FD to Addr without blocking past the deadline.
 Error connectWithin(int FD, const sockaddr *Addr, socklen_t Len,
-                    unsigned TimeoutMs, Clock::time_point Deadline) {
+                    const Deadline &Until) {
   if (Error E = setNonBlocking(FD))
     return E;
   if (::connect(FD, Addr, Len) == 0)
     return setBlocking(FD);
   if (errno != EINPROGRESS && errno != EAGAIN)
     return socketError("connect");
-  Expected<bool> Ready = waitFor(FD, POLLOUT, TimeoutMs, Deadline);
+  Expected<bool> Ready = waitFor(FD, POLLOUT, Until);
   if (!Ready)
     return Ready.takeError();
   if (!*Ready)
@@ -121,6 +112,15 @@ Error connectWithin(int FD, const sockaddr *Addr, socklen_t Len,
 }
 
 } // namespace
+
+int Deadline::remainingMs() const {
+  if (TimeoutMs == 0)
+    return -1;
+  auto Left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  End - std::chrono::steady_clock::now())
+                  .count();
+  return Left > 0 ? int(Left) : 0;
+}
 
 //===-- Endpoint ----------------------------------------------------------===//
 
@@ -187,8 +187,7 @@ void FrameSocket::close() {
 
 Expected<FrameSocket> FrameSocket::connect(const Endpoint &E,
                                            unsigned TimeoutMs) {
-  Clock::time_point Deadline =
-      Clock::now() + std::chrono::milliseconds(TimeoutMs);
+  Deadline Until(TimeoutMs);
   if (!E.IsTCP) {
     Expected<sockaddr_un> Addr = unixAddress(E.Path);
     if (!Addr)
@@ -197,7 +196,7 @@ Expected<FrameSocket> FrameSocket::connect(const Endpoint &E,
     if (!S.isOpen())
       return socketError("socket");
     if (Error Err = connectWithin(S.FD, reinterpret_cast<sockaddr *>(&*Addr),
-                                  sizeof(*Addr), TimeoutMs, Deadline))
+                                  sizeof(*Addr), Until))
       return std::move(Err);
     if (Error Err = S.setTimeout(TimeoutMs))
       return std::move(Err);
@@ -212,8 +211,7 @@ Expected<FrameSocket> FrameSocket::connect(const Endpoint &E,
         ::socket(A->ai_family, A->ai_socktype | SOCK_CLOEXEC, A->ai_protocol));
     if (!S.isOpen())
       continue;
-    if (Error Err = connectWithin(S.FD, A->ai_addr, A->ai_addrlen, TimeoutMs,
-                                  Deadline)) {
+    if (Error Err = connectWithin(S.FD, A->ai_addr, A->ai_addrlen, Until)) {
       consumeError(std::move(Last));
       Last = std::move(Err);
       continue;
@@ -241,33 +239,30 @@ Error FrameSocket::setTimeout(unsigned Ms) {
 }
 
 Error FrameSocket::send(StringRef Bytes) {
-  Clock::time_point Deadline =
-      Clock::now() + std::chrono::milliseconds(TimeoutMs);
+  Deadline Until(TimeoutMs);
+  auto TimedOut = [&] {
+    return timedOut("could not send within " + Twine(TimeoutMs) + " ms");
+  };
   while (!Bytes.empty()) {
     // MSG_NOSIGNAL: a dead peer must give EPIPE, not kill the compiler.
     ssize_t N = ::send(FD, Bytes.data(), Bytes.size(), MSG_NOSIGNAL);
     if (N >= 0)
       Bytes = Bytes.drop_front(N);
-    else if (errno == EAGAIN || errno == EWOULDBLOCK)
-      return createStringError(std::make_error_code(std::errc::timed_out),
-                               "could not send within " + Twine(TimeoutMs) +
-                                   " ms");
+    else if (errno == EAGAIN || errno == EWOULDBLOCK) // SO_SNDTIMEO expired.
+      return TimedOut();
     else if (errno != EINTR)
       return socketError("send");
-    if (!Bytes.empty() && TimeoutMs && Clock::now() > Deadline)
-      return createStringError(std::make_error_code(std::errc::timed_out),
-                               "could not send within " + Twine(TimeoutMs) +
-                                   " ms");
+    // A slow reader that takes a few bytes at a time still meets it.
+    if (!Bytes.empty() && Until.passed())
+      return TimedOut();
   }
   return Error::success();
 }
 
 Expected<bool> FrameSocket::receive(std::string &Payload) {
-  Clock::time_point Deadline =
-      Clock::now() + std::chrono::milliseconds(TimeoutMs);
+  Deadline Until(TimeoutMs);
   auto TimedOut = [&] {
-    return createStringError(std::make_error_code(std::errc::timed_out),
-                             "nothing within " + Twine(TimeoutMs) + " ms");
+    return timedOut("nothing within " + Twine(TimeoutMs) + " ms");
   };
   while (true) {
     size_t Have = Pending.size() - PendingStart;
@@ -294,7 +289,7 @@ Expected<bool> FrameSocket::receive(std::string &Payload) {
       PendingStart = 0;
     }
     // A peer that trickles a frame byte by byte still meets the deadline.
-    if (!Pending.empty() && TimeoutMs && Clock::now() > Deadline)
+    if (!Pending.empty() && Until.passed())
       return TimedOut();
     char Chunk[16384];
     ssize_t N = ::recv(FD, Chunk, sizeof(Chunk), 0);

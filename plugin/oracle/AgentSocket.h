@@ -12,9 +12,30 @@
 
 #include "llvm/Support/Error.h"
 
+#include <chrono>
 #include <string>
 
 namespace optgym {
+
+/// The end of a timeout that spans several system calls or messages; a
+/// timeout of 0 ms never ends.
+class Deadline {
+public:
+  explicit Deadline(unsigned TimeoutMs)
+      : TimeoutMs(TimeoutMs), End(std::chrono::steady_clock::now() +
+                                  std::chrono::milliseconds(TimeoutMs)) {}
+
+  bool passed() const {
+    return TimeoutMs && std::chrono::steady_clock::now() > End;
+  }
+
+  /// What is left, for poll(): -1 when the timeout never ends.
+  int remainingMs() const;
+
+private:
+  unsigned TimeoutMs;
+  std::chrono::steady_clock::time_point End;
+};
 
 /// Where an agent listens: "PATH" (Unix socket) or "tcp:HOST:PORT".
 struct Endpoint {

@@ -14,28 +14,12 @@
 #include "llvm/Config/llvm-config.h"
 #include "llvm/Support/Process.h"
 
-#include <chrono>
 #include <cstdio>
 
 using namespace llvm;
 
 namespace optgym {
 namespace {
-
-/// The end of one timeout that spans several reads; 0 ms never passes.
-class Deadline {
-public:
-  explicit Deadline(unsigned TimeoutMs)
-      : TimeoutMs(TimeoutMs), End(std::chrono::steady_clock::now() +
-                                  std::chrono::milliseconds(TimeoutMs)) {}
-  bool passed() const {
-    return TimeoutMs && std::chrono::steady_clock::now() > End;
-  }
-
-private:
-  unsigned TimeoutMs;
-  std::chrono::steady_clock::time_point End;
-};
 
 class SocketOracle final : public Oracle {
 public:
@@ -91,49 +75,41 @@ private:
     Info.Pid = sys::Process::getProcessId();
     if (!sendMessage(protocol::encodeClientHello(Info), "hello"))
       return false;
-    Expected<protocol::Message> Reply = receiveMessage("hello");
-    if (!Reply)
-      return fail("hello: " + toString(Reply.takeError()));
-    if (Error E = protocol::checkAgentHello(*Reply))
-      return fail("hello: " + toString(std::move(E)));
-    return true;
+    Deadline Until(TimeoutMs);
+    while (true) {
+      if (Error E = receivePayload(Until, "hello"))
+        return fail("hello: " + toString(std::move(E)));
+      Expected<protocol::Message> Reply = protocol::parseMessage(Payload);
+      if (!Reply)
+        return fail("hello: " + toString(Reply.takeError()));
+      if (Reply->Type != "hello")
+        continue;
+      if (Error E = protocol::checkAgentHello(*Reply))
+        return fail("hello: " + toString(std::move(E)));
+      return true;
+    }
   }
 
   unsigned ask(const Query &Q) {
     if (!connected())
       return Q.Default;
     uint64_t Id = ++LastQueryId;
-    // The frame is built in place: header first, patched once the length
-    // is known.
-    Frame.assign(protocol::FrameHeaderBytes, '\0');
-    protocol::encodeQuery(Frame, Id, Q);
     auto Context = [&] {
       return ("query " + Twine(Id) + " (" + kindName(Q.Kind) + " " + Q.Key +
               ")")
           .str();
     };
-    if (Frame.size() - protocol::FrameHeaderBytes > protocol::MaxFrameBytes) {
-      fail(Context() + ": message exceeds the protocol's limit");
-      return Q.Default;
-    }
-    protocol::writeFrameHeader(Frame);
-    if (Error E = Socket.send(Frame)) {
+    // Encoded in place, after room for the header.
+    Frame.assign(protocol::FrameHeaderBytes, '\0');
+    protocol::encodeQuery(Frame, Id, Q);
+    if (Error E = sendFrame()) {
       fail(Context() + ": " + toString(std::move(E)));
       return Q.Default;
     }
-    // Messages of other types are skipped (forward compatibility), all
-    // within the one timeout.
     Deadline Until(TimeoutMs);
     while (true) {
-      if (Until.passed()) {
-        fail(Context() + ": no answer within " + Twine(TimeoutMs) + " ms");
-        return Q.Default;
-      }
-      Expected<bool> Got = Socket.receive(Payload);
-      if (!Got || !*Got) {
-        fail(Context() + ": " +
-             (Got ? "the agent closed the connection"
-                  : toString(Got.takeError())));
+      if (Error E = receivePayload(Until, "answer")) {
+        fail(Context() + ": " + toString(std::move(E)));
         return Q.Default;
       }
       Expected<std::optional<unsigned>> Choice =
@@ -150,35 +126,38 @@ private:
   }
 
   bool sendMessage(StringRef Payload, const Twine &Context) {
-    if (Payload.size() > protocol::MaxFrameBytes)
-      return fail(Context + ": message of " + Twine(Payload.size()) +
-                  " bytes exceeds the protocol's limit");
-    Frame.clear();
-    protocol::appendFrame(Frame, Payload);
-    if (Error E = Socket.send(Frame))
+    Frame.assign(protocol::FrameHeaderBytes, '\0');
+    Frame += Payload;
+    if (Error E = sendFrame())
       return fail(Context + ": " + toString(std::move(E)));
     return true;
   }
 
-  /// The next message of type Type; messages of other types are skipped
-  /// (forward compatibility), all within the one timeout.
-  Expected<protocol::Message> receiveMessage(StringRef Type) {
-    Deadline Until(TimeoutMs);
-    while (true) {
-      if (Until.passed())
-        return createStringError(inconvertibleErrorCode(),
-                                 "no " + Type + " within " + Twine(TimeoutMs) +
-                                     " ms");
-      Expected<bool> Got = Socket.receive(Payload);
-      if (!Got)
-        return Got.takeError();
-      if (!*Got)
-        return createStringError(inconvertibleErrorCode(),
-                                 "the agent closed the connection");
-      Expected<protocol::Message> M = protocol::parseMessage(Payload);
-      if (!M || M->Type == Type)
-        return M;
-    }
+  /// Sends Frame: room for the header, then the payload.
+  Error sendFrame() {
+    size_t Size = Frame.size() - protocol::FrameHeaderBytes;
+    if (Size > protocol::MaxFrameBytes)
+      return createStringError(inconvertibleErrorCode(),
+                               "message of " + Twine(Size) +
+                                   " bytes exceeds the protocol's limit");
+    protocol::writeFrameHeader(Frame);
+    return Socket.send(Frame);
+  }
+
+  /// Reads the next message into Payload. Messages of types the caller
+  /// skips (forward compatibility) all count against the one deadline.
+  Error receivePayload(const Deadline &Until, StringRef Awaited) {
+    if (Until.passed())
+      return createStringError(inconvertibleErrorCode(),
+                               "no " + Awaited + " within " + Twine(TimeoutMs) +
+                                   " ms");
+    Expected<bool> Got = Socket.receive(Payload);
+    if (!Got)
+      return Got.takeError();
+    if (!*Got)
+      return createStringError(inconvertibleErrorCode(),
+                               "the agent closed the connection");
+    return Error::success();
   }
 
   /// Stops using the agent for the rest of the process; returns false.

@@ -38,7 +38,6 @@ __all__ = [
     "validate_query",
     "validate_module_end",
     "agent_hello",
-    "answer",
     "encode_answer",
 ]
 
@@ -484,13 +483,8 @@ def agent_hello(agent: str) -> Dict[str, Any]:
     return {"type": "hello", "protocol": PROTOCOL_VERSION, "agent": agent}
 
 
-def answer(query_id: int, choice: int) -> Dict[str, Any]:
-    """An answer message; this library always answers with an index."""
-    return {"type": "answer", "id": query_id, "choice": choice}
-
-
 def encode_answer(query_id: int, choice: int) -> bytes:
-    """The frame of answer(query_id, choice), written directly: it is sent
-    for every decision."""
+    """The frame of an answer (this library always answers with an index),
+    written directly: it is sent for every decision."""
     payload = b'{"type":"answer","id":%d,"choice":%d}' % (query_id, choice)
     return _LENGTH.pack(len(payload)) + payload

@@ -96,20 +96,22 @@ def parse_tcp_address(text: str, default_host: str = "127.0.0.1") -> Tuple[str, 
     return host or default_host, int(port_text)
 
 
-def _choice_index(result: Any, query: Query) -> int:
+def _choice_index(result: Any, query: Query, default_index: int) -> int:
     """Maps what decide returned to an index into ``query.choices``.
 
     Raises ValueError explaining why the result is not an answer.
     """
     if result is None:
-        return query.default_index
+        return default_index
     if isinstance(result, str):
-        if result in query.choices:
+        try:
             return query.choices.index(result)
-        shown = ", ".join(query.choices[:8]) + (", ..." if len(query.choices) > 8 else "")
-        raise ValueError(
-            "decide returned %r, which is not a choice of %s (%s)" % (result, query.kind, shown)
-        )
+        except ValueError:
+            shown = ", ".join(query.choices[:8]) + (", ..." if len(query.choices) > 8 else "")
+            raise ValueError(
+                "decide returned %r, which is not a choice of %s (%s)"
+                % (result, query.kind, shown)
+            ) from None
     if isinstance(result, bool):
         raise ValueError("decide returned %r; return a choice name, an index or None" % result)
     try:
@@ -710,16 +712,8 @@ class AgentServer:
                 traceback.format_exc(),
             )
             return default_index
-        if result is None:
-            return default_index
-        if type(result) is str:
-            # The usual answer: a choice name (kind.choices is a tuple).
-            try:
-                return query.choices.index(result)
-            except ValueError:
-                pass
         try:
-            return _choice_index(result, query)
+            return _choice_index(result, query, default_index)
         except ValueError as error:
             self._callback_failed("decide", where(), str(error), _DEFAULT_ANSWERED, None)
             return default_index

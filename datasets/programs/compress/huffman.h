@@ -21,8 +21,8 @@ void huff_codes(const uint8_t *lens, int n, uint16_t *codes);
 uint32_t huff_kraft(const uint8_t *lens, int n);
 
 typedef struct {
-    int16_t count[HUFF_MAX_BITS + 1];
-    int16_t symbol[HUFF_MAX_SYMS];
+  int16_t count[HUFF_MAX_BITS + 1];
+  int16_t symbol[HUFF_MAX_SYMS];
 } HuffDecoder;
 
 /* Returns 0 for a usable code, -1 if the lengths are over-subscribed. */

@@ -10,22 +10,23 @@
 #define LZ_MAX_MATCH 258
 
 typedef struct {
-    uint16_t len;  /* 0 for a literal */
-    uint16_t dist; /* 1..LZ_WINDOW for a match */
-    uint8_t lit;
+  uint16_t len;  /* 0 for a literal */
+  uint16_t dist; /* 1..LZ_WINDOW for a match */
+  uint8_t lit;
 } Token;
 
 typedef struct {
-    int max_chain; /* candidates examined per position */
-    int lazy;      /* defer a match if the next position has a longer one */
-    int nice_len;  /* stop searching at this length */
+  int max_chain; /* candidates examined per position */
+  int lazy;      /* defer a match if the next position has a longer one */
+  int nice_len;  /* stop searching at this length */
 } LzParams;
 
 typedef struct {
-    unsigned long literals, matches, match_bytes, chain_steps, lazy_defers;
+  unsigned long literals, matches, match_bytes, chain_steps, lazy_defers;
 } LzStats;
 
 /* Parses in[0..n) into tokens (at most n of them); returns the count. */
-size_t lz77_parse(const uint8_t *in, size_t n, Token *out, const LzParams *p, LzStats *st);
+size_t lz77_parse(const uint8_t *in, size_t n, Token *out, const LzParams *p,
+                  LzStats *st);
 
 #endif

@@ -14,41 +14,52 @@ typedef Obj *(*PrimFn)(Obj *args);
 enum { T_FREE, T_INT, T_SYM, T_CONS, T_PRIM, T_CLOSURE, T_NIL, T_TRUE };
 
 /* Special forms, stored in the symbol that names them. */
-enum { SF_NONE, SF_QUOTE, SF_IF, SF_DEFINE, SF_SET, SF_LAMBDA, SF_BEGIN, SF_LET, SF_COND, SF_AND,
-       SF_OR };
+enum {
+  SF_NONE,
+  SF_QUOTE,
+  SF_IF,
+  SF_DEFINE,
+  SF_SET,
+  SF_LAMBDA,
+  SF_BEGIN,
+  SF_LET,
+  SF_COND,
+  SF_AND,
+  SF_OR
+};
 
 struct Obj {
-    unsigned char type, mark;
-    union {
-        int64_t ival;
-        struct {
-            Obj *car, *cdr;
-        } cons;
-        struct {
-            char *name;
-            Obj *value; /* global binding or NULL */
-            Obj *next;  /* symbol table chain */
-            int special;
-        } sym;
-        struct {
-            PrimFn fn;
-            const char *name;
-            int min_args, max_args; /* max_args < 0: variadic */
-        } prim;
-        struct {
-            Obj *params, *body, *env;
-        } clo;
-        Obj *next_free;
-    } u;
+  unsigned char type, mark;
+  union {
+    int64_t ival;
+    struct {
+      Obj *car, *cdr;
+    } cons;
+    struct {
+      char *name;
+      Obj *value; /* global binding or NULL */
+      Obj *next;  /* symbol table chain */
+      int special;
+    } sym;
+    struct {
+      PrimFn fn;
+      const char *name;
+      int min_args, max_args; /* max_args < 0: variadic */
+    } prim;
+    struct {
+      Obj *params, *body, *env;
+    } clo;
+    Obj *next_free;
+  } u;
 };
 
 typedef struct {
-    char *p;
-    size_t n, cap;
+  char *p;
+  size_t n, cap;
 } Buf;
 
 typedef struct {
-    unsigned long collections, allocated, freed, heap_cells;
+  unsigned long collections, allocated, freed, heap_cells;
 } GcStats;
 
 extern Obj *Nil, *True;
@@ -74,8 +85,8 @@ void define_prim(const char *name, PrimFn fn, int min_args, int max_args);
 
 /* reader.c - reader and printer. */
 typedef struct {
-    const char *s;
-    size_t pos;
+  const char *s;
+  size_t pos;
 } Reader;
 Obj *read_form(Reader *r, int *eof);
 void print_obj(Buf *b, Obj *x);
