@@ -24,11 +24,13 @@ void noteModule(Session &S, const Module &M) {
 }
 } // namespace
 
-bool shouldQuery(DecisionKind Kind, const Module &M) {
+bool shouldQuery(DecisionKind Kind, const Module &M, bool NamedInPipeline) {
+  if (Session::inReferenceRun())
+    return false;
   reportConfigError(M.getContext());
   Session &S = Session::get();
   noteModule(S, M);
-  return S.shouldQuery(Kind);
+  return NamedInPipeline ? S.mayQuery() : S.shouldQuery(Kind);
 }
 
 ModuleStats measureModule(const Module &M) {
@@ -46,20 +48,25 @@ ModuleStats measureModule(const Module &M) {
 void registerModuleTracking(PassInstrumentationCallbacks &PIC) {
   PIC.registerAfterPassCallback(
       [](StringRef, Any IR, const PreservedAnalyses &PA) {
-        if (const auto *M = any_cast<const Module *>(&IR))
+        const auto *M = any_cast<const Module *>(&IR);
+        if (M && !Session::inReferenceRun())
           Session::get().noteModuleStats(*M, !PA.areAllPreserved(),
                                          [&] { return measureModule(**M); });
       });
 }
 
 PreservedAnalyses SessionCheckPass::run(Module &M, ModuleAnalysisManager &) {
+  if (Session::inReferenceRun())
+    return PreservedAnalyses::all();
   reportConfigError(M.getContext());
   noteModule(Session::get(), M);
   return PreservedAnalyses::all();
 }
 
 PreservedAnalyses SessionFlushPass::run(Module &M, ModuleAnalysisManager &) {
-  Session::get().flush();
+  // A reference run happens inside a decision, with the session busy.
+  if (!Session::inReferenceRun())
+    Session::get().flush();
   return PreservedAnalyses::all();
 }
 

@@ -23,8 +23,10 @@ namespace optgym {
 
 /// Reports a pending configuration error on M's context, tells the session
 /// which module the decisions are about, then answers
-/// Session::shouldQuery(Kind).
-bool shouldQuery(DecisionKind Kind, const llvm::Module &M);
+/// Session::shouldQuery(Kind), or Session::mayQuery() for a decision point
+/// NamedInPipeline. False in a reference run.
+bool shouldQuery(DecisionKind Kind, const llvm::Module &M,
+                 bool NamedInPipeline = false);
 
 /// The size of M's IR, as the end-of-module message reports it.
 ModuleStats measureModule(const llvm::Module &M);

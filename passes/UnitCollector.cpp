@@ -1,6 +1,7 @@
 //===- UnitCollector.cpp - Collect translation units from real builds -----===//
 
 #include "passes/UnitCollector.h"
+#include "plugin/Session.h"
 
 #include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/Config/llvm-config.h"
@@ -137,6 +138,8 @@ Error collect(const Module &M, StringRef Dir) {
 } // namespace
 
 PreservedAnalyses UnitCollectorPass::run(Module &M, ModuleAnalysisManager &) {
+  if (Session::inReferenceRun())
+    return PreservedAnalyses::all();
   if (Error E = collect(M, Dir)) {
     // Collecting must never break the build it watches: warn once.
     static std::atomic<bool> Warned{false};

@@ -9,7 +9,10 @@
 #define OPTGYM_PLUGIN_COMPAT_H
 
 #include "llvm/Config/llvm-config.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
+#include "llvm/TargetParser/Triple.h"
 
 #if LLVM_VERSION_MAJOR >= 22
 #include "llvm/Plugins/PassPlugin.h"
@@ -31,6 +34,26 @@ void registerOptimizerLastEPCallback(llvm::PassBuilder &PB,
 #else
   PB.registerOptimizerLastEPCallback(Callback);
 #endif
+}
+
+/// Module::getTargetTriple() returns a Triple since LLVM 21 (a string
+/// before).
+inline llvm::Triple targetTriple(const llvm::Module &M) {
+  return llvm::Triple(M.getTargetTriple());
+}
+
+/// Target::createTargetMachine() takes a Triple since LLVM 21.
+inline llvm::TargetMachine *
+createTargetMachine(const llvm::Target &T, const llvm::Triple &TT,
+                    const llvm::TargetOptions &Options,
+                    llvm::CodeGenOptLevel Level) {
+#if LLVM_VERSION_MAJOR >= 21
+  const llvm::Triple &Arg = TT;
+#else
+  std::string Arg = TT.str();
+#endif
+  return T.createTargetMachine(Arg, /*CPU=*/"", /*Features=*/"", Options,
+                               llvm::Reloc::PIC_, std::nullopt, Level);
 }
 
 } // namespace optgym::compat

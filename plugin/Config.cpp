@@ -42,6 +42,11 @@ cl::opt<std::string> AgentTimeoutOpt(
              "falling back to LLVM's defaults; 0 waits forever (overrides "
              "OPTGYM_AGENT_TIMEOUT_MS, default 2000)"));
 
+cl::opt<std::string> MaxPassesOpt(
+    "optgym-max-passes", cl::cat(OptGymCategory),
+    cl::desc("Most passes the pass-choice driver runs on one module "
+             "(overrides OPTGYM_MAX_PASSES, default 1000)"));
+
 /// The option's value when it was given, else the environment's.
 std::string setting(const cl::opt<std::string> &Opt, const char *Env) {
   if (Opt.getNumOccurrences())
@@ -55,8 +60,15 @@ std::string setting(const cl::opt<std::string> &Opt, const char *Env) {
 Expected<std::bitset<NumDecisionKinds>>
 parseDecisionList(StringRef List, StringRef SettingName) {
   std::bitset<NumDecisionKinds> Kinds;
-  if (List.trim().empty() || List.trim() == "all")
+  if (List.trim() == "all")
     return Kinds.set();
+  if (List.trim().empty()) {
+    // The pass-choice driver takes over the start of a pipeline: only on
+    // request.
+    Kinds.set();
+    Kinds.reset(unsigned(DecisionKind::PassChoice));
+    return Kinds;
+  }
   SmallVector<StringRef, 8> Items;
   List.split(Items, ',');
   for (size_t I = 0; I < Items.size(); ++I) {
@@ -97,6 +109,14 @@ Expected<Config> Config::load() {
             Timeout +
             ": expected a whole number of milliseconds (0 waits "
             "forever)");
+  std::string MaxPasses = setting(MaxPassesOpt, "OPTGYM_MAX_PASSES");
+  if (!StringRef(MaxPasses).trim().empty() &&
+      StringRef(MaxPasses).trim().getAsInteger(10, C.MaxPasses))
+    return createStringError(
+        inconvertibleErrorCode(),
+        (MaxPassesOpt.getNumOccurrences() ? "-optgym-max-passes="
+                                          : "OPTGYM_MAX_PASSES=") +
+            MaxPasses + ": expected a whole number of passes");
   if (VerboseOpt.getNumOccurrences()) {
     C.Verbose = VerboseOpt;
   } else if (const char *V = std::getenv("OPTGYM_VERBOSE")) {

@@ -6,12 +6,16 @@
 //
 //   -optgym-oracle    OPTGYM_ORACLE     oracle spec; unset: the plugin is inert
 //   -optgym-record    OPTGYM_RECORD     append every decision to this trace
-//   -optgym-decisions OPTGYM_DECISIONS  active decision kinds (default: all)
+//   -optgym-decisions OPTGYM_DECISIONS  active decision kinds (default: all
+//                                       but pass-choice)
 //   -optgym-verbose   OPTGYM_VERBOSE    summary of the decisions on exit
 //   -optgym-agent-timeout-ms  OPTGYM_AGENT_TIMEOUT_MS
 //                                       how long to wait for a socket agent
 //   -optgym-collect   OPTGYM_COLLECT    write each unit's bitcode and command
 //                                       line into this directory
+//   -optgym-max-passes        OPTGYM_MAX_PASSES
+//                                       most passes the pass-choice driver
+//                                       runs on one module
 //
 //===----------------------------------------------------------------------===//
 
@@ -38,6 +42,7 @@ struct Config {
   bool Verbose = false;
   OracleOptions Oracle;
   std::string CollectDir;
+  unsigned MaxPasses = 1000;
 
   bool hasOracle() const { return !OracleSpec.empty(); }
   /// Neither an oracle nor collection: the plugin registers nothing.

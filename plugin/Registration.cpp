@@ -4,6 +4,7 @@
 // OptGym uses.
 //
 //   pipeline names (opt -passes=...)
+//     optgym-driver                 module pass: the pass-choice driver
 //     optgym-loop-unroll            loop pass: the loop-unroll decision point
 //     optgym-loop-vectorize         function pass: the loop-vectorize one
 //     print<optgym-loop-features>   function pass: prints loop features
@@ -12,7 +13,8 @@
 //
 //   extension points (default pipelines, when an oracle is configured)
 //     pipeline start                report configuration errors; collect the
-//                                   unit (OPTGYM_COLLECT)
+//                                   unit (OPTGYM_COLLECT); pass-choice, when
+//                                   OPTGYM_DECISIONS names it
 //     late loop optimizations       loop-unroll
 //     vectorizer start              loop-vectorize
 //     optimizer last                end the module, flush the trace
@@ -30,6 +32,7 @@
 #include "passes/LoopUnrollDecision.h"
 #include "passes/LoopVectorizeDecision.h"
 #include "passes/Observations.h"
+#include "passes/PassChoiceDriver.h"
 #include "passes/PassGate.h"
 #include "passes/UnitCollector.h"
 
@@ -40,8 +43,12 @@ namespace {
 
 void registerPipelineNames(PassBuilder &PB) {
   PB.registerPipelineParsingCallback(
-      [](StringRef Name, ModulePassManager &MPM,
-         ArrayRef<PassBuilder::PipelineElement>) {
+      [&PB](StringRef Name, ModulePassManager &MPM,
+            ArrayRef<PassBuilder::PipelineElement>) {
+        if (Name == "optgym-driver") {
+          MPM.addPass(PassChoiceDriverPass(PB, /*NamedInPipeline=*/true));
+          return true;
+        }
         if (Name == "print<optgym-autophase>") {
           MPM.addPass(AutophasePrinterPass(errs()));
           return true;
@@ -84,10 +91,13 @@ void registerOptGym(PassBuilder &PB) {
     return;
 
   PB.registerPipelineStartEPCallback(
-      [](ModulePassManager &MPM, OptimizationLevel) {
+      [&PB](ModulePassManager &MPM, OptimizationLevel) {
+        Session &S = Session::get();
         MPM.addPass(SessionCheckPass());
-        if (!Session::get().collectDir().empty())
-          MPM.addPass(UnitCollectorPass(Session::get().collectDir().str()));
+        if (!S.collectDir().empty())
+          MPM.addPass(UnitCollectorPass(S.collectDir().str()));
+        if (S.isActive(DecisionKind::PassChoice))
+          MPM.addPass(PassChoiceDriverPass(PB, /*NamedInPipeline=*/false));
       });
   compat::registerOptimizerLastEPCallback(
       PB, [](ModulePassManager &MPM, OptimizationLevel) {

@@ -17,6 +17,8 @@ STATISTIC(NumNonDefault, "Number of OptGym decisions that depart from LLVM's");
 
 namespace optgym {
 
+thread_local unsigned Session::ReferenceRun::Depth = 0;
+
 Session &Session::get() {
   static Session S;
   return S;

@@ -33,15 +33,40 @@ public:
   /// nothing and registers nothing.
   bool isInert() const { return Cfg.isInert() && !ConfigError; }
 
+  /// The most passes the pass-choice driver runs on one module.
+  unsigned maxPasses() const { return Cfg.MaxPasses; }
+
   /// Where to collect each unit's bitcode; empty when not collecting.
   llvm::StringRef collectDir() const { return Cfg.CollectDir; }
 
   /// True when decision points of this kind must build and send queries.
   /// False for inactive kinds, for a passive oracle that is not recorded,
-  /// and after a configuration error.
+  /// after a configuration error, and in a reference run.
   bool shouldQuery(DecisionKind Kind) const {
-    return !ConfigError && !Passive && Cfg.Decisions.test(unsigned(Kind));
+    return mayQuery() && Cfg.Decisions.test(unsigned(Kind));
   }
+
+  /// shouldQuery() for a decision point named explicitly in a pipeline
+  /// (opt -passes=optgym-driver): the decision list does not apply.
+  bool mayQuery() const {
+    return !ConfigError && !Passive && !inReferenceRun();
+  }
+
+  /// While one lives on a thread, the pipelines it runs are references
+  /// (-Oz on a copy of a module, for an observation): OptGym stays out of
+  /// them entirely, no queries, no module events, no collection.
+  class ReferenceRun {
+  public:
+    ReferenceRun() { ++Depth; }
+    ~ReferenceRun() { --Depth; }
+    ReferenceRun(const ReferenceRun &) = delete;
+    ReferenceRun &operator=(const ReferenceRun &) = delete;
+
+  private:
+    friend class Session;
+    static thread_local unsigned Depth;
+  };
+  static bool inReferenceRun() { return ReferenceRun::Depth != 0; }
 
   /// Whether decision points of this kind are installed at all.
   bool isActive(DecisionKind Kind) const {

@@ -1,6 +1,7 @@
 //===- DecisionKind.cpp - Decision kinds, features and choices ------------===//
 
 #include "plugin/oracle/DecisionKind.h"
+#include "plugin/oracle/ActionSpace.h"
 
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/Twine.h"
@@ -42,6 +43,12 @@ std::vector<std::string> makeChoices(DecisionKind Kind) {
   }
   case DecisionKind::Inline:
     return {"default", "inline", "no-inline"};
+  case DecisionKind::PassChoice: {
+    std::vector<std::string> C = {"stop"};
+    for (const Action &A : actionSpace())
+      C.push_back(A.Name);
+    return C;
+  }
   }
   return {};
 }

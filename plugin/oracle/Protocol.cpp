@@ -121,6 +121,13 @@ std::string encodeClientHello(const ClientInfo &Info) {
                                  {"kinds", std::move(Kinds)}});
 }
 
+std::string encodeForkHello(int64_t Pid, StringRef Token) {
+  return toJSONText(json::Object{{"type", "hello"},
+                                 {"protocol", int64_t(Version)},
+                                 {"pid", Pid},
+                                 {"fork_token", Token}});
+}
+
 std::string encodeModuleBegin(StringRef ModuleId) {
   return toJSONText(json::Object{{"type", "module"}, {"module", ModuleId}});
 }
@@ -161,6 +168,36 @@ std::string encodeModuleEnd(StringRef ModuleId, const ModuleStats &IR,
                              {"departures", int64_t(Counts.Departures)}}}});
 }
 
+void appendObservations(std::string &Query, const Observations &O) {
+  assert(!Query.empty() && Query.back() == '}' && "not an encoded query");
+  Query.pop_back();
+  Query += R"(,"observations":)";
+  Query += toJSONText(json::Object(O.Values));
+  if (!O.Errors.empty()) {
+    Query += R"(,"observation_errors":)";
+    Query += toJSONText(json::Object(O.Errors));
+  }
+  Query += '}';
+}
+
+std::string encodeObservation(uint64_t Id, const Observations &O) {
+  json::Object Reply{{"type", "observation"},
+                     {"id", int64_t(Id)},
+                     {"observations", json::Object(O.Values)}};
+  if (!O.Errors.empty())
+    Reply["observation_errors"] = json::Object(O.Errors);
+  return toJSONText(std::move(Reply));
+}
+
+std::string encodeForked(uint64_t Id, int64_t ChildPid, StringRef Error) {
+  json::Object Reply{{"type", "forked"}, {"id", int64_t(Id)}};
+  if (Error.empty())
+    Reply["pid"] = ChildPid;
+  else
+    Reply["error"] = Error;
+  return toJSONText(std::move(Reply));
+}
+
 std::string encodeAgentHello(StringRef AgentName) {
   return toJSONText(json::Object{
       {"type", "hello"}, {"protocol", int64_t(Version)}, {"agent", AgentName}});
@@ -185,6 +222,42 @@ Error checkAgentHello(const Message &M) {
     return messageError("the agent speaks protocol " + Twine(*P) +
                         "; this plugin speaks 1 to " + Twine(Version));
   return Error::success();
+}
+
+Expected<std::vector<std::string>> parseObserveList(const Message &M,
+                                                    StringRef Context) {
+  std::vector<std::string> Names;
+  const json::Value *List = M.Body.get("observe");
+  if (!List)
+    return Names;
+  const json::Array *Items = List->getAsArray();
+  if (!Items)
+    return messageError(Context + ": \"observe\" must be an array of names");
+  for (size_t I = 0; I < Items->size(); ++I) {
+    std::optional<StringRef> Name = (*Items)[I].getAsString();
+    if (!Name)
+      return messageError(Context + ": observe[" + Twine(I) +
+                          "] must be a string, not " + toJSONText((*Items)[I]));
+    Names.push_back(Name->str());
+  }
+  return Names;
+}
+
+Expected<ForkRequest> parseForkRequest(const Message &M, uint64_t Id) {
+  std::string Context = ("fork request for query " + Twine(Id)).str();
+  Expected<int64_t> GotId = getInteger(M.Body, "id", Context);
+  if (!GotId)
+    return GotId.takeError();
+  if (*GotId != int64_t(Id))
+    return messageError(Context + ": it names query " + Twine(*GotId));
+  Expected<StringRef> Endpoint = getString(M.Body, "endpoint", Context);
+  if (!Endpoint)
+    return Endpoint.takeError();
+  ForkRequest R;
+  R.Endpoint = Endpoint->str();
+  if (std::optional<StringRef> Token = M.Body.getString("token"))
+    R.Token = Token->str();
+  return R;
 }
 
 Expected<unsigned> parseAnswer(const Message &M, uint64_t Id,

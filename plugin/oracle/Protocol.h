@@ -58,6 +58,9 @@ struct ClientInfo {
 /// The client hello: versions and every decision kind with its features and
 /// choices.
 std::string encodeClientHello(const ClientInfo &Info);
+/// The hello of a process forked on the agent's request: its pid and the
+/// agent's token, nothing the agent already knows.
+std::string encodeForkHello(int64_t Pid, llvm::StringRef Token);
 std::string encodeModuleBegin(llvm::StringRef ModuleId);
 /// Appends the JSON of a query (no frame header) to Out.
 void encodeQuery(std::string &Out, uint64_t Id, const Query &Q);
@@ -69,6 +72,24 @@ struct ModuleCounts {
 std::string encodeModuleEnd(llvm::StringRef ModuleId, const ModuleStats &IR,
                             const ModuleCounts &Counts);
 
+/// Observations computed for a query (QueryServices.h): each requested name
+/// has a value or an error.
+struct Observations {
+  llvm::json::Object Values;
+  llvm::json::Object Errors;
+};
+
+/// Appends the observations to an encoded query (what encodeQuery() wrote).
+void appendObservations(std::string &Query, const Observations &O);
+
+/// The reply to an observe request about query Id.
+std::string encodeObservation(uint64_t Id, const Observations &O);
+
+/// The reply to a fork request about query Id: the child's pid, or why
+/// there is none.
+std::string encodeForked(uint64_t Id, int64_t ChildPid,
+                         llvm::StringRef Error = "");
+
 //===-- Agent to plugin ---------------------------------------------------===//
 
 std::string encodeAgentHello(llvm::StringRef AgentName);
@@ -78,6 +99,19 @@ std::string encodeAnswer(uint64_t Id, unsigned Choice);
 
 /// Accepts an agent hello whose protocol version this plugin speaks.
 llvm::Error checkAgentHello(const Message &M);
+
+/// The optional "observe" member of an agent message: the observation names
+/// it asks for (none when absent).
+llvm::Expected<std::vector<std::string>>
+parseObserveList(const Message &M, llvm::StringRef Context);
+
+/// A request to fork the plugin's process while query Id is pending: the
+/// child connects to Endpoint and says Token in its hello.
+struct ForkRequest {
+  std::string Endpoint;
+  std::string Token;
+};
+llvm::Expected<ForkRequest> parseForkRequest(const Message &M, uint64_t Id);
 
 /// The choice of an answer to query Id of kind Kind: an index or a name.
 llvm::Expected<unsigned> parseAnswer(const Message &M, uint64_t Id,

@@ -18,6 +18,8 @@
 
 namespace optgym {
 
+class QueryServices;
+
 /// An Int feature uses Int; a String feature uses Str.
 struct FeatureValue {
   int64_t Int = 0;
@@ -33,6 +35,9 @@ struct Query {
   unsigned Default = DefaultChoice;
   /// Empty until the decision point fills it in (see withFeatures()).
   llvm::SmallVector<FeatureValue, 12> Features;
+  /// Observations a live agent may ask for before it answers; null for
+  /// most kinds (QueryServices.h).
+  QueryServices *Services = nullptr;
 
   bool hasFeatures() const { return !Features.empty(); }
 

@@ -6,15 +6,24 @@
 // every later one take LLVM's default without touching the socket again, so
 // the compile completes exactly as it would without the agent.
 //
+// A query that offers services (QueryServices.h; the pass-choice driver's)
+// is interactive: while it waits for its answer the agent may ask for
+// observations, or ask the process to fork so that the child continues the
+// same query on a new connection (the gym's copy-on-write fork).
+//
 //===----------------------------------------------------------------------===//
 
 #include "plugin/oracle/OracleBackends.h"
 #include "plugin/oracle/Protocol.h"
+#include "plugin/oracle/QueryServices.h"
 
 #include "llvm/Config/llvm-config.h"
 #include "llvm/Support/Process.h"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <unistd.h>
 
 using namespace llvm;
 
@@ -65,7 +74,11 @@ private:
       return true;
     if (!Failure.empty())
       return false;
-    Expected<FrameSocket> S = FrameSocket::connect(Agent, TimeoutMs);
+    return handshake(Agent);
+  }
+
+  bool handshake(const Endpoint &To) {
+    Expected<FrameSocket> S = FrameSocket::connect(To, TimeoutMs);
     if (!S)
       return fail("cannot connect: " + toString(S.takeError()));
     Socket = std::move(*S);
@@ -86,6 +99,11 @@ private:
         continue;
       if (Error E = protocol::checkAgentHello(*Reply))
         return fail("hello: " + toString(std::move(E)));
+      Expected<std::vector<std::string>> Observe =
+          protocol::parseObserveList(*Reply, "hello");
+      if (!Observe)
+        return fail(toString(Observe.takeError()));
+      NextObservations = std::move(*Observe);
       return true;
     }
   }
@@ -102,6 +120,15 @@ private:
     // Encoded in place, after room for the header.
     Frame.assign(protocol::FrameHeaderBytes, '\0');
     protocol::encodeQuery(Frame, Id, Q);
+    if (Q.Services) {
+      if (!NextObservations.empty())
+        protocol::appendObservations(Frame,
+                                     observe(*Q.Services, NextObservations));
+      NextObservations.clear();
+      // A forked child sends the query again, without observations.
+      PendingQuery.assign(protocol::FrameHeaderBytes, '\0');
+      protocol::encodeQuery(PendingQuery, Id, Q);
+    }
     if (Error E = sendFrame()) {
       fail(Context() + ": " + toString(std::move(E)));
       return Q.Default;
@@ -113,7 +140,8 @@ private:
         return Q.Default;
       }
       Expected<std::optional<unsigned>> Choice =
-          protocol::readAnswer(Payload, Id, Q.Kind);
+          Q.Services ? serve(Q, Id, Until)
+                     : protocol::readAnswer(Payload, Id, Q.Kind);
       if (!Choice) {
         fail(Context() + ": " + toString(Choice.takeError()));
         return Q.Default;
@@ -123,6 +151,98 @@ private:
         return **Choice;
       }
     }
+  }
+
+  /// Handles the message in Payload while interactive query Id waits: its
+  /// answer, or a request to serve first (then std::nullopt).
+  Expected<std::optional<unsigned>> serve(const Query &Q, uint64_t Id,
+                                          Deadline &Until) {
+    Expected<protocol::Message> M = protocol::parseMessage(Payload);
+    if (!M)
+      return M.takeError();
+    if (M->Type == "answer") {
+      Expected<unsigned> Choice = protocol::parseAnswer(*M, Id, Q.Kind);
+      if (!Choice)
+        return Choice.takeError();
+      Expected<std::vector<std::string>> Observe =
+          protocol::parseObserveList(*M, "answer");
+      if (!Observe)
+        return Observe.takeError();
+      NextObservations = std::move(*Observe);
+      return *Choice;
+    }
+    if (M->Type == "observe") {
+      Expected<std::vector<std::string>> Names =
+          protocol::parseObserveList(*M, "observe request");
+      if (!Names)
+        return Names.takeError();
+      if (Error E = sendReply(
+              protocol::encodeObservation(Id, observe(*Q.Services, *Names))))
+        return std::move(E);
+      Until = Deadline(TimeoutMs);
+      return std::nullopt;
+    }
+    if (M->Type == "fork") {
+      Expected<protocol::ForkRequest> Request =
+          protocol::parseForkRequest(*M, Id);
+      if (!Request)
+        return Request.takeError();
+      if (Error E = fork(*Request, Id))
+        return std::move(E);
+      Until = Deadline(TimeoutMs);
+      return std::nullopt;
+    }
+    return std::nullopt;
+  }
+
+  static protocol::Observations observe(QueryServices &Services,
+                                        ArrayRef<std::string> Names) {
+    protocol::Observations O;
+    for (const std::string &Name : Names) {
+      Expected<json::Value> V = Services.observe(Name);
+      if (V)
+        O.Values[Name] = std::move(*V);
+      else
+        O.Errors[Name] = toString(V.takeError());
+    }
+    return O;
+  }
+
+  /// Forks the process. The parent tells the agent the child's pid; the
+  /// child drops the parent's connection without a word on it, connects to
+  /// the requested endpoint, introduces itself with the agent's token (a
+  /// short hello: the agent knows this process already, so it need not
+  /// answer) and asks the pending query again there.
+  Error fork(const protocol::ForkRequest &Request, uint64_t Id) {
+    Expected<Endpoint> To = Endpoint::parse(Request.Endpoint);
+    if (!To)
+      return sendReply(protocol::encodeForked(
+          Id, 0, "bad endpoint: " + toString(To.takeError())));
+    std::fflush(nullptr);
+    pid_t Child = ::fork();
+    if (Child < 0)
+      return sendReply(protocol::encodeForked(
+          Id, 0, std::string("fork: ") + std::strerror(errno)));
+    if (Child > 0)
+      return sendReply(protocol::encodeForked(Id, Child));
+    Socket.close();
+    Expected<FrameSocket> S = FrameSocket::connect(*To, TimeoutMs);
+    if (!S)
+      return createStringError(inconvertibleErrorCode(),
+                               "forked: cannot connect: " +
+                                   toString(S.takeError()));
+    Socket = std::move(*S);
+    if (Error E = sendReply(protocol::encodeForkHello(
+            sys::Process::getProcessId(), Request.Token)))
+      return E;
+    Frame = PendingQuery;
+    return sendFrame();
+  }
+
+  Error sendReply(StringRef Reply) {
+    Frame.assign(protocol::FrameHeaderBytes, '\0');
+    Frame += Reply;
+    return sendFrame();
   }
 
   bool sendMessage(StringRef Payload, const Twine &Context) {
@@ -184,6 +304,10 @@ private:
   uint64_t NumAnswers = 0;
   protocol::ModuleCounts Counts;
   std::string Frame, Payload;
+  /// Interactive queries: what the next query carries, and the pending one
+  /// as a forked child sends it again.
+  std::vector<std::string> NextObservations;
+  std::string PendingQuery;
 };
 
 } // namespace

@@ -109,7 +109,7 @@ TEST(PolicyTest, ErrorsPointAtTheOffendingValue) {
   EXPECT_EQ(errorOf("{\"format\": \"optgym-policy\", \"version\": 1,\n"
                     " \"decisions\": {\"loop-unrol\": {}}}"),
             "p.json:2:16: unknown decision kind 'loop-unrol' (expected "
-            "pass-gate, loop-unroll, loop-vectorize, inline)");
+            "pass-gate, loop-unroll, loop-vectorize, inline, pass-choice)");
   EXPECT_EQ(errorOf("{\"format\": \"optgym-policy\", \"version\": 1,\n"
                     " \"decisions\": {\"inline\": {\"table\": {\n"
                     "   \"a.c:f:call#0:g\": \"maybe\"}}}}"),

@@ -1,0 +1,63 @@
+//===- DriverObservations.h - Observations for pass choices ----*- C++ -*-===//
+//
+// The observations the pass-choice driver offers with each query
+// (QueryServices.h), computed in process on the module as it is when asked:
+//
+//   IrInstructionCount        instructions
+//   Autophase, InstCount      Observations.h; AutophaseNames, InstCountNames
+//   Ir                        textual IR (Ir=PATH writes it to PATH)
+//   Bitcode=PATH              writes bitcode to PATH
+//   ObjectTextSizeBytes       .text bytes of its object code (ObjectSize.h)
+//   IrInstructionCountOz/O3   the same after default<Oz> / default<O3> on a
+//   ObjectTextSizeOz/O3       copy (the baselines, when asked at step 0)
+//   ActionPipelines           per pass-choice choice, the module-level
+//                             pipeline text the driver runs for it
+//
+// Everything but ActionPipelines is forgotten when the module changes.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef OPTGYM_PASSES_DRIVEROBSERVATIONS_H
+#define OPTGYM_PASSES_DRIVEROBSERVATIONS_H
+
+#include "plugin/oracle/QueryServices.h"
+
+#include "llvm/IR/Module.h"
+
+#include <memory>
+#include <optional>
+
+namespace llvm {
+class PassBuilder;
+} // namespace llvm
+
+namespace optgym {
+
+class DriverObservations final : public QueryServices {
+public:
+  DriverObservations(llvm::Module &M, llvm::PassBuilder &PB) : M(M), PB(PB) {}
+
+  llvm::Expected<llvm::json::Value> observe(llvm::StringRef Name) override;
+
+  /// The module changed.
+  void invalidate() {
+    for (std::unique_ptr<llvm::Module> &R : Reference)
+      R.reset();
+  }
+
+  /// The module-level pipeline text of each choice ("" for stop): joined
+  /// with commas they reproduce the driver's steps in opt -passes=.
+  llvm::Expected<llvm::json::Value> actionPipelines();
+
+private:
+  /// The module after default<Oz> (Level 0) or default<O3> (1), on a copy.
+  llvm::Expected<const llvm::Module &> reference(unsigned Level);
+
+  llvm::Module &M;
+  llvm::PassBuilder &PB;
+  std::unique_ptr<llvm::Module> Reference[2];
+};
+
+} // namespace optgym
+
+#endif // OPTGYM_PASSES_DRIVEROBSERVATIONS_H
