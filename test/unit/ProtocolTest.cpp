@@ -325,4 +325,67 @@ TEST(ProtocolTest, EncodedQueriesAreValidJSONWhateverTheKey) {
             "dir \"x\"\\y\n\x01:f:loop#0\xef\xbf\xbd");
 }
 
+Message messageOf(StringRef JSON) {
+  Expected<Message> M = parseMessage(JSON);
+  EXPECT_TRUE(bool(M)) << toString(M.takeError());
+  return M ? std::move(*M) : Message();
+}
+
+TEST(ProtocolTest, ObserveListsAreCheckedItemByItem) {
+  Expected<std::vector<std::string>> None =
+      parseObserveList(messageOf(R"({"type":"answer"})"), "answer");
+  ASSERT_TRUE(bool(None));
+  EXPECT_TRUE(None->empty());
+  Expected<std::vector<std::string>> Two = parseObserveList(
+      messageOf(R"({"type":"answer","observe":["Ir","Bitcode=/x.bc"]})"),
+      "answer");
+  ASSERT_TRUE(bool(Two));
+  EXPECT_EQ(*Two, (std::vector<std::string>{"Ir", "Bitcode=/x.bc"}));
+  Expected<std::vector<std::string>> Bad = parseObserveList(
+      messageOf(R"({"type":"answer","observe":["Ir",3]})"), "answer");
+  ASSERT_FALSE(bool(Bad));
+  EXPECT_EQ(toString(Bad.takeError()),
+            "answer: observe[1] must be a string, not 3");
+  Expected<std::vector<std::string>> NotList = parseObserveList(
+      messageOf(R"({"type":"answer","observe":"Ir"})"), "answer");
+  ASSERT_FALSE(bool(NotList));
+  EXPECT_EQ(toString(NotList.takeError()),
+            "answer: \"observe\" must be an array of names");
+}
+
+TEST(ProtocolTest, ForkRequestsNameTheirQueryAndAnEndpoint) {
+  Expected<ForkRequest> R = parseForkRequest(
+      messageOf(R"({"type":"fork","id":4,"endpoint":"/s","token":"t"})"), 4);
+  ASSERT_TRUE(bool(R));
+  EXPECT_EQ(R->Endpoint, "/s");
+  EXPECT_EQ(R->Token, "t");
+  Expected<ForkRequest> Other = parseForkRequest(
+      messageOf(R"({"type":"fork","id":3,"endpoint":"/s"})"), 4);
+  ASSERT_FALSE(bool(Other));
+  EXPECT_EQ(toString(Other.takeError()),
+            "fork request for query 4: it names query 3");
+  Expected<ForkRequest> NoEndpoint =
+      parseForkRequest(messageOf(R"({"type":"fork","id":4})"), 4);
+  ASSERT_FALSE(bool(NoEndpoint));
+  EXPECT_EQ(toString(NoEndpoint.takeError()),
+            "fork request for query 4: missing \"endpoint\"");
+}
+
+TEST(ProtocolTest, ObservationsJoinTheQueryTheyDescribe) {
+  Query Q(DecisionKind::PassChoice, "a.c:step#0");
+  Q.initFeatures();
+  std::string Out;
+  encodeQuery(Out, 7, Q);
+  Observations O;
+  O.Values["IrInstructionCount"] = 12;
+  O.Errors["Nope"] = "unknown";
+  appendObservations(Out, O);
+  Message M = messageOf(Out);
+  EXPECT_EQ(M.Type, "query");
+  EXPECT_EQ(M.Body.getObject("observations")->getInteger("IrInstructionCount"),
+            12);
+  EXPECT_EQ(M.Body.getObject("observation_errors")->getString("Nope"),
+            "unknown");
+}
+
 } // namespace

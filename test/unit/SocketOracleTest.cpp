@@ -7,9 +7,11 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "plugin/oracle/ActionSpace.h"
 #include "plugin/oracle/AgentSocket.h"
 #include "plugin/oracle/OracleSpec.h"
 #include "plugin/oracle/Protocol.h"
+#include "plugin/oracle/QueryServices.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
@@ -19,7 +21,9 @@
 
 #include <chrono>
 #include <functional>
+#include <sys/wait.h>
 #include <thread>
+#include <unistd.h>
 
 using namespace optgym;
 using namespace llvm;
@@ -373,6 +377,126 @@ TEST(EndpointTest, UnixSocketsAreForTheOwnerOnly) {
   // The listener removes its socket file.
   EXPECT_FALSE(sys::fs::exists(Path));
   sys::fs::remove(Dir);
+}
+
+//===-- Interactive queries (the pass-choice driver's) --------------------===//
+
+/// Observations by name: "Count" counts how often it was computed.
+class FakeServices final : public QueryServices {
+public:
+  Expected<json::Value> observe(StringRef Name) override {
+    if (Name == "Count")
+      return int64_t(++Computed);
+    if (Name == "Text")
+      return "some IR";
+    return createStringError(inconvertibleErrorCode(),
+                             "unknown observation '" + Name + "'");
+  }
+  int Computed = 0;
+};
+
+std::string toJSONText(const json::Value &V) {
+  std::string Text;
+  raw_string_ostream OS(Text);
+  OS << V;
+  return Text;
+}
+
+Query choiceQuery(QueryServices &Services) {
+  Query Q(DecisionKind::PassChoice, "a.c:step#0");
+  Q.initFeatures();
+  Q.Services = &Services;
+  return Q;
+}
+
+std::string answer(int64_t Id, StringRef Choice, StringRef Observe = "") {
+  std::string A = R"({"type":"answer","id":)" + std::to_string(Id) +
+                  R"(,"choice":")" + Choice.str() + "\"";
+  if (!Observe.empty())
+    A += R"(,"observe":)" + Observe.str();
+  return A + "}";
+}
+
+TEST_F(SocketOracleTest, AgentsObserveBeforeAndAlongWithAnswers) {
+  std::vector<std::string> Log;
+  startAgent([&Log](FrameSocket &S) {
+    EXPECT_EQ(next(S).Type, "hello");
+    sendMessage(S, R"({"type":"hello","protocol":1,"observe":["Count"]})");
+    protocol::Message Q = next(S);
+    int64_t Id = *Q.Body.getInteger("id");
+    // Asked for in the hello: the first query carries it.
+    Log.push_back(toJSONText(*Q.Body.get("observations")));
+    sendMessage(S, R"({"type":"observe","id":)" + std::to_string(Id) +
+                       R"(,"observe":["Text","Nope"]})");
+    protocol::Message O = next(S);
+    EXPECT_EQ(O.Type, "observation");
+    Log.push_back(toJSONText(*O.Body.get("observations")));
+    Log.push_back(toJSONText(*O.Body.get("observation_errors")));
+    sendMessage(S, answer(Id, "-sroa", R"(["Count"])"));
+    Q = next(S);
+    Log.push_back(toJSONText(*Q.Body.get("observations")));
+    // Nothing asked with this answer: the next query carries nothing.
+    sendMessage(S, answer(*Q.Body.getInteger("id"), "-gvn"));
+    Q = next(S);
+    Log.push_back(Q.Body.get("observations") ? "observations" : "none");
+    sendMessage(S, answer(*Q.Body.getInteger("id"), "stop"));
+  });
+  FakeServices Services;
+  std::unique_ptr<Oracle> O = oracle();
+  EXPECT_EQ(O->decide(choiceQuery(Services)),
+            *findChoice(DecisionKind::PassChoice, "-sroa"));
+  EXPECT_EQ(O->decide(choiceQuery(Services)),
+            *findChoice(DecisionKind::PassChoice, "-gvn"));
+  EXPECT_EQ(O->decide(choiceQuery(Services)), choice::Stop);
+  Agent.join();
+  EXPECT_EQ(
+      Log, (std::vector<std::string>{R"({"Count":1})", R"({"Text":"some IR"})",
+                                     R"({"Nope":"unknown observation 'Nope'"})",
+                                     R"({"Count":2})", "none"}));
+  EXPECT_EQ(Services.Computed, 2);
+}
+
+TEST_F(SocketOracleTest, AForkedChildAsksAgainOnItsOwnConnection) {
+  std::string ChildPath = (Dir + "/child.sock").str();
+  Expected<Endpoint> ChildEnd = Endpoint::parse(ChildPath);
+  ASSERT_TRUE(bool(ChildEnd));
+  Expected<Listener> ChildListener = Listener::listen(*ChildEnd);
+  ASSERT_TRUE(bool(ChildListener));
+  int64_t ChildPid = 0;
+  std::string ChildToken, ChildKey;
+  startAgent([&](FrameSocket &S) {
+    handshake(S);
+    protocol::Message Q = next(S);
+    int64_t Id = *Q.Body.getInteger("id");
+    sendMessage(S, R"({"type":"fork","id":)" + std::to_string(Id) +
+                       R"(,"endpoint":")" + ChildPath + R"(","token":"t1"})");
+    Expected<FrameSocket> Child = ChildListener->accept();
+    ASSERT_TRUE(bool(Child));
+    protocol::Message Hello = next(*Child);
+    ChildToken = Hello.Body.getString("fork_token").value_or("").str();
+    protocol::Message Again = next(*Child);
+    ChildKey = Again.Body.getString("key").value_or("").str();
+    sendMessage(*Child, answer(*Again.Body.getInteger("id"), "-gvn"));
+    protocol::Message Forked = next(S);
+    EXPECT_EQ(Forked.Type, "forked");
+    ChildPid = Forked.Body.getInteger("pid").value_or(0);
+    sendMessage(S, answer(Id, "-sroa"));
+  });
+  FakeServices Services;
+  std::unique_ptr<Oracle> O = oracle();
+  pid_t Parent = getpid();
+  unsigned Choice = O->decide(choiceQuery(Services));
+  if (getpid() != Parent)
+    _exit(Choice == *findChoice(DecisionKind::PassChoice, "-gvn") ? 0 : 1);
+  EXPECT_EQ(Choice, *findChoice(DecisionKind::PassChoice, "-sroa"));
+  Agent.join();
+  EXPECT_EQ(ChildToken, "t1");
+  EXPECT_EQ(ChildKey, "a.c:step#0");
+  ASSERT_GT(ChildPid, 0);
+  int Status = 0;
+  ASSERT_EQ(waitpid(ChildPid, &Status, 0), ChildPid);
+  EXPECT_TRUE(WIFEXITED(Status) && WEXITSTATUS(Status) == 0);
+  sys::fs::remove(ChildPath);
 }
 
 } // namespace
