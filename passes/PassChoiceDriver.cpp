@@ -41,9 +41,8 @@ PreservedAnalyses PassChoiceDriverPass::run(Module &M,
 
   while (true) {
     if (Problem.empty() && Step >= S.maxPasses())
-      Problem =
-          "the pass limit (OPTGYM_MAX_PASSES=" + std::to_string(S.maxPasses()) +
-          ") is reached";
+      Problem = "pass limit: " + std::to_string(S.maxPasses()) +
+                " passes have run (OPTGYM_MAX_PASSES)";
     Query Q(DecisionKind::PassChoice, Label + ":step#" + std::to_string(Step));
     Q.Default = choice::Stop;
     Q.initFeatures();

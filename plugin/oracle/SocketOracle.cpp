@@ -17,12 +17,14 @@
 #include "plugin/oracle/Protocol.h"
 #include "plugin/oracle/QueryServices.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/Config/llvm-config.h"
 #include "llvm/Support/Process.h"
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <sys/wait.h>
 #include <unistd.h>
 
 using namespace llvm;
@@ -46,9 +48,18 @@ public:
   }
 
   void endModule(StringRef ModuleId, const ModuleStats &Stats) override {
-    if (Socket.isOpen())
-      sendMessage(protocol::encodeModuleEnd(ModuleId, Stats, Counts),
-                  "module-end " + ModuleId);
+    if (!Socket.isOpen())
+      return;
+    // An agent may well leave once it has answered all it wanted (the gym
+    // does, after "stop"): that is worth a warning only if the process
+    // asks it again.
+    Frame.assign(protocol::FrameHeaderBytes, '\0');
+    Frame += protocol::encodeModuleEnd(ModuleId, Stats, Counts);
+    if (Error E = sendFrame()) {
+      Socket.close();
+      LeftAfter =
+          ("module-end " + ModuleId + ": " + toString(std::move(E))).str();
+    }
   }
 
   void printSummary(raw_ostream &OS) const override {
@@ -74,6 +85,8 @@ private:
       return true;
     if (!Failure.empty())
       return false;
+    if (!LeftAfter.empty())
+      return fail(LeftAfter);
     return handshake(Agent);
   }
 
@@ -218,13 +231,17 @@ private:
     if (!To)
       return sendReply(protocol::encodeForked(
           Id, 0, "bad endpoint: " + toString(To.takeError())));
+    reapChildren();
     std::fflush(nullptr);
     pid_t Child = ::fork();
     if (Child < 0)
       return sendReply(protocol::encodeForked(
           Id, 0, std::string("fork: ") + std::strerror(errno)));
-    if (Child > 0)
+    if (Child > 0) {
+      Children.push_back(Child);
       return sendReply(protocol::encodeForked(Id, Child));
+    }
+    Children.clear();
     Socket.close();
     Expected<FrameSocket> S = FrameSocket::connect(*To, TimeoutMs);
     if (!S)
@@ -237,6 +254,16 @@ private:
       return E;
     Frame = PendingQuery;
     return sendFrame();
+  }
+
+  /// Collects the exit status of forked children that have ended, so that
+  /// a process forked thousands of times (the gym's reset) leaves no
+  /// zombies. Only our own children: the host may have others.
+  void reapChildren() {
+    llvm::erase_if(Children, [](pid_t Pid) {
+      int Status;
+      return ::waitpid(Pid, &Status, WNOHANG) != 0;
+    });
   }
 
   Error sendReply(StringRef Reply) {
@@ -308,6 +335,9 @@ private:
   /// as a forked child sends it again.
   std::vector<std::string> NextObservations;
   std::string PendingQuery;
+  std::vector<pid_t> Children;
+  /// Why the agent could not be told a module ended.
+  std::string LeftAfter;
 };
 
 } // namespace

@@ -15,6 +15,10 @@ package is the Python side:
   demand into an on-disk cache; :func:`validate`: check a build of one
   against its -O0 reference; :func:`collect`: turn the units an
   ``OPTGYM_COLLECT`` build wrote into a dataset. See docs/datasets.md.
+* :func:`make`, :class:`LlvmEnv`: a CompilerGym-style environment for pass
+  ordering on the plugin's pass-choice driver, with
+  :class:`CompilerEnvState` and its CSV files (:mod:`optgym.gym`,
+  docs/gym.md).
 
 ``python3 -m optgym`` is the command line (``serve``, ``run-build``,
 ``datasets``, ``validate``, ``collect``).
@@ -42,6 +46,26 @@ from .server import AgentServer, serve, serve_tcp  # noqa: E402
 from .toolchain import RunResult, Toolchain  # noqa: E402
 from .validation import OUTCOMES, ValidationResult, validate  # noqa: E402
 
+# The gym's names, imported on first use: optgym.gym imports numpy and
+# gymnasium when they are installed, which the rest of optgym (and its
+# command line) never needs.
+_GYM_EXPORTS = (
+    "CompilerEnvState",
+    "CompilerEnvStateReader",
+    "CompilerEnvStateWriter",
+    "LlvmEnv",
+    "make",
+)
+
+
+def __getattr__(name: str) -> object:
+    if name in _GYM_EXPORTS:
+        from . import gym
+
+        return getattr(gym, name)
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))
+
+
 __all__ = [
     "__version__",
     "AgentServer",
@@ -51,7 +75,11 @@ __all__ = [
     "BuildResult",
     "Cache",
     "CollectResult",
+    "CompilerEnvState",
+    "CompilerEnvStateReader",
+    "CompilerEnvStateWriter",
     "Decision",
+    "LlvmEnv",
     "OUTCOMES",
     "ProtocolError",
     "Query",
@@ -68,6 +96,7 @@ __all__ = [
     "collect",
     "datasets",
     "find_plugin",
+    "make",
     "run_build",
     "serve",
     "serve_tcp",

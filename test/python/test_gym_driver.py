@@ -1,0 +1,257 @@
+"""End-to-end tests of optgym.gym with the real driver (opt with OptGym.so).
+
+Skipped unless the plugin optgym selects has the pass-choice driver and the
+LLVM toolchain is installed. Every result is checked against an independent
+computation: ``opt -passes=...`` on the benchmark's bitcode and
+count_ir_instructions for rewards and the final module, ``clang -c`` and
+``llvm-size`` for .text sizes, a build with the exported policy for
+export_policy. The benchmarks are built into a temporary cache.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+from pathlib import Path
+from typing import List, Optional
+from unittest import mock
+
+_REPO = Path(__file__).resolve().parents[2]
+_UTILS = str(_REPO / "utils")
+if _UTILS not in sys.path:
+    sys.path.insert(0, _UTILS)
+
+import optgym  # noqa: E402
+from optgym.benchmarks import _clean_env, count_ir_instructions  # noqa: E402
+from optgym.cache import Cache  # noqa: E402
+from optgym.gym import CompilerEnvState, LlvmEnv  # noqa: E402
+from optgym.toolchain import Toolchain  # noqa: E402
+
+TOOLCHAIN = Toolchain()
+
+
+def _driver_plugin() -> Optional[str]:
+    """The plugin, when it has the pass-choice driver and clang is here."""
+    if not os.path.isfile(TOOLCHAIN.path("clang")) or not os.path.isfile(TOOLCHAIN.path("opt")):
+        return None
+    try:
+        plugin = optgym.find_plugin(TOOLCHAIN.llvm_version)
+    except FileNotFoundError:
+        return None
+    probe = subprocess.run(
+        [TOOLCHAIN.path("opt"), "-load-pass-plugin=" + plugin, "-passes=optgym-driver",
+         "-disable-output", str(_REPO / "test" / "lit" / "Inputs" / "loops.ll")],
+        env=dict(_clean_env(), OPTGYM_ORACLE="default"),
+        capture_output=True,
+        timeout=60,
+    )
+    return plugin if probe.returncode == 0 else None
+
+
+PLUGIN = _driver_plugin()
+HAVE_CSMITH = shutil.which("csmith") is not None and os.path.isfile("/usr/include/csmith/csmith.h")
+CRC32 = "benchmark://optgym-v0/crc32"
+#: A pass sequence that changes crc32 in many ways.
+SEQUENCE = ["-mem2reg", "-sroa", "-instcombine", "-simplifycfg", "-gvn", "-licm", "-loop-rotate",
+            "-loop-unroll<O3;runtime>", "-inline", "-dce", "-early-cse-memssa", "-jump-threading",
+            "-reg2mem", "-mem2reg"]
+
+
+def without_module_id(text: str) -> List[str]:
+    return [line for line in text.splitlines() if not line.startswith("; ModuleID")]
+
+
+@unittest.skipUnless(PLUGIN, "no plugin with the pass-choice driver (or no LLVM toolchain)")
+class RealDriverTest(unittest.TestCase):
+    cache: Cache
+    temp: "tempfile.TemporaryDirectory[str]"
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        cls.temp = tempfile.TemporaryDirectory(prefix="optgym-gym-driver-")
+        cls.cache = Cache(Path(cls.temp.name) / "cache")
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.temp.cleanup()
+
+    def make(self, benchmark: str = CRC32, **kwargs: object) -> LlvmEnv:
+        env = optgym.make("llvm-v0", benchmark=benchmark, cache=self.cache, numpy=False,
+                          **kwargs)
+        self.addCleanup(env.close)
+        return env
+
+    def opt(self, *args: str) -> str:
+        completed = subprocess.run([TOOLCHAIN.path("opt"), *args], capture_output=True,
+                                   text=True, env=_clean_env())
+        self.assertEqual(completed.returncode, 0, completed.stderr)
+        return completed.stdout
+
+    def replay_with_opt(self, env: LlvmEnv) -> str:
+        """The IR ``opt`` makes of the benchmark with env.commandline()."""
+        words = shlex.split(env.commandline())
+        passes = [word for word in words if word.startswith("-passes=")]
+        bitcode = str(env.benchmark.bitcode_path())
+        return self.opt(*passes, bitcode, "-S", "-o", "-")
+
+    def test_rewards_and_commandline_match_opt(self) -> None:
+        env = self.make(observation_space="IrInstructionCount", reward_space="IrInstructionCountOz")
+        observation, _ = env.reset()
+        bitcode = str(env.benchmark.bitcode_path())
+        initial = count_ir_instructions(self.opt("-passes=verify", bitcode, "-S", "-o", "-"))
+        oz = count_ir_instructions(self.opt("-passes=default<Oz>", bitcode, "-S", "-o", "-"))
+        self.assertEqual((observation, env.observation["IrInstructionCountOz"]), (initial, oz))
+        previous = initial
+        for name in SEQUENCE:
+            observation, reward, terminated, truncated, info = env.step(name)
+            self.assertFalse(terminated or truncated, info)
+            self.assertAlmostEqual(reward, (previous - observation) / (initial - oz))
+            previous = observation
+        replayed = self.replay_with_opt(env)
+        self.assertEqual(count_ir_instructions(replayed), observation)
+        self.assertEqual(without_module_id(replayed), without_module_id(env.observation["Ir"]))
+        self.assertAlmostEqual(env.episode_reward, (initial - observation) / (initial - oz))
+        self.assertEqual(env.action_space.from_string(env.commandline()),
+                         [env.action_space.index(name) for name in SEQUENCE])
+
+    def test_text_size_matches_clang(self) -> None:
+        env = self.make(reward_space="ObjectTextSizeBytes")
+        env.reset()
+        env.multistep(["-mem2reg", "-instcombine", "-simplifycfg"])
+        directory = Path(self.temp.name)
+        bitcode = env.write_bitcode(directory / "text.bc")
+        subprocess.run([TOOLCHAIN.path("clang"), "-O2", "-c", "-Xclang", "-disable-llvm-passes",
+                        str(bitcode), "-o", str(directory / "text.o")],
+                       check=True, env=_clean_env())
+        sizes = subprocess.run([TOOLCHAIN.path("llvm-size"), "-A", str(directory / "text.o")],
+                               capture_output=True, text=True, check=True).stdout
+        text = sum(int(line.split()[1]) for line in sizes.splitlines()
+                   if line.split() and line.split()[0].startswith(".text"))
+        self.assertEqual(env.observation["ObjectTextSizeBytes"], text)
+        self.assertEqual(env.episode_reward, env.observation["ObjectTextSizeO0"] - text)
+        self.assertEqual(env.observation["ObjectTextSizeOz"],
+                         env.benchmark.metrics()["text_bytes_Oz"])
+
+    def test_fork_leaves_the_parent_untouched(self) -> None:
+        env = self.make(reward_space="IrInstructionCount")
+        env.reset()
+        env.multistep(SEQUENCE[:4])
+        before = (env.observation["IrSha1"], env.actions, env.episode_reward)
+        with env.fork() as forked:
+            self.assertEqual(forked.observation["IrSha1"], before[0])
+            forked.multistep(SEQUENCE[4:])
+            self.assertNotEqual(forked.observation["IrSha1"], before[0])
+            self.assertEqual(
+                (env.observation["IrSha1"], env.actions, env.episode_reward), before)
+            self.assertEqual(without_module_id(self.replay_with_opt(forked)),
+                             without_module_id(forked.observation["Ir"]))
+        self.assertEqual(env.step("-gvn")[2], False)
+
+    def test_validate(self) -> None:
+        env = self.make(reward_space="IrInstructionCountOz")
+        env.reset()
+        env.multistep(SEQUENCE)
+        result = env.validate()
+        self.assertTrue(result.okay(), result)
+        self.assertTrue(result.reward_validated and result.benchmark_semantics_validated)
+        self.assertEqual(result.semantics.outcome, "ok")
+        state = env.state
+        for tampered in (
+            CompilerEnvState(state.benchmark, state.commandline, 0, state.reward * 1.01),
+            CompilerEnvState(state.benchmark, state.commandline.replace("function(dce)", "bogus"),
+                             0, state.reward),
+            CompilerEnvState("benchmark://optgym-v0/md5", state.commandline, 0, state.reward),
+        ):
+            self.assertFalse(env.validate(tampered).okay(), tampered)
+
+    def test_export_policy_replays_the_episode(self) -> None:
+        env = self.make()
+        env.reset()
+        env.multistep(SEQUENCE[:8])
+        policy = Path(self.temp.name) / "policy.json"
+        env.export_policy(policy)
+        environment = dict(_clean_env(), OPTGYM_ORACLE="policy:%s" % policy,
+                           OPTGYM_DECISIONS="pass-choice")
+        completed = subprocess.run(
+            [TOOLCHAIN.path("opt"), "-load-pass-plugin=" + PLUGIN, "-passes=optgym-driver",
+             str(env.benchmark.bitcode_path()), "-S", "-o", "-"],
+            capture_output=True, text=True, env=environment)
+        self.assertEqual(completed.returncode, 0, completed.stderr)
+        self.assertEqual(without_module_id(completed.stdout),
+                         without_module_id(env.observation["Ir"]))
+        # clang replays the table at the start of its pipeline.
+        completed = subprocess.run(
+            [TOOLCHAIN.path("clang"), "-O2", "-fpass-plugin=" + PLUGIN, "-c", "crc32.c",
+             "-o", str(Path(self.temp.name) / "crc32.o")],
+            cwd=str(_REPO / "datasets" / "programs"), capture_output=True, text=True,
+            env=dict(environment, OPTGYM_VERBOSE="1"))
+        self.assertEqual(completed.returncode, 0, completed.stderr)
+        self.assertIn("9 table hits", completed.stderr)
+
+    @unittest.skipUnless(HAVE_CSMITH, "no csmith")
+    def test_generated_benchmark(self) -> None:
+        env = self.make("generator://csmith-v0/1", observation_space="Autophase",
+                        reward_space="IrInstructionCountNorm")
+        observation, _ = env.reset(seed=5)
+        self.assertEqual(len(observation), 56)
+        initial = env.observation["IrInstructionCount"]
+        for _ in range(25):
+            observation, reward, terminated, truncated, info = env.step(env.action_space.sample())
+            self.assertFalse(terminated, info)
+        final = env.observation["IrInstructionCount"]
+        self.assertAlmostEqual(env.episode_reward, (initial - final) / initial)
+        self.assertEqual(count_ir_instructions(self.replay_with_opt(env)), final)
+        result = env.validate()
+        self.assertTrue(result.okay(), result)
+
+    def test_documentation_examples_run(self) -> None:
+        """Every Python example of docs/gym.md runs, in a scratch directory,
+        with this test's cache."""
+        text = (_REPO / "docs" / "gym.md").read_text(encoding="utf-8")
+        blocks = re.findall(r"^```python\n(.*?)^```", text, re.MULTILINE | re.DOTALL)
+        self.assertGreaterEqual(len(blocks), 7)
+        scratch = Path(self.temp.name) / "docs"
+        scratch.mkdir(exist_ok=True)
+        previous = os.getcwd()
+        os.chdir(str(scratch))
+        try:
+            with mock.patch.dict(os.environ, {"OPTGYM_CACHE": str(self.cache.root)}), \
+                    contextlib.redirect_stdout(io.StringIO()) as output:
+                for block in blocks:
+                    with self.subTest(block.splitlines()[2] if len(block.splitlines()) > 2
+                                      else block):
+                        exec(compile(block, "docs/gym.md", "exec"), {"__name__": "__doc__"})
+        finally:
+            os.chdir(previous)
+        self.assertIn("episode reward", output.getvalue())
+
+    def test_steps_are_fast(self) -> None:
+        env = self.make(reward_space="IrInstructionCount")
+        env.reset()
+        action = env.action_space.index("-lower-expect")
+        steps = 300
+        start = time.perf_counter()
+        for _ in range(steps):
+            env.step(action)
+        per_step = (time.perf_counter() - start) / steps
+        # The driver runs the pass and the verifier; the Python side adds
+        # about 15 us. A generous bound for loaded machines.
+        self.assertLess(per_step, 0.005)
+        resets = 10
+        start = time.perf_counter()
+        for _ in range(resets):
+            env.reset()
+        self.assertLess((time.perf_counter() - start) / resets, 0.1)
+
+
+if __name__ == "__main__":
+    unittest.main()

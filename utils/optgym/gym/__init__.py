@@ -1,0 +1,88 @@
+"""A CompilerGym-style environment for LLVM pass ordering, on OptGym's
+pass-choice driver.
+
+    import optgym
+
+    with optgym.make("llvm-v0", benchmark="benchmark://optgym-v0/crc32",
+                     observation_space="Autophase",
+                     reward_space="IrInstructionCountOz") as env:
+        observation, info = env.reset()
+        observation, reward, terminated, truncated, info = env.step(
+            env.action_space.sample())
+
+docs/gym.md is the documentation. Modules: :mod:`.env` (LlvmEnv),
+:mod:`.driver` (one connection to one driver process), :mod:`.roots` (the
+root process of each benchmark), :mod:`.spaces`, :mod:`.observations`,
+:mod:`.rewards`, :mod:`.state` (CompilerEnvState and its CSV files),
+:mod:`.validation`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict
+
+from .driver import (
+    DriverCrashed,
+    DriverError,
+    DriverLauncher,
+    DriverProtocolError,
+    DriverStartError,
+    DriverTimeout,
+)
+from .env import DEFAULT_BENCHMARK, LlvmEnv
+from .observations import ObservationError, ObservationSpaceSpec, ObservationView
+from .rewards import REWARD_SPACES, RewardSpace
+from .spaces import HAVE_GYMNASIUM, HAVE_NUMPY, ActionSpace
+from .state import CompilerEnvState, CompilerEnvStateReader, CompilerEnvStateWriter
+from .validation import ValidationError, ValidationResult
+
+__all__ = [
+    "ENVIRONMENTS",
+    "ActionSpace",
+    "CompilerEnvState",
+    "CompilerEnvStateReader",
+    "CompilerEnvStateWriter",
+    "DEFAULT_BENCHMARK",
+    "DriverCrashed",
+    "DriverError",
+    "DriverLauncher",
+    "DriverProtocolError",
+    "DriverStartError",
+    "DriverTimeout",
+    "HAVE_GYMNASIUM",
+    "HAVE_NUMPY",
+    "LlvmEnv",
+    "ObservationError",
+    "ObservationSpaceSpec",
+    "ObservationView",
+    "REWARD_SPACES",
+    "RewardSpace",
+    "ValidationError",
+    "ValidationResult",
+    "make",
+]
+
+#: The environment ids :func:`make` knows, with their defaults (those of
+#: CompilerGym's LLVM environments).
+ENVIRONMENTS: Dict[str, Dict[str, Any]] = {
+    "llvm-v0": {},
+    "llvm-ic-v0": {"reward_space": "IrInstructionCountOz"},
+    "llvm-autophase-ic-v0": {"observation_space": "Autophase",
+                             "reward_space": "IrInstructionCountOz"},
+}
+
+
+def make(env_id: str = "llvm-v0", **kwargs: Any) -> LlvmEnv:
+    """Makes an environment: ``make("llvm-v0", benchmark=...,
+    observation_space=..., reward_space=...)``. Keyword arguments are
+    :class:`LlvmEnv`'s; they override the id's defaults. Accepts
+    CompilerGym's ``compiler_gym:`` prefix."""
+    name = env_id.split(":", 1)[1] if env_id.startswith("compiler_gym:") else env_id
+    defaults = ENVIRONMENTS.get(name)
+    if defaults is None:
+        raise ValueError(
+            "unknown environment %r (known: %s)" % (env_id, ", ".join(ENVIRONMENTS))
+        )
+    arguments = dict(defaults)
+    arguments.update(kwargs)
+    return LlvmEnv(**arguments)

@@ -1,0 +1,1026 @@
+"""LlvmEnv: CompilerGym's LLVM phase-ordering environment on OptGym's driver.
+
+An episode is one benchmark's module and the passes applied to it so far.
+The module lives in a driver process (``opt -passes=optgym-driver``) that
+asks which pass to run next; a step answers its pending query and reads the
+next one (one send, one receive), a reset forks the benchmark's root process
+(:mod:`optgym.gym.roots`), ``fork()`` forks the episode's own process.
+docs/gym.md is the user documentation.
+
+Failures never raise out of :meth:`LlvmEnv.step` or :meth:`LlvmEnv.multistep`
+(a training loop must survive a pass that crashes the compiler): the episode
+ends with ``terminated=True``, ``info["error_type"]`` and
+``info["error_details"]``, reward 0 and the last good observation, and the
+environment's state stays the last good one. :meth:`LlvmEnv.reset` raises,
+as CompilerGym's does, when the benchmark cannot be started at all.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import copy
+import json
+import math
+import os
+import shutil
+import time
+import weakref
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+
+from ..benchmarks import DEFAULT_TIMEOUT, Benchmark
+from ..benchmarks import benchmark as resolve_benchmark
+from ..cache import Cache, atomic_write
+from ..errors import BenchmarkError, BuildError
+from ..toolchain import Toolchain, _plugin_llvm_major
+from .driver import (
+    DriverConnection,
+    DriverCrashed,
+    DriverError,
+    DriverLauncher,
+    Query,
+    private_directory,
+)
+from .observations import (
+    DriverInfo,
+    ObservationError,
+    ObservationSpaceSpec,
+    ObservationView,
+    median,
+    observation_specs,
+)
+from .rewards import RewardSpace, RewardState, reward_space as resolve_reward_space
+from .roots import Root, RootPool
+from .spaces import HAVE_GYMNASIUM, HAVE_NUMPY, ActionSpace, _gymnasium
+from .state import CompilerEnvState
+from .validation import (
+    ValidationError,
+    ValidationResult,
+    check_semantics,
+    semantics_error,
+)
+
+__all__ = ["LlvmEnv", "DEFAULT_BENCHMARK", "STEP_TIMEOUT"]
+
+#: The benchmark of an environment made without one.
+DEFAULT_BENCHMARK = "benchmark://optgym-v0/crc32"
+#: Seconds a step waits for the driver by default.
+STEP_TIMEOUT = 300.0
+# How the driver's error feature begins when OPTGYM_MAX_PASSES (default
+# 1000) passes have run: not a failure, the end of the episode.
+_PASS_LIMIT = "pass limit:"
+# How long close() lets the episode's driver finish after its stop.
+_CLOSE_LINGER_SECONDS = 1.0
+
+_EnvBase: Any = _gymnasium.Env if HAVE_GYMNASIUM else object
+#: What step returns: (observation, reward, terminated, truncated, info).
+StepResult = Tuple[Any, Optional[float], bool, bool, Dict[str, Any]]
+
+# The environments alive, closed at exit so that no driver outlives us.
+_live_envs: "weakref.WeakSet[LlvmEnv]" = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:  # pragma: no cover - runs at interpreter exit
+    for env in list(_live_envs):
+        with contextlib.suppress(Exception):
+            env.close()
+
+
+def _known_observation_names() -> Tuple[str, ...]:
+    return tuple(observation_specs(DriverInfo((), None, None)))
+
+
+_OBSERVATION_NAMES = _known_observation_names()
+_json_names = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+class LlvmEnv(_EnvBase):
+    """The LLVM pass-ordering environment (CompilerGym's ``llvm-v0``).
+
+    Args:
+        benchmark: the benchmark of the next reset: a URI
+            (``benchmark://optgym-v0/crc32``, ``generator://csmith-v0/1``,
+            ``file:///...``) or a :class:`~optgym.Benchmark`; default
+            :data:`DEFAULT_BENCHMARK`.
+        observation_space: the name of the observation ``reset`` and
+            ``step`` return (``Autophase``, ``InstCount``, ...; see
+            ``env.observation.spaces``), or None for no observation.
+        reward_space: the name of the reward (``IrInstructionCountOz``, ...;
+            :data:`optgym.gym.rewards.REWARD_SPACES`), or None for no reward.
+        step_timeout: seconds a step (or an observation) may take before the
+            episode ends with ``error_type`` ``"timeout"``.
+        runtime_observation_count: how many runs a Runtime observation times.
+        runtime_warmup_count: untimed runs before those.
+        numpy: return vectors (Autophase, InstCount, InstCountNorm) as numpy
+            arrays (True), as lists (False), or arrays when numpy is
+            importable (None, the default).
+        launcher: how to start driver processes (default: opt with the
+            plugin :func:`~optgym.find_plugin` finds, from that plugin's
+            LLVM).
+        plugin, toolchain: for the default launcher.
+        cache: optgym's on-disk cache, for benchmarks and baselines
+            (default: ``Cache.default()``).
+        root_cache_size: how many benchmarks keep a root process.
+    """
+
+    metadata = {"render_modes": ["human", "ansi"]}
+
+    def __init__(
+        self,
+        benchmark: Union[str, Benchmark, None] = None,
+        observation_space: Optional[str] = None,
+        reward_space: Optional[str] = None,
+        *,
+        step_timeout: Optional[float] = STEP_TIMEOUT,
+        runtime_observation_count: int = 5,
+        runtime_warmup_count: int = 0,
+        numpy: Optional[bool] = None,
+        launcher: Optional[DriverLauncher] = None,
+        plugin: Optional[str] = None,
+        toolchain: Optional[Toolchain] = None,
+        cache: Optional[Cache] = None,
+        root_cache_size: int = 4,
+        render_mode: Optional[str] = None,
+        _pool: Optional[RootPool] = None,
+    ) -> None:
+        if numpy and not HAVE_NUMPY:
+            raise ValueError("numpy=True, but numpy cannot be imported")
+        self._closed = True  # until the pool is held
+        if toolchain is None and plugin is not None:
+            # Benchmarks, baselines and Runtime builds use the plugin's LLVM.
+            plugin = os.path.abspath(os.fspath(plugin))
+            toolchain = Toolchain(_plugin_llvm_major(plugin), plugin=plugin)
+        self._toolchain = toolchain
+        self._cache = cache
+        self.numpy: bool = HAVE_NUMPY if numpy is None else bool(numpy)
+        self.render_mode = render_mode
+        self.runtime_observation_count = runtime_observation_count
+        self.runtime_warmup_count = runtime_warmup_count
+        self._step_timeout = step_timeout
+        self._benchmarks: Dict[str, Benchmark] = {}
+        if isinstance(benchmark, Benchmark):
+            self._benchmarks[benchmark.uri] = benchmark
+        self._next_benchmark: Union[str, Benchmark] = (
+            benchmark if benchmark is not None else DEFAULT_BENCHMARK
+        )
+        self._benchmark: Optional[Benchmark] = None
+        self._action_space: Optional[ActionSpace] = None
+        self._specs: Optional[Dict[str, ObservationSpaceSpec]] = None
+        self._observation_name: Optional[str] = None
+        self._reward_space: Optional[RewardSpace] = None
+        # Checked before any process or directory exists.
+        self.observation_space = observation_space
+        self.reward_space = reward_space
+        self.observation = ObservationView(self)
+        # The episode.
+        self._connection: Optional[DriverConnection] = None
+        self._draining: Optional[DriverConnection] = None
+        self._root: Optional[Root] = None
+        self._actions: List[int] = []
+        self._reward: Optional[RewardState] = None
+        self._last_observation: Any = None
+        self._reset_time: Optional[float] = None
+        self._ended: Optional[Tuple[str, str]] = None
+        self._episode = 0
+        self._workdir: Optional[str] = None
+        self._scratch = 0
+        self._key_label: Optional[str] = None
+        self._suffix_memo: Optional[Tuple[Any, List[str], bool, bytes]] = None
+        if _pool is None:
+            if launcher is None:
+                launcher = DriverLauncher.for_plugin(plugin, toolchain)
+            _pool = RootPool(launcher, cache, root_cache_size)
+        self._pool = _pool.acquire()
+        self._closed = False
+        _live_envs.add(self)
+
+    # -- configuration ---------------------------------------------------------------
+
+    @property
+    def step_timeout(self) -> Optional[float]:
+        """Seconds a step may wait for the driver (None: forever)."""
+        return self._step_timeout
+
+    @step_timeout.setter
+    def step_timeout(self, value: Optional[float]) -> None:
+        self._step_timeout = value
+        if self._connection is not None:
+            self._connection.timeout = value
+
+    @property
+    def benchmark(self) -> Benchmark:
+        """The benchmark of the episode (or of the next reset)."""
+        if self._benchmark is None:
+            self._benchmark = self._resolve(self._next_benchmark)
+        return self._benchmark
+
+    @benchmark.setter
+    def benchmark(self, value: Union[str, Benchmark]) -> None:
+        # Takes effect at the next reset, as in CompilerGym.
+        self._next_benchmark = value
+        if self._connection is None:
+            self._benchmark = None
+
+    def _resolve(self, value: Union[str, Benchmark]) -> Benchmark:
+        if isinstance(value, Benchmark):
+            self._benchmarks[value.uri] = value
+            return value
+        text = str(value).strip()
+        known = self._benchmarks.get(text)
+        if known is not None:
+            return known
+        bench = resolve_benchmark(text, self._toolchain, self._cache)
+        self._benchmarks[bench.uri] = bench
+        self._benchmarks[text] = bench
+        return bench
+
+    @property
+    def action_space(self) -> ActionSpace:
+        """The actions: ``n``, ``names``, ``flags``, ``sample()``,
+        ``to_string()``, ``from_string()`` (from the driver's hello)."""
+        if self._action_space is None:
+            info = self._info()
+            self._action_space = ActionSpace(info.choices[1:], info.pipelines)
+        return self._action_space
+
+    @action_space.setter
+    def action_space(self, value: Any) -> None:
+        if value is not None and not isinstance(value, ActionSpace):
+            raise TypeError("the action space is the driver's; it cannot be replaced")
+        self._action_space = value
+
+    def _info(self) -> DriverInfo:
+        info = self._pool.info()
+        if info is None or not info.complete():
+            self._pool.root(self.benchmark, self._step_timeout)
+            info = self._pool.info()
+        assert info is not None
+        return info
+
+    def _names(self, attribute: str) -> List[str]:
+        names = getattr(self._info(), attribute)
+        if names is None:
+            raise ObservationError(attribute, "the driver did not say them")
+        return names
+
+    def _observation_specs(self) -> Dict[str, ObservationSpaceSpec]:
+        if self._specs is None:
+            self._specs = observation_specs(self._info())
+        return self._specs
+
+    @property
+    def observation_space_spec(self) -> Optional[ObservationSpaceSpec]:
+        """The spec of the observation space (None without one)."""
+        if self._observation_name is None:
+            return None
+        return self._observation_specs()[self._observation_name]
+
+    @property
+    def observation_space(self) -> Any:
+        """The space of the observations ``step`` returns (None without).
+        Set it to a name, a spec or None."""
+        spec = self.observation_space_spec
+        return None if spec is None else spec.space
+
+    @observation_space.setter
+    def observation_space(self, value: Union[str, ObservationSpaceSpec, None]) -> None:
+        if isinstance(value, ObservationSpaceSpec):
+            value = value.id
+        if value is not None and value not in _OBSERVATION_NAMES:
+            raise ValueError(
+                "unknown observation space %r (known: %s)"
+                % (value, ", ".join(sorted(_OBSERVATION_NAMES)))
+            )
+        self._observation_name = value
+
+    @property
+    def reward_space(self) -> Optional[RewardSpace]:
+        """The reward space (None without one). Set it to a name or None;
+        a change takes effect at the next reset."""
+        return self._reward_space
+
+    @reward_space.setter
+    def reward_space(self, value: Union[str, RewardSpace, None]) -> None:
+        self._reward_space = None if value is None else resolve_reward_space(value)
+
+    @property
+    def reward_range(self) -> Tuple[float, float]:
+        if self._reward_space is None:
+            return (-math.inf, math.inf)
+        return self._reward_space.reward_range
+
+    @property
+    def compiler_version(self) -> str:
+        """The LLVM version of the driver."""
+        return self._info().llvm or "unknown"
+
+    # -- the episode -------------------------------------------------------------------
+
+    @property
+    def in_episode(self) -> bool:
+        """Whether an episode is running (reset, and not ended by an error)."""
+        return self._connection is not None and self._ended is None
+
+    @property
+    def actions(self) -> List[int]:
+        """The actions of the episode so far (indices)."""
+        return list(self._actions)
+
+    @property
+    def episode_reward(self) -> Optional[float]:
+        """The sum of the episode's rewards (None without a reward space)."""
+        return None if self._reward is None else self._reward.episode_reward
+
+    @property
+    def episode_walltime(self) -> float:
+        """Seconds since the reset (a fork keeps its parent's)."""
+        return 0.0 if self._reset_time is None else time.monotonic() - self._reset_time
+
+    @property
+    def state(self) -> CompilerEnvState:
+        """The episode as a :class:`CompilerEnvState`."""
+        return CompilerEnvState(
+            benchmark=self.benchmark.uri,
+            commandline=self.commandline(),
+            walltime=self.episode_walltime,
+            reward=self.episode_reward,
+        )
+
+    def commandline(self) -> str:
+        """``opt -passes='P1,...' input.bc -o output.bc``: the opt command
+        that turns the benchmark's bitcode into the episode's module, exactly
+        (the pipelines are the driver's own)."""
+        return self.action_space.to_string(self._actions)
+
+    def _workdir_path(self) -> str:
+        if self._workdir is None:
+            self._workdir = private_directory("optgym-env-")
+        return self._workdir
+
+    def _scratch_path(self, stem: str, suffix: str) -> str:
+        self._scratch += 1
+        return os.path.join(self._workdir_path(), "%s-%d%s" % (stem, self._scratch, suffix))
+
+    def _pending_query(self) -> Query:
+        connection = self._connection
+        if connection is None or connection.query is None:
+            if self._ended is not None:
+                raise ObservationError("*", "the episode ended (%s); call reset()" % self._ended[0])
+            raise ObservationError("*", "no episode; call reset() first")
+        return connection.query
+
+    # -- reset ------------------------------------------------------------------------------
+
+    def reset(
+        self,
+        benchmark: Union[str, Benchmark, None] = None,
+        observation_space: Optional[str] = None,
+        reward_space: Optional[str] = None,
+        seed: Optional[int] = None,
+        options: Optional[Dict[str, Any]] = None,
+    ) -> Tuple[Any, Dict[str, Any]]:
+        """Starts an episode; returns ``(observation, info)``.
+
+        ``benchmark``, ``observation_space`` and ``reward_space`` (also
+        accepted in ``options``) change the environment's for this and later
+        episodes. ``seed`` seeds ``action_space.sample()``.
+        """
+        if self._closed:
+            raise RuntimeError("the environment is closed")
+        options = dict(options or {})
+        benchmark = benchmark if benchmark is not None else options.pop("benchmark", None)
+        if observation_space is None:
+            observation_space = options.pop("observation_space", None)
+        if reward_space is None:
+            reward_space = options.pop("reward_space", None)
+        if HAVE_GYMNASIUM:  # pragma: no cover - depends on the installation
+            super().reset(seed=seed)
+        if benchmark is not None:
+            self._next_benchmark = benchmark
+        if observation_space is not None:
+            self.observation_space = observation_space
+        if reward_space is not None:
+            self.reward_space = reward_space
+        self._end_episode()
+        self._reset_time = None
+        self._ended = None
+        self._reward = None
+        self._benchmark = None
+        bench = self.benchmark
+        connection = self._fork_root(bench)
+        self._connection = connection
+        self._actions = []
+        self._ended = None
+        self._episode += 1
+        self._reset_time = time.monotonic()
+        self._last_observation = None
+        query = connection.query
+        assert query is not None
+        self._key_label = query.key.rpartition(":step#")[0] or None
+        if seed is not None:
+            self.action_space.seed(seed)
+        try:
+            self._reward = self._start_reward(query)
+            observation = self._observe(query)
+        except BaseException:
+            self._end_episode()
+            raise
+        self._last_observation = observation
+        return observation, {}
+
+    def _fork_root(self, bench: Benchmark) -> DriverConnection:
+        for attempt in range(2):
+            root = self._pool.root(bench, self._step_timeout)
+            try:
+                connection = root.fork(self._workdir_path(), self._step_timeout)
+            except DriverCrashed:
+                # The root died (killed, out of memory): start it again once.
+                self._pool.forget(bench)
+                if attempt:
+                    raise
+                continue
+            self._root = root
+            connection.timeout = self._step_timeout
+            return connection
+        raise AssertionError("unreachable")
+
+    def _start_reward(self, query: Query) -> Optional[RewardState]:
+        space = self._reward_space
+        if space is None:
+            return None
+        state = RewardState(space)
+        root = self._root
+        assert root is not None
+        if space.cost == "IrInstructionCount":
+            initial: float = query.ir_instructions
+            baseline = None if space.baseline in (None, "O0") else root.baseline(
+                "IrInstructionCount" + space.baseline)
+        elif space.cost == "ObjectTextSizeBytes":
+            initial = root.baseline("ObjectTextSizeO0")
+            baseline = None if space.baseline in (None, "O0") else root.baseline(
+                "ObjectTextSize" + space.baseline)
+        else:
+            if not self.benchmark.runnable:
+                raise ObservationError(
+                    "Runtime", "%s is not runnable: %s"
+                    % (self.benchmark.uri, self.benchmark.not_runnable_reason))
+            with root.lock:
+                measured = root.runtimes.get("O0")
+            if measured is None:
+                measured = median(self._build_and_run(query)[1])
+                with root.lock:
+                    root.runtimes.setdefault("O0", measured)
+            initial = measured
+            baseline = None if space.baseline in (None, "O0") else root.runtime_baseline(
+                space.baseline, self.runtime_observation_count, DEFAULT_TIMEOUT)
+        state.reset(initial, baseline)
+        return state
+
+    def _observe(self, query: Query) -> Any:
+        name = self._observation_name
+        if name is None:
+            return None
+        return self._observation_specs()[name].compute(self, query)
+
+    # -- step --------------------------------------------------------------------------------
+
+    def step(self, action: Any) -> StepResult:
+        """Applies one action (an index into ``action_space`` or a name);
+        returns ``(observation, reward, terminated, truncated, info)``.
+
+        ``info["action_had_no_effect"]`` says whether the pass left the
+        module unchanged. A failure ends the episode (see the module
+        documentation); it never raises. An invalid action raises
+        ValueError, before anything is sent.
+        """
+        if self._closed:
+            raise RuntimeError("the environment is closed")
+        if type(action) is int and 0 <= action < self._n_actions():
+            index = action
+        else:
+            index = self.action_space.index(action)
+        return self._apply((index,))
+
+    def multistep(self, actions: Iterable[Any]) -> StepResult:
+        """Applies several actions, with no intermediate observations (the
+        driver computes the observation and reward only after the last);
+        returns what ``step`` returns, the reward being the sum over the
+        actions. On a failure the episode ends at the state before the call."""
+        if self._closed:
+            raise RuntimeError("the environment is closed")
+        space = self.action_space
+        indices = tuple(space.index(action) for action in actions)
+        return self._apply(indices)
+
+    def _n_actions(self) -> int:
+        space = self._action_space
+        return len(space.names) if space is not None else len(self.action_space.names)
+
+    def _observe_suffix(self) -> Tuple[List[str], bool]:
+        """The driver observations the next query must carry, and whether
+        it must carry the module's bitcode."""
+        names: List[str] = []
+        bitcode = False
+        name = self._observation_name
+        if name is not None:
+            spec = self._observation_specs()[name]
+            names += spec.driver
+            bitcode = spec.bitcode
+        reward = self._reward
+        if reward is not None:
+            if reward.space.cost == "ObjectTextSizeBytes" and "ObjectTextSizeBytes" not in names:
+                names.append("ObjectTextSizeBytes")
+            elif reward.space.cost == "Runtime":
+                bitcode = True
+        return names, bitcode
+
+    def _apply(self, actions: Sequence[int]) -> StepResult:
+        connection = self._connection
+        if connection is None or self._ended is not None:
+            if self._closed:
+                raise RuntimeError("the environment is closed")
+            if self._ended is None:
+                raise RuntimeError("call reset() before step()")
+            return self._ended_step()
+        if not actions:
+            return self._last_observation, (0.0 if self._reward else None), False, False, {
+                "action_had_no_effect": True}
+        suffix, bitcode = self._suffix()
+        bitcode_path = None
+        if bitcode:
+            bitcode_path = self._scratch_path("state", ".bc")
+            suffix = self._suffix_with(["Bitcode=" + bitcode_path])
+        previous = connection.query
+        done = len(self._actions)
+        changed = 0
+        limit = None
+        try:
+            last = len(actions) - 1
+            for position, action in enumerate(actions):
+                query = connection.answer(action + 1, suffix if position == last else b"")
+                if query.error:
+                    if query.error.startswith(_PASS_LIMIT):
+                        # The module is fine, but the driver takes no more
+                        # passes: the episode is truncated here.
+                        self._actions.append(action)
+                        changed |= query.last_changed
+                        limit = query.error
+                        break
+                    del self._actions[done:]
+                    connection.close()
+                    return self._fail("driver-error", "the driver cannot go on after %s: %s"
+                                      % (self.action_space.names[action], query.error))
+                self._actions.append(action)
+                changed |= query.last_changed
+            if bitcode_path is not None and "Bitcode=" + bitcode_path in query.observations:
+                query.extra["bitcode"] = bitcode_path
+            reward_state = self._reward
+            if reward_state is not None:
+                space = reward_state.space
+                # Every cost is computed before the reward state changes, so
+                # that a failure leaves the state as it was.
+                cost = query.ir_instructions if space.cost == "IrInstructionCount" else (
+                    self._cost(query))
+            observation = self._observe(query) if self._observation_name is not None else None
+        except DriverError as error:
+            del self._actions[done:]
+            return self._fail(error.error_type, str(error))
+        except (ObservationError, BenchmarkError, OSError) as error:
+            del self._actions[done:]
+            return self._fail("observation-error", str(error))
+        except BaseException:
+            # Interrupted mid-exchange: the connection's state is unknown.
+            del self._actions[done:]
+            self._fail("interrupted", "interrupted")
+            raise
+        reward = None if reward_state is None else reward_state.update(cost)
+        self._retire(previous)
+        self._last_observation = observation
+        if limit is not None:
+            self._ended = ("pass-limit", limit)
+            return observation, reward, False, True, {
+                "action_had_no_effect": not changed, "truncated_reason": limit}
+        return observation, reward, False, False, {"action_had_no_effect": not changed}
+
+    def _suffix(self) -> Tuple[bytes, bool]:
+        """The observe member of the step's last answer (memoized per
+        observation and reward space), and whether it must ask for the
+        module's bitcode too."""
+        key = (self._observation_name, self._reward.space.name if self._reward else None)
+        memo = self._suffix_memo
+        if memo is None or memo[0] != key:
+            names, bitcode = self._observe_suffix()
+            memo = self._suffix_memo = (key, names, bitcode, self._encode_suffix(names))
+        return memo[3], memo[2]
+
+    def _suffix_with(self, extra: List[str]) -> bytes:
+        assert self._suffix_memo is not None
+        return self._encode_suffix(list(self._suffix_memo[1]) + extra)
+
+    @staticmethod
+    def _encode_suffix(names: List[str]) -> bytes:
+        if not names:
+            return b""
+        return b',"observe":' + _json_names(names).encode("utf-8")
+
+    def _cost(self, query: Query) -> float:
+        cost = self._reward_space.cost if self._reward_space else None
+        if cost == "IrInstructionCount":
+            return query.ir_instructions
+        if cost == "ObjectTextSizeBytes":
+            return self._fetch(query, ("ObjectTextSizeBytes",))["ObjectTextSizeBytes"]
+        return median(self._build_and_run(query)[1])
+
+    def _fail(self, error_type: str, details: str) -> StepResult:
+        self._ended = (error_type, details)
+        connection = self._connection
+        if connection is not None:
+            connection.close(kill=error_type in ("timeout", "protocol-error", "interrupted"))
+        reward = self._reward.space.default_value if self._reward is not None else None
+        return self._last_observation, reward, True, False, {
+            "action_had_no_effect": True,
+            "error_type": error_type,
+            "error_details": details,
+        }
+
+    def _ended_step(self) -> StepResult:
+        assert self._ended is not None
+        error_type, details = self._ended
+        reward = self._reward.space.default_value if self._reward is not None else None
+        return self._last_observation, reward, True, False, {
+            "action_had_no_effect": True,
+            "error_type": "episode-ended",
+            "error_details": "the episode ended (%s: %s); call reset()"
+            % (error_type, details.splitlines()[0] if details else ""),
+        }
+
+    def _retire(self, query: Optional[Query]) -> None:
+        """Deletes what a past state left in the work directory (its bitcode
+        unless it was handed out as BitcodeFile)."""
+        if query is None:
+            return
+        path = query.extra.get("bitcode")
+        if path and not query.extra.get("bitcode_handed_out"):
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+
+    # -- observations ----------------------------------------------------------------------------
+
+    def _fetch(self, query: Query, names: Iterable[str]) -> Dict[str, Any]:
+        """The driver's values of ``names`` for ``query``'s state: those it
+        carries, and the others in one observe request. ObservationError
+        for a name that failed."""
+        values = query.observations
+        missing = [name for name in names if name not in values and name not in query.errors]
+        if missing:
+            connection = self._connection
+            if connection is None or connection.query is not query:
+                raise ObservationError(missing[0], "the state is gone (the episode moved on)")
+            connection.observe(missing)
+        for name in names:
+            if name not in values:
+                raise ObservationError(name, query.errors.get(name, "the driver gave no value"))
+        return values
+
+    def _baseline(self, name: str) -> Any:
+        root = self._root
+        if root is None:
+            raise ObservationError(name, "no episode; call reset() first")
+        return root.baseline(name)
+
+    def _bitcode_file(self, query: Query) -> str:
+        path = query.extra.get("bitcode")
+        if path is None:
+            path = self._scratch_path("state", ".bc")
+            self._fetch(query, ("Bitcode=" + path,))
+            query.extra["bitcode"] = path
+        return path
+
+    def _build_and_run(self, query: Query) -> Tuple[float, List[float]]:
+        """(build seconds, run seconds per run) of the current module, built
+        with the benchmark's link flags at -O2 without further IR passes."""
+        found = query.extra.get("runtime")
+        if found is not None:
+            return found
+        bench = self.benchmark
+        if not bench.runnable:
+            raise ObservationError("Runtime", "%s is not runnable: %s"
+                                   % (bench.uri, bench.not_runnable_reason))
+        bitcode = self._bitcode_file(query)
+        exe = self._scratch_path("exe", "")
+        try:
+            start = time.monotonic()
+            try:
+                bench.codegen(bitcode, exe, "O2", link=True)
+            except BuildError as error:
+                raise ObservationError("Runtime", str(error)) from None
+            buildtime = time.monotonic() - start
+            for _ in range(self.runtime_warmup_count):
+                bench.run(exe, DEFAULT_TIMEOUT)
+            times = []
+            for _ in range(max(1, self.runtime_observation_count)):
+                run = bench.run(exe, DEFAULT_TIMEOUT)
+                if run.timed_out or run.signal is not None:
+                    raise ObservationError("Runtime", "the program %s" % run.describe())
+                times.append(run.walltime)
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(exe)
+        result = (buildtime, times)
+        query.extra["runtime"] = result
+        return result
+
+    def _write(self, name: str, path: Union[str, os.PathLike]) -> Path:
+        target = os.path.abspath(os.fspath(path))
+        self._pending_query()
+        assert self._connection is not None
+        # Asked every time (not memoized): the file is the point.
+        key = "%s=%s" % (name, target)
+        values, errors = self._connection.observe([key])
+        if key not in values:
+            raise ObservationError(name, errors.get(key, "the driver gave no value"))
+        return Path(target)
+
+    def write_bitcode(self, path: Union[str, os.PathLike]) -> Path:
+        """Writes the current module's bitcode to ``path``."""
+        return self._write("Bitcode", path)
+
+    def write_ir(self, path: Union[str, os.PathLike]) -> Path:
+        """Writes the current module's textual IR to ``path``."""
+        return self._write("Ir", path)
+
+    def render(self) -> Optional[str]:
+        """The IR of the current module: returned (``render_mode="ansi"``)
+        or printed (``"human"``)."""
+        text = self.observation["Ir"]
+        if self.render_mode == "human":
+            print(text)
+            return None
+        return text
+
+    # -- fork ------------------------------------------------------------------------------
+
+    def fork(self) -> "LlvmEnv":
+        """A new environment in the same state, sharing nothing mutable:
+        its driver process is a fork of this one's (copy on write), with
+        this episode's actions, reward state and walltime. This environment
+        is unchanged. An environment not yet reset is reset first; one whose
+        episode ended replays its actions (up to the last good state)."""
+        if self._closed:
+            raise RuntimeError("the environment is closed")
+        if self._connection is None and self._reset_time is None:
+            self.reset()
+        child = LlvmEnv(
+            self._next_benchmark if self._benchmark is None else self._benchmark,
+            self._observation_name,
+            None,
+            step_timeout=self._step_timeout,
+            runtime_observation_count=self.runtime_observation_count,
+            runtime_warmup_count=self.runtime_warmup_count,
+            numpy=self.numpy,
+            toolchain=self._toolchain,
+            cache=self._cache,
+            render_mode=self.render_mode,
+            _pool=self._pool,
+        )
+        child._reward_space = self._reward_space
+        child._benchmarks = dict(self._benchmarks)
+        child._specs = self._specs
+        try:
+            if not self.in_episode:
+                child.reset(benchmark=self.benchmark)
+                if self._actions:
+                    _, _, done, _, info = child.multistep(self._actions)
+                    if done:
+                        raise DriverError("cannot replay the actions: %s" % info["error_details"])
+                return child
+            connection = self._connection
+            assert connection is not None and connection.query is not None
+            forked = connection.fork(child._workdir_path(), self._step_timeout)
+            parent_query = connection.query
+            forked.query.observations.update(copy.deepcopy(parent_query.observations))
+            forked.query.errors.update(parent_query.errors)
+            child._connection = forked
+            child._root = self._root
+            child._benchmark = self._benchmark
+            child._actions = list(self._actions)
+            child._reward = self._reward.copy() if self._reward is not None else None
+            child._last_observation = copy.deepcopy(self._last_observation)
+            child._reset_time = self._reset_time
+            child._episode = 1
+            child._key_label = self._key_label
+            return child
+        except BaseException:
+            child.close()
+            raise
+
+    # -- replay, state, validation -------------------------------------------------------------
+
+    def apply(self, state: CompilerEnvState) -> None:
+        """Resets to ``state.benchmark`` and replays ``state.commandline``.
+        ValueError when the commandline names an unknown pass or the replay
+        fails."""
+        self.reset(benchmark=state.benchmark)
+        actions = self.action_space.from_string(state.commandline)
+        if actions:
+            _, _, done, _, info = self.multistep(actions)
+            if done:
+                raise ValueError("cannot apply the state: %s: %s"
+                                 % (info.get("error_type"), info.get("error_details")))
+
+    def validate(self, state: Optional[CompilerEnvState] = None) -> ValidationResult:
+        """Checks that a state (default: this episode's) reproduces.
+
+        The actions are replayed in a fresh episode of the state's benchmark.
+        With a deterministic reward space the replayed reward must equal the
+        state's (``math.isclose``, rel_tol 1e-5); for this episode's own
+        state the final module must also be the same (its instruction count
+        and the sha1 of its IR). Then, if the benchmark is runnable, the
+        final module is built, run and compared with the benchmark's -O0
+        reference. Problems are reported in the result, never raised.
+        """
+        start = time.monotonic()
+        own = state is None
+        if state is None:
+            if self._reset_time is None:
+                raise RuntimeError("no episode to validate; call reset() first")
+            state = self.state
+        result = ValidationResult(state=state)
+
+        def finish() -> ValidationResult:
+            result.walltime = time.monotonic() - start
+            return result
+
+        try:
+            actions = self.action_space.from_string(state.commandline)
+        except ValueError as error:
+            result.actions_replay_failed = True
+            result.errors.append(ValidationError("Invalid commandline", {"details": str(error)}))
+            return finish()
+        try:
+            bench = self._resolve(state.benchmark)
+        except BenchmarkError as error:
+            result.actions_replay_failed = True
+            result.errors.append(ValidationError("Unknown benchmark", {"details": str(error)}))
+            return finish()
+        replay = LlvmEnv(
+            bench,
+            None,
+            None,
+            step_timeout=self._step_timeout,
+            numpy=False,
+            toolchain=self._toolchain,
+            cache=self._cache,
+            _pool=self._pool,
+        )
+        replay._benchmarks = dict(self._benchmarks)
+        if self._reward_space is not None and self._reward_space.deterministic:
+            replay._reward_space = self._reward_space
+        try:
+            try:
+                replay.reset()
+            except (DriverError, BenchmarkError, ObservationError, OSError) as error:
+                result.actions_replay_failed = True
+                result.errors.append(ValidationError("Cannot start the benchmark",
+                                                     {"details": str(error)}))
+                return finish()
+            if actions:
+                _, _, done, _, info = replay.multistep(actions)
+                if done:
+                    result.actions_replay_failed = True
+                    result.errors.append(ValidationError(
+                        "Action replay failed",
+                        {"details": "%s: %s" % (info["error_type"], info["error_details"])}))
+                    return finish()
+            space = self._reward_space
+            if state.reward is not None and space is not None and space.deterministic:
+                result.reward_validated = True
+                replayed = replay.episode_reward
+                if replayed is None or not math.isclose(replayed, state.reward, rel_tol=1e-5,
+                                                        abs_tol=1e-12):
+                    result.reward_validation_failed = True
+                    result.errors.append(ValidationError(
+                        "Reward validation failed",
+                        {"details": "expected %s reward %r, the replay gives %r"
+                         % (space.name, state.reward, replayed),
+                         "expected": state.reward, "actual": replayed}))
+            if own and self.in_episode:
+                mine, theirs = self._pending_query(), replay._pending_query()
+                if mine.ir_instructions != theirs.ir_instructions or (
+                        self.observation["IrSha1"] != replay.observation["IrSha1"]):
+                    result.actions_replay_failed = True
+                    result.errors.append(ValidationError(
+                        "Final module differs",
+                        {"details": "the replay ends with %d instructions (IR sha1 %s), the "
+                         "episode with %d (%s)" % (
+                             theirs.ir_instructions, replay.observation["IrSha1"],
+                             mine.ir_instructions, self.observation["IrSha1"])}))
+            if bench.runnable:
+                result.benchmark_semantics_validated = True
+                try:
+                    checked = check_semantics(bench, replay.observation["BitcodeFile"])
+                except (BenchmarkError, ObservationError, DriverError, OSError) as error:
+                    result.benchmark_semantics_validation_failed = True
+                    result.errors.append(ValidationError(
+                        "Benchmark semantics validation failed", {"details": str(error)}))
+                else:
+                    result.semantics = checked
+                    if not checked.ok:
+                        result.benchmark_semantics_validation_failed = True
+                        result.errors.append(semantics_error(checked))
+        except (DriverError, ObservationError) as error:
+            result.actions_replay_failed = True
+            result.errors.append(ValidationError("Replay failed", {"details": str(error)}))
+        finally:
+            replay.close()
+        return finish()
+
+    def export_policy(self, path: Union[str, os.PathLike], label: Optional[str] = None,
+                      description: Optional[str] = None) -> Dict[str, Any]:
+        """Writes the episode as a policy file (docs/policy-format.md) and
+        returns it: the pass-choice table maps each step's key
+        (``LABEL:step#N``) to its action and the key after the last step to
+        ``stop``, so that a build with ``OPTGYM_ORACLE=policy:FILE
+        OPTGYM_DECISIONS=pass-choice`` replays the episode's passes at the
+        start of the pipeline. ``label``: the module's name as the build
+        gives it (default: the driver's, the bitcode's source file name)."""
+        if self._reset_time is None:
+            raise RuntimeError("no episode to export; call reset() first")
+        label = label if label is not None else self._key_label
+        if not label:
+            raise ValueError("the driver's keys name no module; pass label=")
+        names = self.action_space.names
+        table = {"%s:step#%d" % (label, step): names[action]
+                 for step, action in enumerate(self._actions)}
+        table["%s:step#%d" % (label, len(self._actions))] = "stop"
+        policy = {
+            "format": "optgym-policy",
+            "version": 1,
+            "description": description or "episode on %s: %s" % (self.benchmark.uri,
+                                                                   self.commandline()),
+            "metadata": {
+                "benchmark": self.benchmark.uri,
+                "commandline": self.commandline(),
+                "reward_space": self._reward_space.name if self._reward_space else None,
+                "reward": self.episode_reward,
+                "llvm": self.compiler_version,
+            },
+            "decisions": {"pass-choice": {"table": table}},
+        }
+        atomic_write(os.fspath(path), json.dumps(policy, indent=1) + "\n")
+        return policy
+
+    # -- closing ----------------------------------------------------------------------------------
+
+    def _end_episode(self) -> None:
+        connection = self._connection
+        self._connection = None
+        if connection is not None:
+            self._retire(connection.query)
+            # Stopped now, closed at the next episode's end: by then the
+            # driver has said its goodbye (a module-end) and exited, and
+            # closing costs no wait.
+            connection.stop()
+            draining, self._draining = self._draining, connection
+            if draining is not None:
+                draining.close()
+        self._root = None
+
+    def close(self) -> None:
+        """Ends the episode and releases the driver processes; idempotent."""
+        if getattr(self, "_closed", True):
+            return
+        self._closed = True
+        try:
+            self._end_episode()
+            draining, self._draining = self._draining, None
+            if draining is not None:
+                draining.close(linger=_CLOSE_LINGER_SECONDS)
+        finally:
+            self._pool.release()
+            if self._workdir is not None:
+                shutil.rmtree(self._workdir, ignore_errors=True)
+                self._workdir = None
+            _live_envs.discard(self)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def __enter__(self) -> "LlvmEnv":
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):
+            self.close()
+
+    def __repr__(self) -> str:
+        if self._closed:
+            return "<LlvmEnv closed>"
+        uri = self._benchmark.uri if self._benchmark is not None else str(self._next_benchmark)
+        return "<LlvmEnv %s, %d actions>" % (uri, len(self._actions))

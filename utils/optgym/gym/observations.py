@@ -1,0 +1,370 @@
+"""Observation spaces: what each name means, where its value comes from, and
+the lazy ``env.observation[NAME]`` mapping.
+
+Values come from four places, cheapest first:
+
+* the query itself: ``IrInstructionCount`` is a feature of every query;
+* constants of the benchmark or the driver: the baselines
+  (``IrInstructionCountO0``/``Oz``/``O3``, ``ObjectTextSizeO0``/``Oz``/``O3``,
+  computed once per benchmark and cached on disk), ``IsRunnable``, the
+  feature and action names;
+* the driver, computed in process on the current module: ``Autophase``,
+  ``InstCount``, ``Ir``, ``ObjectTextSizeBytes``, ``Bitcode=PATH``, ... When
+  one is the observation space, every answer asks for it, so it arrives
+  with the next query; otherwise ``env.observation[NAME]`` asks with one
+  observe request (and keeps the value until the next step);
+* Python: ``Runtime`` and ``Buildtime`` build the current module and run it.
+
+As in CompilerGym, ``IrInstructionCountOz`` and the other ``O3``/``Oz``
+names are the benchmark's baselines (constant over the episode). The driver
+computes them for the *current* module; ask for that with
+``env.observation.raw("IrInstructionCountOz")``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
+
+from .driver import Query
+from .spaces import Box, DictSpace, Scalar, Sequence, _numpy
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .env import LlvmEnv
+
+__all__ = [
+    "BASELINE_NAMES",
+    "ObservationError",
+    "ObservationSpaceSpec",
+    "ObservationView",
+    "DriverInfo",
+    "observation_specs",
+    "inst_count_key",
+]
+
+#: The baselines, all computed by the root driver at step 0.
+BASELINE_NAMES = (
+    "IrInstructionCountO0",
+    "IrInstructionCountO3",
+    "IrInstructionCountOz",
+    "ObjectTextSizeO0",
+    "ObjectTextSizeO3",
+    "ObjectTextSizeOz",
+)
+#: What the root driver is asked at step 0 for the baselines (the O0 count
+#: is its query's ir_instructions feature).
+BASELINE_OBSERVATIONS = {
+    "IrInstructionCountO3": "IrInstructionCountO3",
+    "IrInstructionCountOz": "IrInstructionCountOz",
+    "ObjectTextSizeO0": "ObjectTextSizeBytes",
+    "ObjectTextSizeO3": "ObjectTextSizeO3",
+    "ObjectTextSizeOz": "ObjectTextSizeOz",
+}
+#: The constants of a driver, asked once per driver in a process.
+STATIC_OBSERVATIONS = ("ActionPipelines", "AutophaseNames", "InstCountNames")
+
+
+class ObservationError(Exception):
+    """The driver (or the Python side) could not compute an observation."""
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__("observation %s: %s" % (name, message))
+        self.name = name
+        self.message = message
+
+
+@dataclass
+class DriverInfo:
+    """What does not change while the driver's code does not: the action
+    names and pipelines, the feature names, the LLVM version."""
+
+    choices: Tuple[str, ...]
+    llvm: Optional[str]
+    client: Optional[str]
+    pipelines: Optional[List[str]] = None
+    autophase_names: Optional[List[str]] = None
+    inst_count_names: Optional[List[str]] = None
+
+    def complete(self) -> bool:
+        return None not in (self.pipelines, self.autophase_names, self.inst_count_names)
+
+    def update(self, values: Mapping[str, Any]) -> None:
+        pipelines = values.get("ActionPipelines")
+        if isinstance(pipelines, list) and len(pipelines) == len(self.choices):
+            self.pipelines = [str(text) for text in pipelines[1:]]
+        names = values.get("AutophaseNames")
+        if isinstance(names, list):
+            self.autophase_names = [str(name) for name in names]
+        names = values.get("InstCountNames")
+        if isinstance(names, list):
+            self.inst_count_names = [str(name) for name in names]
+
+
+def inst_count_key(name: str) -> str:
+    """CompilerGym's name of an InstCount feature: ``Ret`` for the driver's
+    ``NumRetInst``; ``TotalInsts`` and the like unchanged."""
+    if name.startswith("Num") and name.endswith("Inst") and len(name) > 7:
+        return name[3:-4]
+    return name
+
+
+Compute = Callable[["LlvmEnv", Query], Any]
+
+
+@dataclass
+class ObservationSpaceSpec:
+    """One observation space (CompilerGym's ObservationSpaceSpec).
+
+    Attributes:
+        id: its name.
+        space: the space its values belong to.
+        driver: the driver observations it is computed from; a step whose
+            observation space this is asks for them with its answer.
+        bitcode: it needs the module's bitcode in a file (asked with the
+            answer too).
+        compute: computes the value of the pending query's state.
+        deterministic: the same state always gives the same value.
+        platform_dependent: the value depends on the host.
+        default_value: the value before there is any.
+    """
+
+    id: str
+    space: Any
+    compute: Compute
+    driver: Tuple[str, ...] = ()
+    bitcode: bool = False
+    deterministic: bool = True
+    platform_dependent: bool = False
+    default_value: Any = None
+
+    @property
+    def name(self) -> str:
+        return self.id
+
+    def __repr__(self) -> str:
+        return "ObservationSpaceSpec(%s)" % self.id
+
+
+# -- computing values ----------------------------------------------------------------
+
+
+def _vector(env: "LlvmEnv", values: List[Any], dtype: str) -> Any:
+    if env.numpy:
+        return _numpy.array(values, dtype=dtype)
+    return values
+
+
+def _driver_value(name: str) -> Compute:
+    def compute(env: "LlvmEnv", query: Query) -> Any:
+        return env._fetch(query, (name,))[name]
+
+    return compute
+
+
+def _driver_vector(name: str) -> Compute:
+    def compute(env: "LlvmEnv", query: Query) -> Any:
+        return _vector(env, env._fetch(query, (name,))[name], "int64")
+
+    return compute
+
+
+def _ir(env: "LlvmEnv", query: Query) -> str:
+    text = query.extra.get("Ir")
+    if text is None:
+        try:
+            text = env._fetch(query, ("Ir",))["Ir"]
+        except ObservationError:
+            # Too large for one message: the driver writes it to a file.
+            path = env._scratch_path("ir", ".ll")
+            env._fetch(query, ("Ir=" + path,))
+            try:
+                with open(path, encoding="utf-8") as stream:
+                    text = stream.read()
+            finally:
+                os.unlink(path)
+        query.extra["Ir"] = text
+    return text
+
+
+def _ir_sha1(env: "LlvmEnv", query: Query) -> str:
+    return hashlib.sha1(_ir(env, query).encode("utf-8")).hexdigest()
+
+
+def _bitcode(env: "LlvmEnv", query: Query) -> bytes:
+    path = env._bitcode_file(query)
+    with open(path, "rb") as stream:
+        return stream.read()
+
+
+def _bitcode_file(env: "LlvmEnv", query: Query) -> str:
+    path = env._bitcode_file(query)
+    # The user's now: kept until the environment closes.
+    query.extra["bitcode_handed_out"] = True
+    return path
+
+
+def _autophase_dict(env: "LlvmEnv", query: Query) -> Dict[str, int]:
+    values = env._fetch(query, ("Autophase",))["Autophase"]
+    return dict(zip(env._names("autophase_names"), values))
+
+
+def _inst_count_dict(env: "LlvmEnv", query: Query) -> Dict[str, int]:
+    values = env._fetch(query, ("InstCount",))["InstCount"]
+    names = env._names("inst_count_names")
+    return {inst_count_key(name) + "Count": value for name, value in zip(names, values)}
+
+
+def _norm(values: List[int]) -> List[float]:
+    total = max(values[0], 1) if values else 1
+    return [value / total for value in values[1:]]
+
+
+def _inst_count_norm(env: "LlvmEnv", query: Query) -> Any:
+    values = env._fetch(query, ("InstCount",))["InstCount"]
+    return _vector(env, _norm(values), "float32")
+
+
+def _inst_count_norm_dict(env: "LlvmEnv", query: Query) -> Dict[str, float]:
+    values = env._fetch(query, ("InstCount",))["InstCount"]
+    names = env._names("inst_count_names")[1:]
+    return {inst_count_key(name) + "Density": value for name, value in zip(names, _norm(values))}
+
+
+def _baseline(name: str) -> Compute:
+    def compute(env: "LlvmEnv", query: Query) -> Any:
+        return env._baseline(name)
+
+    return compute
+
+
+def _static(attribute: str) -> Compute:
+    def compute(env: "LlvmEnv", query: Query) -> Any:
+        return list(env._names(attribute))
+
+    return compute
+
+
+def _runtime(env: "LlvmEnv", query: Query) -> List[float]:
+    return list(env._build_and_run(query)[1])
+
+
+def _buildtime(env: "LlvmEnv", query: Query) -> List[float]:
+    return [env._build_and_run(query)[0]]
+
+
+def median(values: List[float]) -> float:
+    """The estimator of the Runtime rewards (CompilerGym's np.median)."""
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return float(ordered[middle])
+    return (ordered[middle - 1] + ordered[middle]) / 2.0
+
+
+def observation_specs(info: DriverInfo) -> Dict[str, ObservationSpaceSpec]:
+    """Every observation space, for a driver whose constants are ``info``."""
+    autophase = len(info.autophase_names or ()) or 56
+    inst_count = len(info.inst_count_names or ()) or 3
+    count = lambda name: Scalar(0, None, int, name)  # noqa: E731
+    specs = [
+        ObservationSpaceSpec("IrInstructionCount", count("IrInstructionCount"),
+                             lambda env, query: query.ir_instructions, default_value=0),
+        ObservationSpaceSpec("Autophase", Box(0, None, autophase, "int64", "Autophase"),
+                             _driver_vector("Autophase"), driver=("Autophase",)),
+        ObservationSpaceSpec("AutophaseDict",
+                             DictSpace({name: Scalar(0, None, int, name)
+                                        for name in (info.autophase_names or ())},
+                                       "AutophaseDict"),
+                             _autophase_dict, driver=("Autophase",)),
+        ObservationSpaceSpec("InstCount", Box(0, None, inst_count, "int64", "InstCount"),
+                             _driver_vector("InstCount"), driver=("InstCount",)),
+        ObservationSpaceSpec("InstCountDict",
+                             DictSpace({inst_count_key(name) + "Count": Scalar(0, None, int)
+                                        for name in (info.inst_count_names or ())},
+                                       "InstCountDict"),
+                             _inst_count_dict, driver=("InstCount",)),
+        ObservationSpaceSpec("InstCountNorm",
+                             Box(0, 1, max(inst_count - 1, 1), "float32", "InstCountNorm"),
+                             _inst_count_norm, driver=("InstCount",)),
+        ObservationSpaceSpec("InstCountNormDict",
+                             DictSpace({inst_count_key(name) + "Density": Scalar(0, 1, float)
+                                        for name in (info.inst_count_names or ())[1:]},
+                                       "InstCountNormDict"),
+                             _inst_count_norm_dict, driver=("InstCount",)),
+        ObservationSpaceSpec("Ir", Sequence((0, None), str, "Ir"), _ir, driver=("Ir",),
+                             default_value=""),
+        ObservationSpaceSpec("IrSha1", Sequence((40, 40), str, "IrSha1"), _ir_sha1,
+                             driver=("Ir",)),
+        ObservationSpaceSpec("Bitcode", Sequence((0, None), bytes, "Bitcode"), _bitcode,
+                             bitcode=True, default_value=b""),
+        ObservationSpaceSpec("BitcodeFile", Sequence((0, None), str, "BitcodeFile"),
+                             _bitcode_file, bitcode=True),
+        ObservationSpaceSpec("ObjectTextSizeBytes", count("ObjectTextSizeBytes"),
+                             _driver_value("ObjectTextSizeBytes"), driver=("ObjectTextSizeBytes",),
+                             platform_dependent=True, default_value=0),
+        ObservationSpaceSpec("IsRunnable", Scalar(0, 1, bool, "IsRunnable"),
+                             lambda env, query: bool(env.benchmark.runnable), default_value=False),
+        ObservationSpaceSpec("Runtime", Sequence((0, None), float, "Runtime"), _runtime,
+                             bitcode=True, deterministic=False, platform_dependent=True),
+        ObservationSpaceSpec("Buildtime", Sequence((0, None), float, "Buildtime"), _buildtime,
+                             bitcode=True, deterministic=False, platform_dependent=True),
+        ObservationSpaceSpec("AutophaseNames", Sequence((0, None), str, "AutophaseNames"),
+                             _static("autophase_names")),
+        ObservationSpaceSpec("InstCountNames", Sequence((0, None), str, "InstCountNames"),
+                             _static("inst_count_names")),
+        ObservationSpaceSpec("ActionPipelines", Sequence((0, None), str, "ActionPipelines"),
+                             _static("pipelines")),
+    ]
+    for name in BASELINE_NAMES:
+        specs.append(
+            ObservationSpaceSpec(name, count(name), _baseline(name),
+                                 platform_dependent=name.startswith("ObjectTextSize"))
+        )
+    return {spec.id: spec for spec in specs}
+
+
+class ObservationView(Mapping):
+    """``env.observation``: every observation of the current state by name,
+    computed when asked (CompilerGym's ObservationView).
+
+    ``env.observation["Autophase"]`` asks the driver once per state: a value
+    is kept until the next step, and the step's own observation (the
+    observation space's) is already there. :meth:`raw` asks the driver for
+    any of its names, bypassing the Python-side meanings.
+    """
+
+    def __init__(self, env: "LlvmEnv") -> None:
+        self._env = env
+
+    @property
+    def spaces(self) -> Dict[str, ObservationSpaceSpec]:
+        return self._env._observation_specs()
+
+    def __getitem__(self, name: str) -> Any:
+        spec = self.spaces.get(name)
+        if spec is None:
+            raise KeyError(
+                "unknown observation %r (known: %s)" % (name, ", ".join(sorted(self.spaces)))
+            )
+        return spec.compute(self._env, self._env._pending_query())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.spaces)
+
+    def __len__(self) -> int:
+        return len(self.spaces)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.spaces
+
+    def raw(self, *names: str) -> Dict[str, Any]:
+        """The driver's values of ``names`` for the current state, in one
+        round trip (ObservationError if one failed)."""
+        query = self._env._pending_query()
+        return {name: value for name, value in self._env._fetch(query, names).items()
+                if name in names}
+
+    def __repr__(self) -> str:
+        return "ObservationView(%d spaces)" % len(self)
