@@ -13,6 +13,7 @@
 # OPTGYM_* variables of the calling environment never reach the tests;
 # OPTGYM_PLUGIN names this build's plugin.
 import os
+import subprocess
 
 import lit.formats
 import lit.util
@@ -54,3 +55,9 @@ config.substitutions += [
     ("%clang", clang),
 ]
 config.available_features.add("llvm-%d" % config.llvm_version_major)
+# Debian's numpy (utils/setup.sh installs python3-numpy) for the gym's
+# numpy paths.
+if os.path.exists("/usr/bin/python3") and subprocess.run(
+        ["/usr/bin/python3", "-c", "import numpy"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0:
+    config.available_features.add("debian-python-numpy")

@@ -19,7 +19,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
 from pathlib import Path
 from typing import List, Optional
@@ -188,14 +187,18 @@ class RealDriverTest(unittest.TestCase):
         self.assertEqual(completed.returncode, 0, completed.stderr)
         self.assertEqual(without_module_id(completed.stdout),
                          without_module_id(env.observation["Ir"]))
-        # clang replays the table at the start of its pipeline.
+        # clang replays the table at the start of its pipeline: built from
+        # the source like the benchmark (-O0 without optnone), the IR has
+        # the episode's instruction count.
         completed = subprocess.run(
-            [TOOLCHAIN.path("clang"), "-O2", "-fpass-plugin=" + PLUGIN, "-c", "crc32.c",
-             "-o", str(Path(self.temp.name) / "crc32.o")],
+            [TOOLCHAIN.path("clang"), "-O0", "-Xclang", "-disable-O0-optnone",
+             "-fpass-plugin=" + PLUGIN, "-S", "-emit-llvm", "crc32.c", "-o", "-"],
             cwd=str(_REPO / "datasets" / "programs"), capture_output=True, text=True,
             env=dict(environment, OPTGYM_VERBOSE="1"))
         self.assertEqual(completed.returncode, 0, completed.stderr)
         self.assertIn("9 table hits", completed.stderr)
+        self.assertEqual(count_ir_instructions(completed.stdout),
+                         env.observation["IrInstructionCount"])
 
     @unittest.skipUnless(HAVE_CSMITH, "no csmith")
     def test_generated_benchmark(self) -> None:
@@ -233,24 +236,6 @@ class RealDriverTest(unittest.TestCase):
         finally:
             os.chdir(previous)
         self.assertIn("episode reward", output.getvalue())
-
-    def test_steps_are_fast(self) -> None:
-        env = self.make(reward_space="IrInstructionCount")
-        env.reset()
-        action = env.action_space.index("-lower-expect")
-        steps = 300
-        start = time.perf_counter()
-        for _ in range(steps):
-            env.step(action)
-        per_step = (time.perf_counter() - start) / steps
-        # The driver runs the pass and the verifier; the Python side adds
-        # about 15 us. A generous bound for loaded machines.
-        self.assertLess(per_step, 0.005)
-        resets = 10
-        start = time.perf_counter()
-        for _ in range(resets):
-            env.reset()
-        self.assertLess((time.perf_counter() - start) / resets, 0.1)
 
 
 if __name__ == "__main__":
