@@ -44,9 +44,9 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Optional, Sequence, Union
+from typing import Any, Callable, Dict, Optional, Sequence, Union
 
-from .benchmarks import DEFAULT_TIMEOUT, Benchmark, benchmark
+from .benchmarks import DEFAULT_TIMEOUT, Benchmark, Reference, benchmark
 from .cache import Cache
 from .errors import BenchmarkError, BuildError
 from .toolchain import RunResult, Toolchain, clang_level, run_program
@@ -300,34 +300,56 @@ def validate(
             )
         if fault == "verifier":
             _inject_verifier_fault(bench, optimized)
-        try:
-            bench.verify(optimized)
-        except BuildError as error:
-            message = _first_line(error.output) or _first_line(error.detail)
-            return result(
-                "verifier-failed",
-                "the optimized module does not verify: %s" % message,
-                output=error.output,
-                build_seconds=time.monotonic() - start,
-            )
-        try:
-            bench.codegen(optimized, exe, level, link=runnable, extra_flags=extra_flags)
-        except BuildError as error:
-            return result(
-                "build-failed",
-                "code generation failed: %s" % _failure(error),
-                output=error.output,
-                build_seconds=time.monotonic() - start,
-            )
-        build_seconds = time.monotonic() - start
-        if not runnable:
-            return result(
-                "ok",
-                "builds and verifies (not runnable: %s)" % bench.not_runnable_reason,
-                build_seconds=build_seconds,
-            )
-        assert reference is not None
-        run = _faulty_run(bench, exe, timeout, fault)
+        return check_module(bench, optimized, exe, level, reference, timeout, fault, result,
+                            start, extra_flags)
+
+
+def check_module(
+    bench: Benchmark,
+    bitcode: Path,
+    exe: Path,
+    level: str,
+    reference: Optional[Reference],
+    timeout: Optional[float],
+    fault: Optional[str],
+    result: Callable[..., "ValidationResult"],
+    start: float,
+    extra_flags: Sequence[str] = (),
+    what: str = "the optimized module",
+) -> "ValidationResult":
+    """Verifies ``bitcode`` (a module of ``bench``), builds it into ``exe``
+    with code generation only, runs it and compares the run with the -O0
+    ``reference`` (None: the benchmark is not runnable). ``result(outcome,
+    detail, **fields)`` makes the ValidationResult; ``start`` is when the
+    build began (monotonic)."""
+    runnable = reference is not None
+    try:
+        bench.verify(bitcode)
+    except BuildError as error:
+        message = _first_line(error.output) or _first_line(error.detail)
+        return result(
+            "verifier-failed",
+            "%s does not verify: %s" % (what, message),
+            output=error.output,
+            build_seconds=time.monotonic() - start,
+        )
+    try:
+        bench.codegen(bitcode, exe, level, link=runnable, extra_flags=extra_flags)
+    except BuildError as error:
+        return result(
+            "build-failed",
+            "code generation failed: %s" % _failure(error),
+            output=error.output,
+            build_seconds=time.monotonic() - start,
+        )
+    build_seconds = time.monotonic() - start
+    if reference is None:
+        return result(
+            "ok",
+            "builds and verifies (not runnable: %s)" % bench.not_runnable_reason,
+            build_seconds=build_seconds,
+        )
+    run = _faulty_run(bench, exe, timeout, fault)
 
     common = dict(
         walltime=run.walltime,

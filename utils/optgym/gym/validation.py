@@ -26,7 +26,6 @@ from typing import Any, Dict, List, Optional
 
 from .. import validation as build_validation
 from ..benchmarks import DEFAULT_TIMEOUT, Benchmark
-from ..errors import BuildError
 from .state import CompilerEnvState
 
 __all__ = ["ValidationError", "ValidationResult", "check_semantics", "semantics_error"]
@@ -143,46 +142,9 @@ def check_semantics(
     start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="optgym-gym-validate-") as scratch:
         exe = Path(scratch) / (bench.name or "bench")
-        try:
-            bench.verify(bitcode)
-        except BuildError as error:
-            message = build_validation._first_line(error.output) or build_validation._first_line(
-                error.detail
-            )
-            return result("verifier-failed", "the final module does not verify: %s" % message,
-                          output=error.output, build_seconds=time.monotonic() - start)
-        try:
-            bench.codegen(bitcode, exe, "O2", link=runnable)
-        except BuildError as error:
-            return result("build-failed", "code generation failed: %s"
-                          % build_validation._failure(error), output=error.output,
-                          build_seconds=time.monotonic() - start)
-        build_seconds = time.monotonic() - start
-        if not runnable:
-            return result("ok", "builds and verifies (not runnable: %s)"
-                          % bench.not_runnable_reason, build_seconds=build_seconds)
-        assert reference is not None
-        run = build_validation._faulty_run(bench, exe, timeout, fault)
-    common = dict(
-        walltime=run.walltime,
-        build_seconds=build_seconds,
-        stdout=None if run.timed_out else run.stdout,
-        returncode=None if run.timed_out else run.returncode,
-    )
-    if run.timed_out:
-        return result("timeout", "did not finish within %g s (the -O0 reference takes %.2f s)"
-                      % (timeout, reference.walltime), **common)
-    if run.signal is not None and run.returncode != reference.returncode:
-        return result("crashed", "%s (the -O0 reference: exit %d)"
-                      % (run.describe(), reference.returncode), **common)
-    if run.returncode != reference.returncode:
-        return result("exit-status-mismatch", "%s, the -O0 reference exits %d"
-                      % (run.describe(), reference.returncode), **common)
-    if run.stdout != reference.stdout:
-        return result("output-mismatch",
-                      build_validation._describe_difference(run.stdout, reference.stdout), **common)
-    return result("ok", "output (%d bytes) and exit status %d match -O0; ran in %.2f s"
-                  % (len(run.stdout), run.returncode, run.walltime), **common)
+        return build_validation.check_module(
+            bench, Path(bitcode), exe, "O2", reference, timeout, fault, result, start,
+            what="the final module")
 
 
 def semantics_error(checked: build_validation.ValidationResult) -> ValidationError:
