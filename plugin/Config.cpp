@@ -63,10 +63,11 @@ parseDecisionList(StringRef List, StringRef SettingName) {
   if (List.trim() == "all")
     return Kinds.set();
   if (List.trim().empty()) {
-    // The pass-choice driver takes over the start of a pipeline: only on
-    // request.
+    // The pass-choice driver takes over the start of a pipeline, and the
+    // codegen gate reaches into the backend: both only on request.
     Kinds.set();
     Kinds.reset(unsigned(DecisionKind::PassChoice));
+    Kinds.reset(unsigned(DecisionKind::CodegenGate));
     return Kinds;
   }
   SmallVector<StringRef, 8> Items;

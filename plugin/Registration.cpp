@@ -17,7 +17,10 @@
 //                                   OPTGYM_DECISIONS names it
 //     late loop optimizations       loop-unroll
 //     vectorizer start              loop-vectorize
-//     optimizer last                end the module, flush the trace
+//     optimizer last                end the module, flush the trace; arm
+//                                   the codegen gate
+//     LLVMContext's OptPassGate     codegen-gate (installed at pipeline
+//                                   start, chained to the one it replaces)
 //     PluginInlineAdvisorAnalysis   inline
 //     should-run-optional-pass      pass-gate; transform-warning filter
 //     after-pass (module passes)    measure the module, for a socket agent
@@ -25,6 +28,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "plugin/Registration.h"
+#include "passes/CodegenGate.h"
 #include "passes/DecisionPoint.h"
 #include "passes/HintWarningFilter.h"
 #include "passes/InlineDecision.h"
@@ -96,11 +100,15 @@ void registerOptGym(PassBuilder &PB) {
         MPM.addPass(SessionCheckPass());
         if (!S.collectDir().empty())
           MPM.addPass(UnitCollectorPass(S.collectDir().str()));
+        if (S.isActive(DecisionKind::CodegenGate))
+          MPM.addPass(CodegenGateInstallPass());
         if (S.isActive(DecisionKind::PassChoice))
           MPM.addPass(PassChoiceDriverPass(PB, /*NamedInPipeline=*/false));
       });
   compat::registerOptimizerLastEPCallback(
       PB, [](ModulePassManager &MPM, OptimizationLevel) {
+        if (Session::get().isActive(DecisionKind::CodegenGate))
+          MPM.addPass(CodegenGateArmPass());
         MPM.addPass(SessionFlushPass());
       });
 

@@ -27,6 +27,7 @@ constexpr FeatureInfo AllFeatures[] = {
 std::vector<std::string> makeChoices(DecisionKind Kind) {
   switch (Kind) {
   case DecisionKind::PassGate:
+  case DecisionKind::CodegenGate:
     return {"run", "skip"};
   case DecisionKind::LoopUnroll: {
     std::vector<std::string> C = {"default", "disable", "full"};

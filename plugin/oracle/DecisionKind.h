@@ -74,7 +74,7 @@ constexpr unsigned DefaultChoice = 0;
 
 /// Choice indices of the kinds whose decision points interpret them.
 namespace choice {
-// pass-gate
+// pass-gate, codegen-gate
 constexpr unsigned Run = 0, Skip = 1;
 // loop-unroll: Default, Disable, Full, then count:N for N = 2..64.
 constexpr unsigned UnrollDisable = 1, UnrollFull = 2, UnrollCountFirst = 3;

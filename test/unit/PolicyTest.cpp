@@ -109,7 +109,8 @@ TEST(PolicyTest, ErrorsPointAtTheOffendingValue) {
   EXPECT_EQ(errorOf("{\"format\": \"optgym-policy\", \"version\": 1,\n"
                     " \"decisions\": {\"loop-unrol\": {}}}"),
             "p.json:2:16: unknown decision kind 'loop-unrol' (expected "
-            "pass-gate, loop-unroll, loop-vectorize, inline, pass-choice)");
+            "pass-gate, loop-unroll, loop-vectorize, inline, pass-choice, "
+            "codegen-gate)");
   EXPECT_EQ(errorOf("{\"format\": \"optgym-policy\", \"version\": 1,\n"
                     " \"decisions\": {\"inline\": {\"table\": {\n"
                     "   \"a.c:f:call#0:g\": \"maybe\"}}}}"),

@@ -107,6 +107,8 @@ def semantics(args):
             os.remove(trace)
         env = {"OPTGYM_ORACLE": "random:seed=%s" % seed,
                "OPTGYM_RECORD": trace}
+        if args.decisions:
+            env["OPTGYM_DECISIONS"] = args.decisions
         got, err = build_and_run(
             sources, ["-" + level, "-fverify-intermediate-code",
                   "-fpass-plugin=" + args.plugin],
@@ -193,6 +195,8 @@ def main():
     parser.add_argument("--out", required=True)
     parser.add_argument("--levels", default="O1,O2,O3,Os,Oz")
     parser.add_argument("--seeds", default="1")
+    parser.add_argument("--decisions",
+                        help="OPTGYM_DECISIONS for semantics (default: unset)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     args = parser.parse_args()
     args.levels = args.levels.split(",")
