@@ -17,6 +17,8 @@
 #include "llvm/PassInfo.h"
 #include "llvm/PassRegistry.h"
 
+#include <atomic>
+#include <cstdio>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -25,6 +27,9 @@ using namespace llvm;
 
 namespace optgym {
 namespace {
+
+/// Gates armed for code generation, and questions code generation asked.
+std::atomic<unsigned> NumArmed{0}, NumAsked{0};
 
 /// What a query says about its function, computed once per function.
 struct FunctionFacts {
@@ -136,6 +141,7 @@ public:
     M = &Current;
     Label = DecisionKeys::moduleLabel(Current);
     Armed = true;
+    ++NumArmed;
   }
 
 private:
@@ -146,6 +152,7 @@ private:
       return false;
     if (!Armed || !Session::get().shouldQuery(DecisionKind::CodegenGate))
       return true;
+    ++NumAsked;
 
     bool IsLoop = IRDescription == "loop";
     const Function *F = nullptr;
@@ -228,6 +235,21 @@ private:
   StringMap<FunctionFacts> Facts;
   StableNames Names;
 };
+
+/// With -flto (or -emit-llvm) no code generation follows the optimization
+/// pipeline in this process: code is generated in the linker, where OptGym
+/// is not loaded, so no codegen decision can be made. Say so once at exit
+/// rather than let a policy silently do nothing.
+struct WarnIfNeverAsked {
+  ~WarnIfNeverAsked() {
+    if (NumArmed && !NumAsked)
+      std::fputs("optgym: warning: codegen-gate: no code generation ran in "
+                 "this process after its optimization pipeline (with -flto "
+                 "or -emit-llvm, code is generated elsewhere, e.g. in the "
+                 "linker, without OptGym); no codegen decision was made\n",
+                 stderr);
+  }
+} AtExit;
 
 /// The gates, one per context that had one installed. A context that dies
 /// leaves its gate here until another context gets its address.

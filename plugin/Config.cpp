@@ -64,10 +64,11 @@ parseDecisionList(StringRef List, StringRef SettingName) {
     return Kinds.set();
   if (List.trim().empty()) {
     // The pass-choice driver takes over the start of a pipeline, and the
-    // codegen gate reaches into the backend: both only on request.
+    // codegen kinds reach into the backend: only on request.
     Kinds.set();
     Kinds.reset(unsigned(DecisionKind::PassChoice));
     Kinds.reset(unsigned(DecisionKind::CodegenGate));
+    Kinds.reset(unsigned(DecisionKind::CodegenOption));
     return Kinds;
   }
   SmallVector<StringRef, 8> Items;

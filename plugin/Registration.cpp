@@ -19,6 +19,8 @@
 //     vectorizer start              loop-vectorize
 //     optimizer last                end the module, flush the trace; arm
 //                                   the codegen gate
+//     optimizer last (again)        codegen-option (put back at the next
+//                                   pipeline start)
 //     LLVMContext's OptPassGate     codegen-gate (installed at pipeline
 //                                   start, chained to the one it replaces)
 //     PluginInlineAdvisorAnalysis   inline
@@ -29,6 +31,7 @@
 
 #include "plugin/Registration.h"
 #include "passes/CodegenGate.h"
+#include "passes/CodegenOptions.h"
 #include "passes/DecisionPoint.h"
 #include "passes/HintWarningFilter.h"
 #include "passes/InlineDecision.h"
@@ -97,6 +100,7 @@ void registerOptGym(PassBuilder &PB) {
   PB.registerPipelineStartEPCallback(
       [&PB](ModulePassManager &MPM, OptimizationLevel) {
         Session &S = Session::get();
+        restoreCodegenOptions();
         MPM.addPass(SessionCheckPass());
         if (!S.collectDir().empty())
           MPM.addPass(UnitCollectorPass(S.collectDir().str()));
@@ -109,6 +113,8 @@ void registerOptGym(PassBuilder &PB) {
       PB, [](ModulePassManager &MPM, OptimizationLevel) {
         if (Session::get().isActive(DecisionKind::CodegenGate))
           MPM.addPass(CodegenGateArmPass());
+        if (Session::get().isActive(DecisionKind::CodegenOption))
+          MPM.addPass(CodegenOptionPass());
         MPM.addPass(SessionFlushPass());
       });
 

@@ -44,6 +44,8 @@ std::vector<std::string> makeChoices(DecisionKind Kind) {
   }
   case DecisionKind::Inline:
     return {"default", "inline", "no-inline"};
+  case DecisionKind::CodegenOption:
+    return {"default", "set"};
   case DecisionKind::PassChoice: {
     std::vector<std::string> C = {"stop"};
     for (const Action &A : actionSpace())

@@ -85,6 +85,8 @@ constexpr unsigned VectorizeOff = 1, VectorizeFirstWidth = 2;
 constexpr unsigned NumWidths = 5, NumInterleaves = 4;
 // inline
 constexpr unsigned Inline = 1, NoInline = 2;
+// codegen-option
+constexpr unsigned SetOption = 1;
 
 inline unsigned unrollCount(unsigned Choice) {
   return Choice - UnrollCountFirst + MinUnrollCount;
