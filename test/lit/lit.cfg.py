@@ -13,6 +13,7 @@
 # OPTGYM_* variables of the calling environment never reach the tests;
 # OPTGYM_PLUGIN names this build's plugin.
 import os
+import shutil
 import subprocess
 
 import lit.formats
@@ -55,6 +56,9 @@ config.substitutions += [
     ("%clang", clang),
 ]
 config.available_features.add("llvm-%d" % config.llvm_version_major)
+# csmith (utils/setup.sh installs it) for tests on generated programs.
+if shutil.which("csmith"):
+    config.available_features.add("csmith")
 # Debian's numpy (utils/setup.sh installs python3-numpy) for the gym's
 # numpy paths.
 if os.path.exists("/usr/bin/python3") and subprocess.run(

@@ -77,7 +77,7 @@ def identical(args):
 def semantics(args):
     def build_and_run(sources, flags, exe, env=None):
         b = run([args.clang, "-std=c11"] + sources + ["-o", exe, "-lm"] +
-                flags, env=env)
+                flags + args.cflags.split(), env=env)
         if b.returncode:
             return None, "build failed (%d): %s" % (b.returncode,
                                                     b.stderr[-2000:])
@@ -195,6 +195,8 @@ def main():
     parser.add_argument("--out", required=True)
     parser.add_argument("--levels", default="O1,O2,O3,Os,Oz")
     parser.add_argument("--seeds", default="1")
+    parser.add_argument("--cflags", default="",
+                        help="more compiler flags (semantics)")
     parser.add_argument("--decisions",
                         help="OPTGYM_DECISIONS for semantics (default: unset)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
