@@ -146,13 +146,14 @@ public:
 
 private:
   bool decide(StringRef PassName, StringRef IRDescription) {
+    if (Armed)
+      ++NumAsked;
     // The replaced gate first, on every question it would have had.
     if (Previous.isEnabled() &&
         !Previous.shouldRunPass(PassName, IRDescription))
       return false;
     if (!Armed || !Session::get().shouldQuery(DecisionKind::CodegenGate))
       return true;
-    ++NumAsked;
 
     bool IsLoop = IRDescription == "loop";
     const Function *F = nullptr;
