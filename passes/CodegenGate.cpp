@@ -22,6 +22,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 using namespace llvm;
 
@@ -35,7 +36,20 @@ std::atomic<unsigned> NumArmed{0}, NumAsked{0};
 struct FunctionFacts {
   int64_t Insts = 0, Blocks = 0, Loops = 0, MaxLoopDepth = 0, Calls = 0;
   bool MinSize = false, OptSize = false;
+  /// Size and depth of each loop in the order the legacy loop pass manager
+  /// visits them (inner loops first: a postorder of the loop forest), which
+  /// is the order of a loop pass's queries.
+  std::vector<std::pair<int64_t, int64_t>> LoopsInVisitOrder;
 };
+
+void addInVisitOrder(const Loop &L, FunctionFacts &Facts) {
+  for (const Loop *Inner : L)
+    addInVisitOrder(*Inner, Facts);
+  int64_t Insts = 0;
+  for (const BasicBlock *BB : L.blocks())
+    Insts += BB->size();
+  Facts.LoopsInVisitOrder.push_back({Insts, L.getLoopDepth()});
+}
 
 FunctionFacts describe(const Function &F) {
   FunctionFacts Facts;
@@ -57,6 +71,8 @@ FunctionFacts describe(const Function &F) {
     Facts.MaxLoopDepth =
         std::max<int64_t>(Facts.MaxLoopDepth, L->getLoopDepth());
   }
+  for (const Loop *TopLevel : LI)
+    addInVisitOrder(*TopLevel, Facts);
   return Facts;
 }
 
@@ -198,6 +214,11 @@ private:
       Q.set(FeatureId::CodegenGate_MinSize, Facts.MinSize);
       Q.set(FeatureId::CodegenGate_OptSize, Facts.OptSize);
       Q.set(FeatureId::CodegenGate_Ordinal, Asked);
+      if (IsLoop) {
+        auto [LoopInsts, LoopDepth] = Facts.LoopsInVisitOrder[Asked - 1];
+        Q.set(FeatureId::CodegenGate_LoopInsts, LoopInsts);
+        Q.set(FeatureId::CodegenGate_LoopDepth, LoopDepth);
+      }
     }
     return Session::get().decide(Q) == choice::Run;
   }
