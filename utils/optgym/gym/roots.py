@@ -52,10 +52,10 @@ __all__ = ["Root", "RootPool", "BASELINES_KIND"]
 BASELINES_KIND = "gym-baselines"
 # Bump when what the baselines hold changes.
 _BASELINES_VERSION = 1
-#: Forks after which a root is replaced by a fresh process. A forked child
-#: that exits stays a zombie until its parent, the root, reaps it; a root
-#: that never does (the driver, so far) is recycled, which hands its zombies
-#: to init. Live children are unaffected: their connections are their own.
+#: Forks after which a root is replaced by a fresh process. The driver reaps
+#: its ended forks whenever it forks again; recycling bounds whatever else a
+#: long-lived root might accumulate. Live children are unaffected: their
+#: connections are their own.
 ROOT_FORK_LIMIT = 1000
 
 # The constants of each driver (by launcher identity), for this process.
