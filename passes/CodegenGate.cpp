@@ -3,6 +3,7 @@
 #include "passes/CodegenGate.h"
 #include "passes/DecisionKeys.h"
 #include "passes/DecisionPoint.h"
+#include "plugin/Compat.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringMap.h"
@@ -133,26 +134,13 @@ private:
   std::string Found;
 };
 
-class OracleGate final : public OptPassGate {
+class OracleGate final : public compat::OptPassGate {
 public:
-  OracleGate(Module &M, OptPassGate &Previous)
+  OracleGate(Module &M, llvm::OptPassGate &Previous)
       : M(&M), Previous(Previous), Label(DecisionKeys::moduleLabel(M)) {}
 
   bool isEnabled() const override { return true; }
 
-#if LLVM_VERSION_MAJOR >= 22
-  bool shouldRunPass(StringRef PassName,
-                     StringRef IRDescription) const override {
-    return const_cast<OracleGate *>(this)->decide(PassName, IRDescription);
-  }
-#else
-  bool shouldRunPass(const StringRef PassName,
-                     StringRef IRDescription) override {
-    return decide(PassName, IRDescription);
-  }
-#endif
-
-  OptPassGate &previous() const { return Previous; }
   void arm(Module &Current) {
     M = &Current;
     Label = DecisionKeys::moduleLabel(Current);
@@ -161,7 +149,7 @@ public:
   }
 
 private:
-  bool decide(StringRef PassName, StringRef IRDescription) {
+  bool decide(StringRef PassName, StringRef IRDescription) override {
     if (Armed)
       ++NumAsked;
     // The replaced gate first, on every question it would have had.
@@ -249,7 +237,7 @@ private:
   }
 
   Module *M;
-  OptPassGate &Previous;
+  llvm::OptPassGate &Previous;
   std::string Label;
   bool Armed = false;
   std::string LastFunction;

@@ -10,6 +10,7 @@
 
 #include "llvm/Config/llvm-config.h"
 #include "llvm/IR/Module.h"
+#include "llvm/IR/OptBisect.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/TargetParser/Triple.h"
@@ -55,6 +56,27 @@ createTargetMachine(const llvm::Target &T, const llvm::Triple &TT,
   return T.createTargetMachine(Arg, /*CPU=*/"", /*Features=*/"", Options,
                                llvm::Reloc::PIC_, std::nullopt, Level);
 }
+
+/// OptPassGate::shouldRunPass() became const in LLVM 22. A gate derives
+/// from this and implements decide(), which may change the gate's state.
+class OptPassGate : public llvm::OptPassGate {
+public:
+#if LLVM_VERSION_MAJOR >= 22
+  bool shouldRunPass(llvm::StringRef PassName,
+                     llvm::StringRef IRDescription) const final {
+    return const_cast<OptPassGate *>(this)->decide(PassName, IRDescription);
+  }
+#else
+  bool shouldRunPass(const llvm::StringRef PassName,
+                     llvm::StringRef IRDescription) final {
+    return decide(PassName, IRDescription);
+  }
+#endif
+
+protected:
+  virtual bool decide(llvm::StringRef PassName,
+                      llvm::StringRef IRDescription) = 0;
+};
 
 } // namespace optgym::compat
 
