@@ -45,12 +45,16 @@ PreservedAnalyses PassChoiceDriverPass::run(Module &M,
                 " passes have run (OPTGYM_MAX_PASSES)";
     Query Q(DecisionKind::PassChoice, Label + ":step#" + std::to_string(Step));
     Q.Default = choice::Stop;
-    Q.initFeatures();
-    Q.set(FeatureId::PassChoice_Step, Step);
-    Q.set(FeatureId::PassChoice_LastChanged, LastChanged);
-    Q.set(FeatureId::PassChoice_IRInstructions, M.getInstructionCount());
-    Q.set(FeatureId::PassChoice_LastAction, LastAction);
-    Q.set(FeatureId::PassChoice_Error, Problem);
+    // Counting instructions walks the module: only for oracles that read
+    // features (or a recording), as at every other decision point.
+    if (S.needsFeatures(DecisionKind::PassChoice)) {
+      Q.initFeatures();
+      Q.set(FeatureId::PassChoice_Step, Step);
+      Q.set(FeatureId::PassChoice_LastChanged, LastChanged);
+      Q.set(FeatureId::PassChoice_IRInstructions, M.getInstructionCount());
+      Q.set(FeatureId::PassChoice_LastAction, LastAction);
+      Q.set(FeatureId::PassChoice_Error, Problem);
+    }
     Q.Services = &Observations;
     unsigned Choice = S.decide(Q);
     if (Choice == choice::Stop || !Problem.empty())
