@@ -101,6 +101,7 @@ Expected<Config> Config::load() {
   if (!Kinds)
     return Kinds.takeError();
   C.Decisions = *Kinds;
+  C.DecisionsGiven = !StringRef(Decisions).trim().empty();
   std::string Timeout = setting(AgentTimeoutOpt, "OPTGYM_AGENT_TIMEOUT_MS");
   if (!StringRef(Timeout).trim().empty() &&
       StringRef(Timeout).trim().getAsInteger(10, C.Oracle.AgentTimeoutMs))

@@ -7,7 +7,8 @@
 //   -optgym-oracle    OPTGYM_ORACLE     oracle spec; unset: the plugin is inert
 //   -optgym-record    OPTGYM_RECORD     append every decision to this trace
 //   -optgym-decisions OPTGYM_DECISIONS  active decision kinds (default: all
-//                                       but pass-choice)
+//                                       but the opt-in kinds, plus those
+//                                       the oracle answers)
 //   -optgym-verbose   OPTGYM_VERBOSE    summary of the decisions on exit
 //   -optgym-agent-timeout-ms  OPTGYM_AGENT_TIMEOUT_MS
 //                                       how long to wait for a socket agent
@@ -39,6 +40,9 @@ struct Config {
   std::string OracleSetting = "OPTGYM_ORACLE";
   std::string RecordPath;
   std::bitset<NumDecisionKinds> Decisions;
+  /// False when OPTGYM_DECISIONS is unset: the oracle may then activate the
+  /// opt-in kinds it answers (Oracle::answersKind).
+  bool DecisionsGiven = false;
   bool Verbose = false;
   OracleOptions Oracle;
   std::string CollectDir;

@@ -60,8 +60,11 @@ Session::Session() {
   TheOracle = std::move(*O);
   Passive = TheOracle->isPassive();
   WantsModuleEvents = TheOracle->wantsModuleEvents();
-  for (DecisionKind Kind : allDecisionKinds())
+  for (DecisionKind Kind : allDecisionKinds()) {
     NeedsFeatures[unsigned(Kind)] = TheOracle->readsFeatures(Kind);
+    if (!Cfg.DecisionsGiven && TheOracle->answersKind(Kind))
+      Cfg.Decisions.set(unsigned(Kind));
+  }
 }
 
 Session::~Session() {

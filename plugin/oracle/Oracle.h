@@ -49,6 +49,12 @@ public:
   /// decision points compute features only for the kinds that need them.
   virtual bool readsFeatures(DecisionKind Kind) const { return false; }
 
+  /// True when the oracle was given answers of its own for this kind (a
+  /// policy with a table, model or fallback for it). Such a kind is active
+  /// even when it is opt-in, unless OPTGYM_DECISIONS says otherwise: a
+  /// deployed policy then needs no second setting.
+  virtual bool answersKind(DecisionKind Kind) const { return false; }
+
   /// True when the oracle wants beginModule() and endModule(): the plugin
   /// then tracks modules and measures their optimized IR.
   virtual bool wantsModuleEvents() const { return false; }

@@ -18,6 +18,11 @@ public:
     return bool(P.get(Kind).Model);
   }
 
+  bool answersKind(DecisionKind Kind) const override {
+    const KindPolicy &K = P.get(Kind);
+    return !K.Table.empty() || K.Model || K.Fallback;
+  }
+
   void printSummary(raw_ostream &OS) const override {
     OS << "optgym: " << spec() << ": " << Counts[0] << " table hits, "
        << Counts[1] << " model answers, " << Counts[2] << " fallbacks, "

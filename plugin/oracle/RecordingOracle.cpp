@@ -21,6 +21,9 @@ public:
   ~RecordingOracle() override { flush(); }
 
   bool readsFeatures(DecisionKind) const override { return true; }
+  bool answersKind(DecisionKind Kind) const override {
+    return Inner->answersKind(Kind);
+  }
 
   bool wantsModuleEvents() const override { return Inner->wantsModuleEvents(); }
   void beginModule(StringRef ModuleId) override {
