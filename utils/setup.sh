@@ -11,8 +11,9 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 versions="${OPTGYM_LLVM_VERSIONS:-19 22}"
 # python3-numpy: the gym returns numpy arrays when numpy is there; the tests
-# cover both paths (/usr/bin/python3 sees it).
-packages=(cmake ninja-build g++ python3 python3-numpy libgtest-dev clang-format csmith libcsmith-dev)
+# cover both paths (/usr/bin/python3 sees it). python3-matplotlib: the
+# leaderboard's plot (optgym leaderboard).
+packages=(cmake ninja-build g++ python3 python3-numpy python3-matplotlib libgtest-dev clang-format csmith libcsmith-dev)
 for v in $versions; do
   packages+=("llvm-$v-dev" "clang-$v" "llvm-$v-tools")
 done

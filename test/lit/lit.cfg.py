@@ -59,9 +59,10 @@ config.available_features.add("llvm-%d" % config.llvm_version_major)
 # csmith (utils/setup.sh installs it) for tests on generated programs.
 if shutil.which("csmith"):
     config.available_features.add("csmith")
-# Debian's numpy (utils/setup.sh installs python3-numpy) for the gym's
-# numpy paths.
-if os.path.exists("/usr/bin/python3") and subprocess.run(
-        ["/usr/bin/python3", "-c", "import numpy"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0:
-    config.available_features.add("debian-python-numpy")
+# Debian's numpy and matplotlib (utils/setup.sh installs both) for the
+# gym's numpy paths and the leaderboard's plot.
+for module in ("numpy", "matplotlib"):
+    if os.path.exists("/usr/bin/python3") and subprocess.run(
+            ["/usr/bin/python3", "-c", "import " + module],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0:
+        config.available_features.add("debian-python-" + module)

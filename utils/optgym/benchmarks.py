@@ -45,6 +45,8 @@ __all__ = [
     "benchmark",
     "benchmarks",
     "builtin_uris",
+    "split_uris",
+    "SPLITS",
     "count_ir_instructions",
     "datasets",
     "programs_dir",
@@ -66,7 +68,7 @@ BUILTIN_DATASET = "optgym-v0"
 _BENCHMARK_PREFIX = "benchmark://%s/" % BUILTIN_DATASET
 _SOURCE_SUFFIXES = (".c", ".ll", ".bc")
 # Bump when what metrics() measures changes.
-_METRICS_VERSION = 1
+_METRICS_VERSION = 2
 
 
 def programs_dir() -> Path:
@@ -82,11 +84,15 @@ def programs_dir() -> Path:
 
 
 def count_ir_instructions(text: str) -> int:
-    """The number of instructions in textual IR: the lines of function bodies
-    that are neither labels, comments nor debug records. Declarations,
-    globals and metadata do not count."""
+    """The number of instructions in textual IR, as
+    ``Module::getInstructionCount`` counts them: the lines of function bodies
+    that are neither labels, comments nor debug records, without the lines
+    an instruction continues on (a switch's cases and closing bracket, an
+    invoke's destinations, a landingpad's clauses). Declarations, globals
+    and metadata do not count."""
     count = 0
     in_function = False
+    in_cases = False
     for line in text.splitlines():
         if not in_function:
             if line.startswith("define ") and line.rstrip().endswith("{"):
@@ -95,9 +101,15 @@ def count_ir_instructions(text: str) -> int:
         if line.startswith("}"):
             in_function = False
         elif line.startswith("  "):
-            stripped = line.lstrip()
-            if stripped and not stripped.startswith((";", "#dbg_")):
-                count += 1
+            stripped = line.strip()
+            if in_cases:
+                in_cases = not stripped.startswith("]")
+                continue
+            if not stripped or stripped.startswith((";", "#dbg_", "to label", "cleanup",
+                                                    "catch ", "filter ")):
+                continue
+            count += 1
+            in_cases = stripped.endswith("[") and " switch " in " " + stripped
     return count
 
 
@@ -632,6 +644,31 @@ def builtin_uris() -> List[str]:
     return [_BENCHMARK_PREFIX + name for name in sorted(_builtin_entries(programs_dir()))]
 
 
+#: The named splits of the bundled programs (datasets/splits.json).
+SPLITS = ("train", "test")
+
+
+def split_uris(split: str) -> List[str]:
+    """The URIs of one split of the bundled programs: ``train`` (what
+    policies are fitted on) or ``test`` (what results are reported on), as
+    datasets/splits.json fixes them. Raises UnknownBenchmark for another
+    name, or a listed program that is not bundled."""
+    if split not in SPLITS:
+        raise UnknownBenchmark("unknown split (expected %s)" % " or ".join(SPLITS), split)
+    path = programs_dir().parent / "splits.json"
+    try:
+        names = json.loads(path.read_text())[split]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise UnknownBenchmark("cannot read the split from %s: %s" % (path, error), split)
+    entries = _builtin_entries(programs_dir())
+    missing = [name for name in names if name not in entries]
+    if missing:
+        raise UnknownBenchmark(
+            "%s lists programs that are not bundled: %s" % (path, ", ".join(missing)), split
+        )
+    return [_BENCHMARK_PREFIX + name for name in names]
+
+
 def _with_headers(source: Path) -> List[Path]:
     """A source and the headers next to it: what its content hash covers
     (a header it includes from elsewhere is assumed not to change)."""
@@ -775,11 +812,15 @@ def datasets(
     builtin: bool = True,
     toolchain: Optional[Toolchain] = None,
     cache: Optional[Cache] = None,
+    split: Optional[str] = None,
 ) -> List[str]:
     """Benchmark URIs: the bundled programs, the first ``csmith`` and
     ``llvm_stress`` seeds the generators do not skip (finding them builds
-    and runs candidates, cached), and the files under each of ``dirs``."""
-    uris: List[str] = builtin_uris() if builtin else []
+    and runs candidates, cached), and the files under each of ``dirs``.
+    ``split`` keeps one split of the bundled programs (:func:`split_uris`)."""
+    uris: List[str] = []
+    if builtin:
+        uris = split_uris(split) if split else builtin_uris()
     if csmith or llvm_stress:
         from .generators import first_seeds
 

@@ -17,7 +17,7 @@ from typing import Callable, Dict, List, Optional
 
 from . import __version__
 from .agents import AgentSpecError, load_agent
-from .benchmarks import DEFAULT_TIMEOUT, benchmarks, datasets
+from .benchmarks import DEFAULT_TIMEOUT, SPLITS, benchmarks, datasets
 from .build import run_build
 from .collect import collect
 from .errors import BenchmarkError
@@ -45,6 +45,18 @@ class Subcommand:
 _AGENT_HELP = (
     "the agent: default, random[:SEED], PATH.py[:FUNC] or MODULE:FUNC (default: %(default)s)"
 )
+
+
+def _lazy(module: str, function: str) -> Callable:
+    """A subcommand function of ``optgym.MODULE``, imported when the
+    subcommand runs (searches and training pull in the gym)."""
+
+    def call(argument):
+        import importlib
+
+        return getattr(importlib.import_module("." + module, __package__), function)(argument)
+
+    return call
 
 
 def _error(text: str) -> None:
@@ -192,6 +204,10 @@ def _configure_datasets(parser: argparse.ArgumentParser) -> None:
         "--no-builtin", action="store_true", help="leave out the bundled programs"
     )
     parser.add_argument(
+        "--split", choices=SPLITS,
+        help="of the bundled programs, only this split (datasets/splits.json)",
+    )
+    parser.add_argument(
         "-j", "--jobs", metavar="N", type=int, default=os.cpu_count() or 2,
         help="parallel builds (default: %(default)s)",
     )
@@ -233,6 +249,7 @@ def _run_datasets(args: argparse.Namespace) -> int:
             llvm_stress=args.llvm_stress,
             dirs=args.dir,
             builtin=not args.no_builtin,
+            split=args.split,
         )
     except BenchmarkError as error:
         _error(str(error))
@@ -440,6 +457,46 @@ COMMANDS: Dict[str, Subcommand] = {
         help="turn the units of an OPTGYM_COLLECT build into a dataset",
         configure=_configure_collect,
         run=_run_collect,
+    ),
+    "search": Subcommand(
+        help="search pass orders in the gym (random, greedy, beam) against -Oz",
+        configure=_lazy("search.passorder", "configure_parser"),
+        run=_lazy("search.passorder", "run"),
+    ),
+    "tune": Subcommand(
+        help="search a program's decisions in real clang builds for the smallest .text "
+        "(or fastest run)",
+        configure=_lazy("search.decisions", "configure_parser"),
+        run=_lazy("search.decisions", "run"),
+    ),
+    "train": Subcommand(
+        help="fit a generalizing policy (a decision tree per kind) to tune results",
+        configure=_lazy("train", "configure_parser"),
+        run=_lazy("train", "run"),
+    ),
+    "leaderboard": Subcommand(
+        help="run the baseline agents and a policy on the test split; write "
+        "docs/leaderboard.md and its plot",
+        configure=_lazy("leaderboard", "configure_parser"),
+        run=_lazy("leaderboard", "run"),
+    ),
+    "measure": Subcommand(
+        help="build programs from source with and without a policy file (clang -Oz): "
+        ".text, departures, outputs against -O0",
+        configure=_lazy("policyeval", "configure_parser"),
+        run=_lazy("policyeval", "run"),
+    ),
+    "deploy": Subcommand(
+        help="build a program with its own Makefile at -Oz, -O2 and -Oz with a policy; "
+        "compare sizes, run times and outputs",
+        configure=_lazy("deploy", "configure_parser"),
+        run=_lazy("deploy", "run"),
+    ),
+    "loop": Subcommand(
+        help="search the training split, fit a policy, build and validate the test split "
+        "with it through clang -fpass-plugin, print a table against -Oz",
+        configure=_lazy("loop", "configure_parser"),
+        run=_lazy("loop", "run"),
     ),
 }
 

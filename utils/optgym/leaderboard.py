@@ -1,0 +1,473 @@
+"""The leaderboard: every baseline agent and a policy file on the test
+split, in CompilerGym's table form, with a plot of reward against time.
+
+For each pass-order agent (``optgym search``) and the per-decision search
+(``optgym tune``) it runs the agent on every program of the split (or
+reads results an earlier run wrote, ``--results``), and it builds every
+program with the policy. Each row gives, as geometric means over the
+programs relative to clang -Oz: the IR instruction count (-Oz / agent,
+above 1 is better, CompilerGym's "codesize reduction"; for pass-order
+agents, their command line replayed by opt against opt's default<Oz>), the .text size
+(agent / -Oz, below 1 is smaller), the mean wall time per program, and how
+many programs were validated against their -O0 output.
+
+The plot is drawn with matplotlib when it imports (Debian's
+python3-matplotlib, which ``/usr/bin/python3`` sees when the running
+interpreter does not); without it the table is written and the plot is
+skipped with a note.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import math
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, List, Optional, Sequence, Tuple
+
+from .benchmarks import SPLITS, benchmark, count_ir_instructions, split_uris
+from .errors import BenchmarkError
+from .policyeval import geomean, measure_policies
+from .progress import Progress
+
+__all__ = ["Row", "configure_parser", "run"]
+
+#: Pass-order agents of ``optgym search``, in table order.
+SEARCH_AGENTS = ("random", "greedy", "beam")
+#: Points of the reward-against-time curves.
+_CURVE_POINTS = 60
+
+
+@dataclass
+class Row:
+    """One leaderboard entry."""
+
+    agent: str
+    algorithm: str
+    ir_ratios: List[float] = field(default_factory=list)  # -Oz / agent
+    text_ratios: List[float] = field(default_factory=list)  # agent / -Oz
+    walltimes: List[float] = field(default_factory=list)
+    validated: int = 0
+    runnable: int = 0
+    failed: List[str] = field(default_factory=list)
+    # (seconds, geomean reward) points of the curve, reward as in the table.
+    curve: List[Tuple[float, float]] = field(default_factory=list)
+    curve_label: str = ""
+
+    def cells(self) -> List[str]:
+        ir = geomean(self.ir_ratios)
+        text = geomean(self.text_ratios)
+        wall = sum(self.walltimes) / len(self.walltimes) if self.walltimes else float("nan")
+        return [
+            self.agent,
+            self.algorithm,
+            datetime.date.today().isoformat(),
+            "—" if math.isnan(wall) else "%.1f s" % wall,
+            "—" if math.isnan(ir) else "%.3f×" % ir,
+            "—" if math.isnan(text) else "%.3f×" % text,
+            "%d/%d" % (self.validated, self.runnable),
+        ]
+
+
+# -- running agents ---------------------------------------------------------------
+
+
+def _optgym(arguments: List[str]) -> None:
+    """Runs ``python3 -m optgym ARGUMENTS`` (the documented command line,
+    in a process of its own: agents fork, and their pools are theirs)."""
+    env = dict(os.environ)
+    package_root = str(Path(__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = package_root + os.pathsep + env.get("PYTHONPATH", "")
+    completed = subprocess.run([sys.executable, "-m", "optgym"] + arguments, env=env,
+                               stdout=subprocess.DEVNULL)
+    # Status 1 means some benchmark failed: its line says so and the table
+    # counts it. Anything else is a usage error or a crash.
+    if completed.returncode not in (0, 1):
+        raise RuntimeError("`optgym %s` exited with status %d"
+                           % (" ".join(arguments), completed.returncode))
+
+
+def _read_lines(paths: Sequence[Path]) -> List[dict]:
+    records = []
+    for path in paths:
+        with open(path, encoding="utf-8") as stream:
+            for number, line in enumerate(stream, 1):
+                if line.strip():
+                    try:
+                        records.append(json.loads(line))
+                    except ValueError as error:
+                        raise ValueError("%s:%d: not a JSON line: %s" % (path, number, error))
+    return records
+
+
+def _passes_of(commandline: str) -> Optional[str]:
+    for word in shlex.split(commandline or ""):
+        if word.startswith("-passes="):
+            return word[len("-passes="):]
+    return None
+
+
+def _behaves(bench, exe: Path) -> bool:
+    reference = bench.reference()
+    result = bench.run(exe)
+    return (not result.timed_out and result.returncode == reference.returncode
+            and result.stdout == reference.stdout)
+
+
+def measure_pipeline(uri: str, commandline: str) -> Tuple[float, float, Optional[bool]]:
+    """(opt -Oz's IR instruction count / the agent's, .text of the agent's
+    module / .text of clang -Oz, whether its executable behaves as -O0's).
+    The agent's command line is replayed by ``opt`` and compared with
+    ``opt -passes='default<Oz>'`` of the same bitcode, both counted alike,
+    independently of the gym; its IR then goes through -Oz code generation
+    only, against the one-step ``clang -Oz`` build of the same bitcode."""
+    bench = benchmark(uri)
+    passes = _passes_of(commandline)
+    clang = bench.toolchain.require("clang", uri)
+    with tempfile.TemporaryDirectory(prefix="optgym-leaderboard-") as scratch:
+        directory = Path(scratch)
+        optimized = directory / "agent.bc"
+        if passes:
+            bench.optimize(optimized, passes=passes)
+        else:
+            shutil.copyfile(bench.bitcode_path(), optimized)
+        reference = directory / "oz.bc"
+        bench.optimize(reference, passes="default<Oz>")
+        ir_ratio = (count_ir_instructions(bench._disassemble(reference))
+                    / count_ir_instructions(bench._disassemble(optimized)))
+        agent = bench.codegen(optimized, directory / "agent.o", "Oz", link=False)
+        oz = directory / "oz.o"
+        bench._run_tool([clang, "-Oz", "-c", str(bench.bitcode_path()), "-o", str(oz)],
+                        "clang -Oz", stage="build")
+        ratio = bench._text_size(agent) / bench._text_size(oz)
+        validated = None
+        if bench.runnable:
+            validated = _behaves(bench, bench.codegen(optimized, directory / "agent", "Oz"))
+    return ir_ratio, ratio, validated
+
+
+def _measure_pipeline_safely(uri: str, commandline: str):
+    try:
+        return measure_pipeline(uri, commandline)
+    except BenchmarkError as error:
+        return error
+
+
+@dataclass
+class _Progression:
+    """How one program's best score moved: it started at ``start`` and
+    reached ``value`` at each ``(seconds, value)`` of ``trajectory``;
+    ``reward`` turns a score into the table's measure."""
+
+    start: float
+    trajectory: List[Tuple[float, float]]
+    reward: Callable[[float], float]
+
+    def at(self, moment: float) -> float:
+        best = self.start
+        for seconds, value in self.trajectory:
+            if seconds <= moment:
+                best = value
+        return self.reward(best)
+
+
+def _curve(progressions: List[_Progression], horizon: float) -> List[Tuple[float, float]]:
+    """The geometric mean over programs of the reward so far, at evenly
+    spaced moments up to ``horizon``."""
+    return [(moment, geomean([p.at(moment) for p in progressions]))
+            for moment in (horizon * i / _CURVE_POINTS for i in range(_CURVE_POINTS + 1))]
+
+
+def search_row(agent: str, records: List[dict], jobs: int) -> Row:
+    """A pass-order agent's row from its ``optgym search`` lines."""
+    row = Row(agent=agent, algorithm="pass order: %s search" % agent,
+              curve_label="%s: -Oz / IR instruction count" % agent)
+    good = [r for r in records if not r.get("error")]
+    row.failed = [r["benchmark"] for r in records if r.get("error")]
+    with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
+        measured = list(pool.map(_measure_pipeline_safely, [r["benchmark"] for r in good],
+                                 [r.get("commandline", "") for r in good]))
+    for record, outcome in zip(good, measured):
+        row.walltimes.append(float(record.get("walltime", 0.0)))
+        if isinstance(outcome, BenchmarkError):
+            row.failed.append(record["benchmark"])
+            continue
+        ir_ratio, ratio, validated = outcome
+        row.ir_ratios.append(ir_ratio)
+        row.text_ratios.append(ratio)
+        if validated is not None:
+            row.runnable += 1
+            row.validated += bool(validated)
+    if good:
+        # The curve is the search's own view: its counts over time against
+        # the gym's -Oz baseline.
+        row.curve = _curve(
+            [_Progression(float(r["ir_instruction_count_o0"]), r.get("trajectory", []),
+                          lambda count, oz=r["ir_instruction_count_oz"]: oz / count)
+             for r in good],
+            max(float(r.get("walltime", 0.0)) for r in good))
+    return row
+
+
+def tune_row(records: List[dict]) -> Row:
+    """The per-decision search's row from its ``optgym tune`` lines."""
+    kinds = sorted({k for r in records for k in r.get("kinds", [])})
+    row = Row(agent="tune", algorithm="per-decision coordinate descent (%s)" % ", ".join(kinds),
+              curve_label="tune: .text / -Oz .text")
+    good = [r for r in records if not r.get("error") and r.get("best")]
+    row.failed = [r["benchmark"] for r in records if r.get("error")]
+    for record in good:
+        row.text_ratios.append(record["best"] / record["baseline"])
+        if set(record.get("kinds", [])) <= {"codegen-gate", "codegen-option"}:
+            row.ir_ratios.append(1.0)  # code generation leaves the IR as -Oz made it
+        row.walltimes.append(float(record.get("walltime", 0.0)))
+        if record.get("validated") is not None:
+            row.runnable += 1
+            row.validated += bool(record["validated"])
+    if good:
+        row.curve = _curve(
+            [_Progression(float(r["baseline"]), r.get("trajectory", []),
+                          lambda text, base=r["baseline"]: text / base) for r in good],
+            max(float(r.get("walltime", 0.0)) for r in good))
+    return row
+
+
+def _ir_ratio_with_policy(uri: str, policy: Path) -> Optional[float]:
+    """-Oz IR instruction count / with the policy (clang -Oz -emit-llvm of
+    the benchmark's bitcode)."""
+    bench = benchmark(uri)
+    counts = []
+    with tempfile.TemporaryDirectory(prefix="optgym-leaderboard-") as scratch:
+        for index, oracle in enumerate((None, "policy:%s" % policy.resolve())):
+            out = Path(scratch) / ("%d.bc" % index)
+            bench.optimize(out, level="Oz", oracle=oracle)
+            counts.append(count_ir_instructions(bench._disassemble(out)))
+    return counts[0] / counts[1] if counts[1] else None
+
+
+def policy_row(policy: Path, uris: Sequence[str], jobs: int) -> Row:
+    """A policy file built into every program, from source, against -Oz."""
+    row = Row(agent="policy %s" % policy.name, algorithm="a trained policy file, no search")
+    measurements = measure_policies(uris, policy, "z", jobs)
+    with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
+        ir = list(pool.map(_ir_ratio_with_policy, uris, [policy] * len(uris)))
+    for measurement, ir_ratio in zip(measurements, ir):
+        if measurement.error:
+            row.failed.append(measurement.benchmark)
+            continue
+        row.text_ratios.append(measurement.ratio)
+        if ir_ratio:
+            row.ir_ratios.append(ir_ratio)
+        if measurement.validated is not None:
+            row.runnable += 1
+            row.validated += bool(measurement.validated)
+    row.details = measurements  # type: ignore[attr-defined]
+    return row
+
+
+# -- output -----------------------------------------------------------------------
+
+_HEADER = ["Agent", "Algorithm", "Date", "Walltime (mean per program)",
+           "IR instruction count vs -Oz (geomean, higher is better)",
+           ".text vs -Oz (geomean, lower is better)", "Validated"]
+
+
+def render_markdown(rows: List[Row], split: str, uris: Sequence[str], command: str,
+                    plot: Optional[str], notes: List[str]) -> str:
+    lines = [
+        "# Leaderboard",
+        "",
+        "Generated by `%s` on %s; do not edit by hand." % (command, datetime.date.today()),
+        "",
+        "The %s split of the bundled programs (%d programs: %s), clang -Oz of "
+        "LLVM %s, on this machine (%d cores). IR instruction count: -Oz's count "
+        "divided by the agent's (CompilerGym's codesize reduction; above 1 is "
+        "better). .text: the agent's object size divided by -Oz's (below 1 is "
+        "smaller). Validated: runs whose output and exit status equal the -O0 "
+        "build's." % (split, len(uris), ", ".join(u.rsplit("/", 1)[-1] for u in uris),
+                      _llvm_version(), os.cpu_count() or 0),
+        "",
+        "| " + " | ".join(_HEADER) + " |",
+        "|" + "---|" * len(_HEADER),
+    ]
+    for row in rows:
+        lines.append("| " + " | ".join(row.cells()) + " |")
+    lines.append("")
+    for row in rows:
+        if row.failed:
+            lines.append("* %s failed on: %s" % (row.agent, ", ".join(row.failed)))
+    details = [row for row in rows if getattr(row, "details", None)]
+    for row in details:
+        lines += ["", "## %s, program by program" % row.agent, "",
+                  "| program | -Oz .text | with the policy | ratio | decisions departed | "
+                  "output |", "|---|---|---|---|---|---|"]
+        for m in row.details:  # type: ignore[attr-defined]
+            if m.error:
+                lines.append("| %s | error: %s | | | | |" % (m.benchmark, m.error))
+                continue
+            lines.append("| %s | %d | %d | %.4f | %s | %s |" % (
+                m.benchmark.rsplit("/", 1)[-1], m.text_plain, m.text_policy, m.ratio,
+                "—" if m.departures is None else m.departures,
+                {True: "same", False: "DIFFERS: %s" % m.problem, None: "not runnable"}[
+                    m.validated]))
+    if plot:
+        lines += ["", "![reward against time](%s)" % plot]
+    lines += [""] + ["* " + note for note in notes]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _llvm_version() -> str:
+    from .toolchain import resolve_llvm_version
+
+    return resolve_llvm_version()
+
+
+_PLOT_SCRIPT = r"""
+import json, sys
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+data = json.load(open(sys.argv[1]))
+figure, (ir, text) = plt.subplots(1, 2, figsize=(11, 4))
+for series in data:
+    axes = ir if series["measure"] == "ir" else text
+    axes.plot([p[0] for p in series["points"]], [p[1] for p in series["points"]],
+              label=series["label"])
+ir.axhline(1.0, color="grey", linestyle=":", linewidth=1)
+text.axhline(1.0, color="grey", linestyle=":", linewidth=1)
+ir.set_title("Pass order: -Oz / IR instruction count (geomean)")
+text.set_title("Decisions in clang: .text / -Oz .text (geomean)")
+for axes in (ir, text):
+    axes.set_xlabel("seconds per program")
+    axes.grid(alpha=0.3)
+    if axes.lines[1:]:
+        axes.legend()
+figure.tight_layout()
+figure.savefig(sys.argv[2], dpi=100)
+"""
+
+
+def _plot_interpreter() -> Optional[str]:
+    """An interpreter that imports matplotlib: this one, or Debian's."""
+    for interpreter in (sys.executable, "/usr/bin/python3"):
+        if interpreter and os.path.exists(interpreter):
+            probe = subprocess.run([interpreter, "-c", "import matplotlib"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            if probe.returncode == 0:
+                return interpreter
+    return None
+
+
+def render_plot(rows: List[Row], path: Path) -> Optional[str]:
+    """Draws the curves into ``path`` (PNG); None, or why it could not."""
+    interpreter = _plot_interpreter()
+    if interpreter is None:
+        return "no plot: matplotlib is not installed (apt-get install python3-matplotlib)"
+    series = [{"label": row.curve_label, "points": row.curve,
+               "measure": "ir" if row.agent in SEARCH_AGENTS else "text"}
+              for row in rows if row.curve]
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as data:
+        json.dump(series, data)
+    try:
+        completed = subprocess.run([interpreter, "-c", _PLOT_SCRIPT, data.name, str(path)],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    finally:
+        os.unlink(data.name)
+    if completed.returncode != 0:
+        return "no plot: matplotlib failed: %s" % completed.stderr.decode(errors="replace")[-300:]
+    return None
+
+
+# -- command line -----------------------------------------------------------------
+
+
+def configure_parser(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--split", choices=SPLITS, default="test",
+                        help="the programs (default: %(default)s)")
+    parser.add_argument("--agents", default=",".join(SEARCH_AGENTS) + ",tune",
+                        help="agents to run, comma-separated (default: %(default)s)")
+    parser.add_argument("--budget", type=float, default=60.0, metavar="SECONDS",
+                        help="wall time per program and agent (default: %(default)s)")
+    parser.add_argument("--max-evaluations", type=int, metavar="N",
+                        help="evaluations per program and agent at most")
+    parser.add_argument("--results", type=Path, action="append", default=[], metavar="FILE",
+                        help="lines of an earlier `optgym search` or `optgym tune` run to use "
+                        "instead of running that agent (repeatable)")
+    parser.add_argument("--policy", type=Path, action="append", default=[], metavar="FILE",
+                        help="a policy file to build every program with (repeatable; default: "
+                        "policies/codesize.json)")
+    parser.add_argument("--programs", type=int, metavar="N",
+                        help="only the first N programs of the split (a quick run)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("-o", "--out", type=Path, default=Path("docs/leaderboard.md"),
+                        help="the table (default: %(default)s)")
+    parser.add_argument("--plot", type=Path, help="the PNG (default: next to --out)")
+    parser.add_argument("--quiet", action="store_true")
+
+
+def _default_policy() -> Path:
+    return Path(__file__).resolve().parents[2] / "policies" / "codesize.json"
+
+
+def run(args: argparse.Namespace) -> int:
+    from .cli import CommandLineError
+
+    agents = [a.strip() for a in args.agents.split(",") if a.strip()]
+    unknown = [a for a in agents if a not in SEARCH_AGENTS + ("tune",)]
+    if unknown:
+        raise CommandLineError("--agents: unknown agent %s (expected %s or tune)"
+                               % (", ".join(unknown), ", ".join(SEARCH_AGENTS)))
+    uris = split_uris(args.split)[:args.programs]
+    wanted = set(uris)
+    records = [r for r in _read_lines(args.results) if r.get("benchmark") in wanted]
+    policies = args.policy or [_default_policy()]
+    for policy in policies:
+        if not policy.is_file():
+            raise CommandLineError("--policy: no such file: %s" % policy)
+    budget = ["--budget", str(args.budget), "--seed", str(args.seed), "-j", str(args.jobs),
+              "--quiet"]
+    if args.max_evaluations:
+        budget += ["--max-evaluations", str(args.max_evaluations)]
+    rows: List[Row] = []
+    steps = len(agents) + len(policies)
+    progress = Progress("leaderboard", total=steps, enabled=not args.quiet)
+    with tempfile.TemporaryDirectory(prefix="optgym-leaderboard-") as scratch:
+        for agent in agents:
+            progress.update(status=agent)
+            if agent == "tune":
+                mine = [r for r in records if "kinds" in r]
+            else:
+                mine = [r for r in records if r.get("agent") == agent]
+            if not mine:
+                out = Path(scratch) / ("%s.jsonl" % agent)
+                command = ["tune"] if agent == "tune" else ["search", agent]
+                _optgym(command + uris + ["--out", str(out)] + budget)
+                mine = _read_lines([out])
+            rows.append(tune_row(mine) if agent == "tune" else search_row(agent, mine, args.jobs))
+            progress.update(advance=1)
+        for policy in policies:
+            progress.update(status=policy.name)
+            rows.append(policy_row(policy, uris, args.jobs))
+            progress.update(advance=1)
+    progress.close()
+    plot_path = args.plot or args.out.with_suffix(".png")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    problem = render_plot(rows, plot_path)
+    notes = [problem] if problem else []
+    command = "python3 -m optgym leaderboard " + " ".join(
+        shlex.quote(a) for a in sys.argv[2:]) if sys.argv[1:2] == ["leaderboard"] else \
+        "python3 -m optgym leaderboard"
+    plot_link = None if problem else os.path.relpath(plot_path, args.out.parent)
+    args.out.write_text(render_markdown(rows, args.split, uris, command, plot_link, notes))
+    print(args.out.read_text())
+    return 0

@@ -1,0 +1,287 @@
+"""Real clang builds of a benchmark under a policy, measured.
+
+A search or a policy evaluation builds a program many times, each time with
+another policy file, and needs three things from each build: the .text
+size (in total, per object and per function, so that decisions about
+different functions can be judged from one build), an executable to run,
+and, when asked, the trace of every decision with its features.
+
+A bundled program is built *from its sources*, each ``.c`` compiled
+separately with ``clang -O<level> -c`` from the program's directory, as its
+Makefile does: what a deployed policy sees (clang gives each function the
+level's attributes, minsize for -Oz, only when it compiles C). So is a
+csmith program, from the source csmith wrote. Other benchmarks (bitcode
+files, llvm-stress modules) are compiled from their bitcode in one step.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Sequence
+
+from ..benchmarks import Benchmark, SourceBenchmark, _clean_env
+from ..toolchain import RunResult, clang_level
+
+__all__ = ["BuildOutcome", "Decision", "ProgramBuilder", "policy_document", "read_trace"]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One recorded decision (a line of a trace, docs/trace-format.md)."""
+
+    kind: str
+    key: str
+    features: Dict[str, object]
+    choices: List[str]
+    default: str
+    chosen: str
+
+    @property
+    def function(self) -> str:
+        """The function a key belongs to (``FILE:FN:...``), or ``module``."""
+        parts = self.key.split(":")
+        return parts[1] if len(parts) > 2 else ""
+
+    @property
+    def group(self) -> str:
+        """What a search changes together: the pass or option a decision is
+        about, else its function."""
+        for name in ("pass", "option"):
+            value = self.features.get(name)
+            if isinstance(value, str):
+                return value
+        return self.function
+
+
+def read_trace(path: Path) -> List[Decision]:
+    """The decisions of a trace file; unreadable lines are skipped (a trace
+    is appended to by each compiler process of a build)."""
+    decisions = []
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return decisions
+    for line in lines:
+        try:
+            record = json.loads(line)
+            decisions.append(
+                Decision(
+                    kind=str(record["kind"]),
+                    key=str(record["key"]),
+                    features=dict(record.get("features") or {}),
+                    choices=[str(c) for c in record.get("choices") or []],
+                    default=str(record.get("default", "")),
+                    chosen=str(record.get("chosen", "")),
+                )
+            )
+        except (ValueError, KeyError, TypeError):
+            continue
+    return decisions
+
+
+def policy_document(
+    tables: Dict[str, Dict[str, str]],
+    models: Optional[Dict[str, dict]] = None,
+    description: str = "",
+    metadata: Optional[dict] = None,
+) -> dict:
+    """A v1 policy (docs/policy-format.md) from tables and tree models."""
+    decisions: Dict[str, dict] = {}
+    for kind, table in tables.items():
+        if table:
+            decisions.setdefault(kind, {})["table"] = dict(sorted(table.items()))
+    for kind, tree in (models or {}).items():
+        decisions.setdefault(kind, {})["model"] = {"tree": tree}
+    document: dict = {"format": "optgym-policy", "version": 1}
+    if description:
+        document["description"] = description
+    if metadata:
+        document["metadata"] = metadata
+    document["decisions"] = decisions
+    return document
+
+
+@dataclass
+class BuildOutcome:
+    """What one build produced."""
+
+    text: int
+    object_text: Dict[str, int]
+    function_text: Dict[str, int]
+    decisions: List[Decision] = field(default_factory=list)
+    executable: Optional[Path] = None
+
+
+def _csmith_source(bench: Benchmark) -> Optional[Path]:
+    """The C file csmith generated for a csmith benchmark, or None."""
+    from ..generators import CsmithBenchmark
+
+    if not isinstance(bench, CsmithBenchmark):
+        return None
+    source = bench.bitcode_path().parent / ("csmith-%d.c" % bench.seed)
+    return source if source.is_file() else None
+
+
+class ProgramBuilder:
+    """Builds one benchmark with clang at ``level``, with OptGym's plugin
+    loaded and ``kinds`` active, in a private scratch directory."""
+
+    def __init__(
+        self,
+        bench: Benchmark,
+        level: str = "z",
+        kinds: Sequence[str] = (),
+        scratch: Optional[Path] = None,
+    ) -> None:
+        self.bench = bench
+        self.level = clang_level(level)
+        self.kinds = list(kinds)
+        self.toolchain = bench.toolchain
+        self._own_scratch = scratch is None
+        self.scratch = Path(scratch or tempfile.mkdtemp(prefix="optgym-tune-"))
+        self._count = 0
+        generated = _csmith_source(bench)
+        if isinstance(bench, SourceBenchmark):
+            self.sources: List[Path] = list(bench.sources)
+            self.root: Path = bench.root
+            self.cflags: List[str] = list(bench.cflags)
+        elif generated is not None:
+            self.sources = [generated]
+            self.root = generated.parent
+            self.cflags = ["-I" + self.toolchain.csmith_include]
+        else:
+            self.sources = [bench.bitcode_path()]
+            self.root = self.sources[0].parent
+            self.cflags = []
+        self._objects = {os.path.relpath(source, self.root): "%d-%s.o" % (index, source.stem)
+                         for index, source in enumerate(self.sources)}
+
+    def close(self) -> None:
+        if self._own_scratch:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+
+    def __enter__(self) -> "ProgramBuilder":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _environment(self, policy: Optional[Path], trace: Optional[Path]) -> Dict[str, str]:
+        environment = _clean_env()
+        if policy is not None or trace is not None:
+            environment["OPTGYM_ORACLE"] = "policy:%s" % policy if policy else "default"
+            if self.kinds:
+                environment["OPTGYM_DECISIONS"] = ",".join(self.kinds)
+        if trace is not None:
+            environment["OPTGYM_RECORD"] = str(trace)
+        return environment
+
+    def build(
+        self,
+        policy: Optional[dict] = None,
+        record: bool = False,
+        link: bool = False,
+        plugin: bool = True,
+    ) -> BuildOutcome:
+        """Builds with ``policy`` (a policy document; None: LLVM's default
+        decisions), recording the decisions when ``record`` and linking an
+        executable when ``link``. ``plugin=False`` builds without the plugin
+        (the plain -O build). BuildError when a step fails."""
+        self._count += 1
+        directory = self.scratch / ("b%d" % self._count)
+        directory.mkdir(parents=True)
+        policy_path = None
+        if policy is not None:
+            policy_path = directory / "policy.json"
+            policy_path.write_text(json.dumps(policy))
+        trace = directory / "trace.jsonl" if record else None
+        clang = self.toolchain.require("clang", self.bench.uri)
+        argv_plugin = ["-fpass-plugin=" + self.toolchain.plugin(self.bench.uri)] if plugin else []
+        environment = self._environment(policy_path, trace) if plugin else _clean_env()
+        objects = []
+        for index, source in enumerate(self.sources):
+            relative = os.path.relpath(source, self.root)
+            obj = directory / self._objects[relative]
+            argv = [clang, self.level] + argv_plugin + self.cflags + ["-w", "-c", relative, "-o",
+                                                                      str(obj)]
+            self.bench._run_tool(argv, "clang %s -c %s" % (self.level, relative), stage="build",
+                                 cwd=str(self.root), env=environment)
+            objects.append(obj)
+        object_text: Dict[str, int] = {}
+        function_text: Dict[str, int] = {}
+        for obj in objects:
+            object_text[obj.name] = self.bench._text_size(obj)
+            function_text.update(self._function_sizes(obj))
+        outcome = BuildOutcome(
+            text=sum(object_text.values()),
+            object_text=object_text,
+            function_text=function_text,
+            decisions=read_trace(trace) if trace else [],
+        )
+        if link:
+            exe = directory / self.bench.name
+            self.bench._run_tool(
+                [clang] + [str(o) for o in objects] + ["-o", str(exe)] + list(self.bench.link_flags),
+                "linking", stage="build", env=_clean_env())
+            outcome.executable = exe
+        return outcome
+
+    def objects_of(self, unit: str) -> List[str]:
+        """The object file names a decision key's FILE part compiles to
+        (every object when the key names no source of this build)."""
+        name = self._objects.get(unit)
+        return [name] if name else list(self._objects.values())
+
+    def _function_sizes(self, obj: Path) -> Dict[str, int]:
+        """Function symbol -> bytes, from ``llvm-nm -S`` (code symbols)."""
+        nm = self.toolchain.require("llvm-nm", self.bench.uri)
+        completed = self.bench._run_tool([nm, "-S", "--defined-only", str(obj)], "llvm-nm",
+                                         stage="build")
+        sizes: Dict[str, int] = {}
+        for line in completed.stdout.decode("utf-8", "replace").splitlines():
+            fields = line.split()
+            if len(fields) == 4 and fields[2] in ("t", "T"):
+                sizes[fields[3]] = sizes.get(fields[3], 0) + int(fields[1], 16)
+        return sizes
+
+    def discard(self, keep: Iterable[BuildOutcome] = ()) -> None:
+        """Deletes the builds' files, except those of ``keep``'s executables."""
+        kept = {o.executable.parent for o in keep if o.executable}
+        for child in self.scratch.iterdir():
+            if child not in kept:
+                shutil.rmtree(child, ignore_errors=True)
+
+    def run_time(self, outcome: BuildOutcome, runs: int) -> Optional[float]:
+        """The median wall time of ``runs`` runs of the executable, or None
+        when a run does not behave like the -O0 reference."""
+        reference = self.bench.reference()
+        times = []
+        for _ in range(runs):
+            result: RunResult = self.bench.run(outcome.executable)
+            if (result.timed_out or result.returncode != reference.returncode
+                    or result.stdout != reference.stdout):
+                return None
+            times.append(result.walltime)
+        return statistics.median(times)
+
+    def validate(self, outcome: BuildOutcome) -> Optional[str]:
+        """None when the executable prints and exits as the -O0 reference
+        does; otherwise what differs. Not runnable benchmarks pass."""
+        if not self.bench.runnable or outcome.executable is None:
+            return None
+        reference = self.bench.reference()
+        result = self.bench.run(outcome.executable)
+        if result.timed_out or result.signal is not None:
+            return result.describe()
+        if result.returncode != reference.returncode:
+            return "exit %d, the reference exits %d" % (result.returncode, reference.returncode)
+        if result.stdout != reference.stdout:
+            return "its output differs from the -O0 reference's"
+        return None
+
