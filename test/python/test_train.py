@@ -3,7 +3,6 @@ without a compiler: trees from synthetic examples and tune results."""
 
 import io
 import json
-import os
 import tempfile
 import unittest
 from pathlib import Path
