@@ -59,6 +59,8 @@ class Row:
     validated: int = 0
     runnable: int = 0
     failed: List[str] = field(default_factory=list)
+    # Programs whose build with the agent's result does not behave as -O0's.
+    wrong: List[str] = field(default_factory=list)
     # (seconds, geomean reward) points of the curve, reward as in the table.
     curve: List[Tuple[float, float]] = field(default_factory=list)
     curve_label: str = ""
@@ -207,6 +209,8 @@ def search_row(agent: str, records: List[dict], jobs: int) -> Row:
         if validated is not None:
             row.runnable += 1
             row.validated += bool(validated)
+            if not validated:
+                row.wrong.append(record["benchmark"])
     if good:
         # The curve is the search's own view: its counts over time against
         # the gym's -Oz baseline.
@@ -233,6 +237,8 @@ def tune_row(records: List[dict]) -> Row:
         if record.get("validated") is not None:
             row.runnable += 1
             row.validated += bool(record["validated"])
+            if not record["validated"]:
+                row.wrong.append(record["benchmark"])
     if good:
         row.curve = _curve(
             [_Progression(float(r["baseline"]), r.get("trajectory", []),
@@ -270,6 +276,8 @@ def policy_row(policy: Path, uris: Sequence[str], jobs: int) -> Row:
         if measurement.validated is not None:
             row.runnable += 1
             row.validated += bool(measurement.validated)
+            if not measurement.validated:
+                row.wrong.append(measurement.benchmark)
     row.details = measurements  # type: ignore[attr-defined]
     return row
 
@@ -305,6 +313,11 @@ def render_markdown(rows: List[Row], split: str, uris: Sequence[str], command: s
     for row in rows:
         if row.failed:
             lines.append("* %s failed on: %s" % (row.agent, ", ".join(row.failed)))
+        if row.wrong:
+            lines.append("* %s: the program built from its result does not behave as -O0's "
+                         "(a miscompile or undefined behaviour the result exposes; counted in "
+                         "the size columns, not in Validated): %s"
+                         % (row.agent, ", ".join(w.rsplit("/", 1)[-1] for w in row.wrong)))
     details = [row for row in rows if getattr(row, "details", None)]
     for row in details:
         lines += ["", "## %s, program by program" % row.agent, "",
@@ -412,6 +425,9 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--out", type=Path, default=Path("docs/leaderboard.md"),
                         help="the table (default: %(default)s)")
     parser.add_argument("--plot", type=Path, help="the PNG (default: next to --out)")
+    parser.add_argument("--save-results", type=Path, metavar="DIR",
+                        help="keep the lines of the agents this run ran in DIR/AGENT.jsonl "
+                        "(to render again with --results)")
     parser.add_argument("--quiet", action="store_true")
 
 
@@ -449,7 +465,9 @@ def run(args: argparse.Namespace) -> int:
             else:
                 mine = [r for r in records if r.get("agent") == agent]
             if not mine:
-                out = Path(scratch) / ("%s.jsonl" % agent)
+                directory = args.save_results or Path(scratch)
+                directory.mkdir(parents=True, exist_ok=True)
+                out = directory / ("%s.jsonl" % agent)
                 command = ["tune"] if agent == "tune" else ["search", agent]
                 _optgym(command + uris + ["--out", str(out)] + budget)
                 mine = _read_lines([out])
