@@ -36,8 +36,9 @@ from typing import Callable, List, Optional, Sequence, Tuple
 
 from .benchmarks import SPLITS, benchmark, count_ir_instructions, split_uris
 from .errors import BenchmarkError
-from .policyeval import geomean, measure_policies
+from .policyeval import PolicyMeasurement, geomean, measure_policies
 from .progress import Progress
+from .search.builds import misbehaviour
 
 __all__ = ["Row", "configure_parser", "run"]
 
@@ -64,6 +65,8 @@ class Row:
     # (seconds, geomean reward) points of the curve, reward as in the table.
     curve: List[Tuple[float, float]] = field(default_factory=list)
     curve_label: str = ""
+    # A policy's measurements, program by program.
+    details: List[PolicyMeasurement] = field(default_factory=list)
 
     def cells(self) -> List[str]:
         ir = geomean(self.ir_ratios)
@@ -118,13 +121,6 @@ def _passes_of(commandline: str) -> Optional[str]:
     return None
 
 
-def _behaves(bench, exe: Path) -> bool:
-    reference = bench.reference()
-    result = bench.run(exe)
-    return (not result.timed_out and result.returncode == reference.returncode
-            and result.stdout == reference.stdout)
-
-
 def measure_pipeline(uri: str, commandline: str) -> Tuple[float, float, Optional[bool]]:
     """(opt -Oz's IR instruction count / the agent's, .text of the agent's
     module / .text of clang -Oz, whether its executable behaves as -O0's).
@@ -153,7 +149,8 @@ def measure_pipeline(uri: str, commandline: str) -> Tuple[float, float, Optional
         ratio = bench._text_size(agent) / bench._text_size(oz)
         validated = None
         if bench.runnable:
-            validated = _behaves(bench, bench.codegen(optimized, directory / "agent", "Oz"))
+            exe = bench.codegen(optimized, directory / "agent", "Oz")
+            validated = misbehaviour(bench, bench.run(exe)) is None
     return ir_ratio, ratio, validated
 
 
@@ -278,7 +275,7 @@ def policy_row(policy: Path, uris: Sequence[str], jobs: int) -> Row:
             row.validated += bool(measurement.validated)
             if not measurement.validated:
                 row.wrong.append(measurement.benchmark)
-    row.details = measurements  # type: ignore[attr-defined]
+    row.details = measurements
     return row
 
 
@@ -318,12 +315,11 @@ def render_markdown(rows: List[Row], split: str, uris: Sequence[str], command: s
                          "(a miscompile or undefined behaviour the result exposes; counted in "
                          "the size columns, not in Validated): %s"
                          % (row.agent, ", ".join(w.rsplit("/", 1)[-1] for w in row.wrong)))
-    details = [row for row in rows if getattr(row, "details", None)]
-    for row in details:
+    for row in (row for row in rows if row.details):
         lines += ["", "## %s, program by program" % row.agent, "",
                   "| program | -Oz .text | with the policy | ratio | decisions departed | "
                   "output |", "|---|---|---|---|---|---|"]
-        for m in row.details:  # type: ignore[attr-defined]
+        for m in row.details:
             if m.error:
                 lines.append("| %s | error: %s | | | | |" % (m.benchmark, m.error))
                 continue

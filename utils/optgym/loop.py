@@ -26,7 +26,7 @@ from typing import List, Optional
 from .benchmarks import split_uris
 from .policyeval import PolicyMeasurement, geomean, measure_policies
 from .progress import Progress
-from .search.decisions import DEFAULT_KINDS, tune
+from .search.decisions import DEFAULT_KINDS, tune_many
 from .train import count_leaves, train_policy
 
 __all__ = ["configure_parser", "run"]
@@ -34,22 +34,6 @@ __all__ = ["configure_parser", "run"]
 
 def _shipped_policy() -> Path:
     return Path(__file__).resolve().parents[2] / "policies" / "codesize.json"
-
-
-def _tune_split(uris: List[str], budget: float, jobs: int, out: Path, quiet: bool) -> None:
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
-    progress = Progress("1. search the training split", total=len(uris), enabled=not quiet)
-    with ProcessPoolExecutor(max_workers=jobs) as pool, open(out, "w") as stream:
-        futures = [pool.submit(tune, uri, DEFAULT_KINDS, "text", "z", 0, budget)
-                   for uri in uris]
-        for future in as_completed(futures):
-            result = future.result()
-            stream.write(json.dumps(result.to_json()) + "\n")
-            progress.update(advance=1, status="%s %s" % (
-                result.benchmark.rsplit("/", 1)[-1],
-                "error" if result.error else "%.3fx" % result.improvement))
-    progress.close()
 
 
 def _cell(m: Optional[PolicyMeasurement]) -> str:
@@ -80,12 +64,14 @@ def run(args: argparse.Namespace) -> int:
     sys.stdout.flush()
 
     results = work / "tune.jsonl"
-    _tune_split(train_uris, args.budget, args.jobs, results, args.quiet)
-    lines = [json.loads(line) for line in results.read_text().splitlines()]
-    improved = [l for l in lines if not l.get("error") and l["best"]]
+    searched = tune_many(train_uris, args.jobs, results,
+                         Progress("1. search the training split", total=len(train_uris),
+                                  enabled=not args.quiet),
+                         kinds=DEFAULT_KINDS, budget_seconds=args.budget)
+    improved = [r for r in searched if not r.error and r.best]
     print("1. searched %s (%s) on %d training programs, %g s each: geomean .text %.4fx of -Oz"
           % (", ".join(DEFAULT_KINDS), "coordinate descent in clang builds", len(improved),
-             args.budget, geomean([l["best"] / l["baseline"] for l in improved])))
+             args.budget, geomean([r.best / r.baseline for r in improved])))
 
     policy_path = work / "policy.json"
     document = train_policy([results], prune_on=train_uris if args.prune else (),

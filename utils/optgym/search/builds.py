@@ -28,7 +28,8 @@ from typing import Dict, Iterable, List, Optional, Sequence
 from ..benchmarks import Benchmark, SourceBenchmark, _clean_env
 from ..toolchain import RunResult, clang_level
 
-__all__ = ["BuildOutcome", "Decision", "ProgramBuilder", "policy_document", "read_trace"]
+__all__ = ["BuildOutcome", "Decision", "ProgramBuilder", "misbehaviour", "policy_document",
+           "read_trace"]
 
 
 @dataclass(frozen=True)
@@ -260,12 +261,10 @@ class ProgramBuilder:
     def run_time(self, outcome: BuildOutcome, runs: int) -> Optional[float]:
         """The median wall time of ``runs`` runs of the executable, or None
         when a run does not behave like the -O0 reference."""
-        reference = self.bench.reference()
         times = []
         for _ in range(runs):
-            result: RunResult = self.bench.run(outcome.executable)
-            if (result.timed_out or result.returncode != reference.returncode
-                    or result.stdout != reference.stdout):
+            result = self.bench.run(outcome.executable)
+            if misbehaviour(self.bench, result) is not None:
                 return None
             times.append(result.walltime)
         return statistics.median(times)
@@ -275,13 +274,20 @@ class ProgramBuilder:
         does; otherwise what differs. Not runnable benchmarks pass."""
         if not self.bench.runnable or outcome.executable is None:
             return None
-        reference = self.bench.reference()
-        result = self.bench.run(outcome.executable)
-        if result.timed_out or result.signal is not None:
-            return result.describe()
-        if result.returncode != reference.returncode:
-            return "exit %d, the reference exits %d" % (result.returncode, reference.returncode)
-        if result.stdout != reference.stdout:
-            return "its output differs from the -O0 reference's"
-        return None
+        return misbehaviour(self.bench, self.bench.run(outcome.executable))
+
+
+def misbehaviour(bench: Benchmark, result: RunResult) -> Optional[str]:
+    """How a run of one of the benchmark's executables differs from its -O0
+    reference (validation's wording), or None when it does not."""
+    from ..validation import _describe_difference
+
+    reference = bench.reference()
+    if result.timed_out or result.signal is not None:
+        return result.describe()
+    if result.returncode != reference.returncode:
+        return "exit %d, the -O0 reference exits %d" % (result.returncode, reference.returncode)
+    if result.stdout != reference.stdout:
+        return _describe_difference(result.stdout, reference.stdout)
+    return None
 

@@ -34,6 +34,7 @@ import random
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from ..benchmarks import SPLITS, benchmark, builtin_uris, split_uris
@@ -41,7 +42,8 @@ from ..errors import BenchmarkError
 from ..progress import Deadline, Progress
 from .builds import BuildOutcome, Decision, ProgramBuilder, policy_document
 
-__all__ = ["KINDS", "SEPARABLE_KINDS", "TuneResult", "tune", "configure_parser", "run"]
+__all__ = ["KINDS", "SEPARABLE_KINDS", "TuneResult", "tune", "tune_many", "configure_parser",
+           "run"]
 
 #: The decision kinds a tune may search.
 KINDS = ("codegen-gate", "codegen-option", "inline", "loop-unroll", "loop-vectorize", "pass-gate")
@@ -125,15 +127,12 @@ class _Search:
             return True
         return self.max_evaluations is not None and self.result.evaluations >= self.max_evaluations
 
-    def _policy(self, table: Table) -> dict:
-        return policy_document(table)
-
     def evaluate(self, table: Table, record: bool = False) -> Tuple[BuildOutcome, float]:
         """Builds with ``table``; its score (lower is better, inf when the
         program misbehaves)."""
         self.result.evaluations += 1
         runtime = self.score_name == "runtime"
-        outcome = self.builder.build(self._policy(table), record=record, link=runtime)
+        outcome = self.builder.build(policy_document(table), record=record, link=runtime)
         if not runtime:
             return outcome, float(outcome.text)
         seconds = self.builder.run_time(outcome, self.runs)
@@ -326,6 +325,31 @@ def tune(
     return result
 
 
+def tune_many(uris: Sequence[str], jobs: int, out: Optional[Path], progress: Progress,
+              **options) -> List[TuneResult]:
+    """:func:`tune` of each benchmark, ``jobs`` at a time, in order. Each
+    result is written to ``out`` (a JSON line) and counted on ``progress``
+    as it finishes."""
+    results: Dict[str, TuneResult] = {}
+    stream = open(out, "w") if out else None
+    try:
+        with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(uris)))) as pool:
+            futures = [pool.submit(tune, uri, **options) for uri in uris]
+            for future in as_completed(futures):
+                result = future.result()
+                results[result.benchmark] = result
+                if stream:
+                    stream.write(json.dumps(result.to_json()) + "\n")
+                    stream.flush()
+                progress.update(advance=1, status=result.benchmark.rsplit("/", 1)[-1] + ": " + (
+                    "error" if result.error else "%.3fx" % result.improvement))
+    finally:
+        progress.close()
+        if stream:
+            stream.close()
+    return [results[uri] for uri in uris if uri in results]
+
+
 # -- command line -----------------------------------------------------------------
 
 
@@ -394,26 +418,8 @@ def run(args: argparse.Namespace) -> int:
     options = dict(kinds=kinds, score=args.score, level=args.level, seed=args.seed,
                    budget_seconds=args.budget, max_evaluations=args.max_evaluations,
                    runs=args.runs)
-    results: Dict[str, TuneResult] = {}
-    out = open(args.out, "w") if args.out else None
-    progress = Progress("tune", total=len(uris), enabled=not args.quiet)
-    try:
-        with ProcessPoolExecutor(max_workers=min(args.jobs, len(uris))) as pool:
-            futures = {pool.submit(tune, uri, **options): uri for uri in uris}
-            for future in as_completed(futures):
-                result = future.result()
-                results[result.benchmark] = result
-                if out:
-                    out.write(json.dumps(result.to_json()) + "\n")
-                    out.flush()
-                status = (result.benchmark.rsplit("/", 1)[-1] + ": " +
-                          ("error" if result.error else "%.3fx" % result.improvement))
-                progress.update(advance=1, status=status)
-    finally:
-        progress.close()
-        if out:
-            out.close()
-    ordered = [results[uri] for uri in uris if uri in results]
+    ordered = tune_many(uris, args.jobs, Path(args.out) if args.out else None,
+                        Progress("tune", total=len(uris), enabled=not args.quiet), **options)
     for result in ordered:
         print(_summary_line(result))
     good = [r for r in ordered if not r.error and r.best]
