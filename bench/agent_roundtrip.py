@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Round trips of the agent socket, and what an agent costs a build.
 
-    python3 bench/agent_roundtrip.py [--llvm 19] [--n 20000] [--repeats 5]
+    .venv/bin/python bench/agent_roundtrip.py [--llvm 19] [--n 20000] [--repeats 5]
                                      [--rounds 3]
 
 1. Per-decision round trip, p50 and p99, measured inside the plugin's own
@@ -27,7 +27,6 @@ import struct
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -68,13 +67,6 @@ def client(build, cpu, args):
     return json.loads(out)
 
 
-def python_env():
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.path.join(ROOT, "utils") + os.pathsep + env.get(
-        "PYTHONPATH", "")
-    return env
-
-
 def round_trips(build, n, repeats, tmp):
     rows = []
     placements = [("same core", 0, 0), ("two cores", 0, 1)]
@@ -93,7 +85,7 @@ def round_trips(build, n, repeats, tmp):
         py = subprocess.Popen(
             pinned(agent_cpu, [sys.executable, "-m", "optgym", "serve",
                                "--socket", py_path, "--agent", "default"]),
-            env=python_env(), stderr=subprocess.DEVNULL)
+            stderr=subprocess.DEVNULL)
         for _ in range(100):
             if os.path.exists(py_path):
                 break
@@ -163,7 +155,7 @@ def framing(n, tmp):
         conn.connect(path)
         reader = conn.makefile("rb")
         times = []
-        for i in range(n):
+        for _ in range(n):
             start_ns = time.perf_counter_ns()
             if kind == "length":
                 conn.sendall(struct.pack(">I", len(QUERY)) + QUERY)
@@ -208,7 +200,7 @@ def build_times(build, llvm, rounds, tmp):
                        os.path.join(tmp, "build-cpp.sock")], "OPTGYM_ORACLE=")
     py_path = os.path.join(tmp, "build-py.sock")
     py = subprocess.Popen([sys.executable, "-m", "optgym", "serve", "--socket",
-                           py_path, "--agent", "default"], env=python_env(),
+                           py_path, "--agent", "default"],
                           stderr=subprocess.DEVNULL)
     while not os.path.exists(py_path):
         time.sleep(0.05)

@@ -10,7 +10,7 @@ compared with clang's own build. Multi-file programs count as the sum of
 their objects. Printed per level: how many programs get smaller, larger or
 stay the same, the geometric mean of the size ratio, and the extremes.
 
-  /usr/bin/python3 bench/codegen_map.py [--llvm 19] [--levels Oz,O2] [--jobs 2]
+  .venv/bin/python bench/codegen_map.py [--llvm 19] [--levels Oz,O2] [--jobs 2]
 """
 import argparse
 import concurrent.futures

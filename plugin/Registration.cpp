@@ -153,7 +153,7 @@ void registerOptGym(PassBuilder &PB) {
 }
 
 PassPluginLibraryInfo getOptGymPluginInfo() {
-  return {LLVM_PLUGIN_API_VERSION, "OptGym", "0.1.0", registerOptGym};
+  return {LLVM_PLUGIN_API_VERSION, "OptGym", OPTGYM_VERSION, registerOptGym};
 }
 
 } // namespace optgym

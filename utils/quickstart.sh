@@ -8,10 +8,12 @@
 #
 #   utils/quickstart.sh [OPTIONS of optgym loop]     e.g. --budget 60
 #
-# OPTGYM_LLVM_VERSION=22 uses LLVM 22. Files go to build/loop/.
+# OPTGYM_LLVM_VERSION=22 uses LLVM 22. Files go to build/loop/. It runs in
+# the project's virtual environment (.venv/, utils/setup.sh).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+venv="${OPTGYM_VENV:-$root/.venv}"
 version="${OPTGYM_LLVM_VERSION:-19}"
 build="$root/build"
 [[ "$version" == 19 ]] || build="$root/build-$version"
@@ -19,5 +21,5 @@ build="$root/build"
 OPTGYM_LLVM_VERSIONS="$version" "$root/utils/setup.sh"
 "$root/utils/build.sh" "$version"
 cd "$root"
-OPTGYM_PLUGIN="$build/lib/OptGym.so" PYTHONPATH="$root/utils${PYTHONPATH:+:$PYTHONPATH}" \
-  exec python3 -m optgym loop --work "$build/loop" "$@"
+OPTGYM_PLUGIN="$build/lib/OptGym.so" exec "$venv/bin/python" -m optgym loop \
+  --work "$build/loop" "$@"

@@ -1,17 +1,51 @@
 #!/usr/bin/env bash
-# Runs every OptGym test on each LLVM major in OPTGYM_LLVM_VERSIONS (default
-# "19 22"): installs what is missing, builds, then runs the lit tests and the
-# GoogleTest unit tests. Ends with "N passed, N failed"; exits non-zero if a
-# build or a test failed.
+# Runs every OptGym test: installs what is missing (utils/setup.sh), then for
+# each LLVM major in OPTGYM_LLVM_VERSIONS (default "19 22") builds
+# (utils/build.sh) and runs the lit tests (lit + FileCheck, GoogleTest) and
+# the Python tests (pytest, test/python) against that major's plugin; then
+# the Python linter (ruff). Ends with "N passed, N failed"; exits non-zero
+# if a build, a test or the linter failed.
+#
+#   utils/test.sh            everything (CI)
+#   utils/test.sh --quick    LLVM 19 only, without the tests marked slow:
+#                            a few minutes, for day-to-day work
 set -uo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+venv="${OPTGYM_VENV:-$root/.venv}"
 versions="${OPTGYM_LLVM_VERSIONS:-19 22}"
+pytest_args=()
+case "${1:-}" in
+  --quick)
+    versions="${OPTGYM_LLVM_VERSIONS:-19}"
+    pytest_args=(-m "not slow")
+    ;;
+  "") ;;
+  *)
+    echo "usage: utils/test.sh [--quick]" >&2
+    exit 2
+    ;;
+esac
 OPTGYM_LLVM_VERSIONS="$versions" "$root/utils/setup.sh" || exit 1
 
 passed=0
 failed=0
 status=0
+# Adds the counts of a runner's closing lines: lit's "  Passed: N" and
+# "  Failed: N", pytest's "N passed, N failed" (either may be absent).
+count() {
+  local log="$1" summary p f
+  p=$(sed -nE 's/^ *Passed *: *([0-9]+).*/\1/p' "$log" | tail -1)
+  f=$(sed -nE 's/^ *Failed *: *([0-9]+).*/\1/p' "$log" | tail -1)
+  summary=$(grep -E '^=+ .*[0-9]+ (passed|failed|errors?)' "$log" | tail -1)
+  if [[ -n "$summary" ]]; then
+    p=$(grep -oE '[0-9]+ passed' <<<"$summary" | grep -oE '[0-9]+')
+    f=$(grep -oE '[0-9]+ (failed|errors?)' <<<"$summary" | grep -oE '[0-9]+' | awk '{s+=$1} END {print s}')
+  fi
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0}))
+}
+
 for v in $versions; do
   echo "== LLVM $v"
   if ! "$root/utils/build.sh" "$v"; then
@@ -24,15 +58,27 @@ for v in $versions; do
   [[ "$v" == 19 ]] || dir="$root/build-$v"
   lit="/usr/lib/llvm-$v/build/utils/lit/lit.py"
   [[ -e "$lit" ]] || lit="/usr/lib/llvm-$v/bin/lit"
-  log="$dir/lit.log"
-  python3 "$lit" -sv "$dir/test/lit" "$dir/test/unit" 2>&1 | tee "$log"
+
+  echo "== LLVM $v: lit"
+  "$venv/bin/python" "$lit" -sv "$dir/test/lit" "$dir/test/unit" 2>&1 | tee "$dir/lit.log"
   [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
-  # lit closes with "  Passed: N" / "  Failed: N" (padded when several
-  # categories are listed).
-  p=$(sed -nE 's/^ *Passed *: *([0-9]+).*/\1/p' "$log" | tail -1)
-  f=$(sed -nE 's/^ *Failed *: *([0-9]+).*/\1/p' "$log" | tail -1)
-  passed=$((passed + ${p:-0}))
-  failed=$((failed + ${f:-0}))
+  count "$dir/lit.log"
+
+  echo "== LLVM $v: pytest"
+  (cd "$root" && OPTGYM_PLUGIN="$dir/lib/OptGym.so" PYTHONDONTWRITEBYTECODE=1 \
+    "$venv/bin/python" -m pytest -p no:cacheprovider "${pytest_args[@]}" test/python) \
+    2>&1 | tee "$dir/pytest.log"
+  [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
+  count "$dir/pytest.log"
 done
+
+echo "== ruff"
+if (cd "$root" && "$venv/bin/ruff" check . && "$venv/bin/ruff" format --check .); then
+  passed=$((passed + 1))
+else
+  status=1
+  failed=$((failed + 1))
+fi
+
 echo "$passed passed, $failed failed"
 exit "$status"

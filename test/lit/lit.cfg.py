@@ -8,8 +8,9 @@
 #   %optgym-policy          the policy tool
 #   %programs               datasets/programs (the bundled C programs)
 #   %optgym-src             the source tree (test/python, utils/optgym)
-#   %python                 the Python that runs lit
-#   %optgym-cli             python -m optgym, from this source tree
+#   %python                 the Python with the optgym package installed
+#                           (the project's virtual environment, OPTGYM_PYTHON)
+#   %optgym-cli             %python -m optgym
 # OPTGYM_* variables of the calling environment never reach the tests;
 # OPTGYM_PLUGIN names this build's plugin.
 import os
@@ -32,12 +33,10 @@ config.environment["PATH"] = os.path.pathsep.join(
 for name in list(config.environment):
     if name.startswith("OPTGYM_"):
         del config.environment[name]
-# The optgym package of this tree, whatever is installed, with the plugin of
-# this build (not the first build it finds).
+# The installed optgym package (utils/build.sh installs this tree in
+# development mode), with the plugin of this build rather than the one it
+# was installed with.
 config.environment["OPTGYM_PLUGIN"] = config.optgym_plugin
-config.environment["PYTHONPATH"] = os.path.pathsep.join(
-    [os.path.join(config.optgym_source_dir, "utils"),
-     config.environment.get("PYTHONPATH", "")])
 config.environment["PYTHONDONTWRITEBYTECODE"] = "1"
 
 opt = os.path.join(llvm_bin, "opt")
@@ -59,10 +58,10 @@ config.available_features.add("llvm-%d" % config.llvm_version_major)
 # csmith (utils/setup.sh installs it) for tests on generated programs.
 if shutil.which("csmith"):
     config.available_features.add("csmith")
-# Debian's numpy and matplotlib (utils/setup.sh installs both) for the
-# gym's numpy paths and the leaderboard's plot.
-for module in ("numpy", "matplotlib"):
-    if os.path.exists("/usr/bin/python3") and subprocess.run(
-            ["/usr/bin/python3", "-c", "import " + module],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0:
-        config.available_features.add("debian-python-" + module)
+# The optgym package must import in %python: without it every test that
+# runs optgym would fail for a reason the output buries.
+probe = subprocess.run([config.python_executable, "-c", "import optgym"],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+if probe.returncode != 0:
+    lit_config.fatal("%s cannot import optgym (run utils/setup.sh and utils/build.sh): %s"
+                     % (config.python_executable, probe.stdout.strip()[-500:]))

@@ -20,20 +20,13 @@ from pathlib import Path
 from typing import Any, Dict, List
 from unittest import mock
 
-_REPO = Path(__file__).resolve().parents[2]
-_UTILS = str(_REPO / "utils")
-if _UTILS not in sys.path:
-    sys.path.insert(0, _UTILS)
+from optgym import BuildResult, Query, find_plugin, run_build
+from optgym import plugin as plugin_module
+from optgym.agents import AgentSpecError, RandomAgent, load_agent
 
-from fake_plugin import FakePlugin  # noqa: E402
-from optgym import BuildResult, Query, find_plugin, run_build  # noqa: E402
-from optgym import plugin as plugin_module  # noqa: E402
-from optgym.agents import AgentSpecError, RandomAgent, load_agent  # noqa: E402
+from fake_plugin import FakePlugin
 
 FAKE = str(Path(__file__).resolve().parent / "fake_plugin.py")
-
-# FindPluginTest replaces it with a temporary directory.
-_SOURCE_ROOT = plugin_module._source_root
 
 
 def unroll_full(query: Query) -> Any:
@@ -231,28 +224,35 @@ class RunBuildTest(TempDirTestCase):
 
 
 class FindPluginTest(TempDirTestCase):
+    """find_plugin against fake installation roots: the package's own tree
+    (what pip installs) first, then install prefixes (cmake --install)."""
+
     def setUp(self) -> None:
         super().setUp()
         patcher = mock.patch.dict(os.environ)
         patcher.start()
         self.addCleanup(patcher.stop)
         os.environ.pop("OPTGYM_PLUGIN", None)
-        for target, value in (
-            ("_source_root", lambda: self.dir),
-            ("_install_candidates", lambda: [self.dir / "prefix" / "lib" / "OptGym.so"]),
-        ):
-            patcher = mock.patch.object(plugin_module, target, value)
-            patcher.start()
-            self.addCleanup(patcher.stop)
+        self.roots = [self.dir / "site" / "optgym" / "_native", self.dir / "prefix"]
+        patcher = mock.patch.object(plugin_module, "installation_roots", lambda: self.roots)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        # Which LLVM each fake plugin is for: the file says it.
+        patcher = mock.patch(
+            "optgym.toolchain.plugin_llvm_major",
+            lambda path: Path(path).read_text() or None,
+        )
+        patcher.start()
+        self.addCleanup(patcher.stop)
 
-    def build_plugin(self, directory: str) -> str:
-        path = self.dir / directory / "lib" / "OptGym.so"
+    def install_plugin(self, root: Path, llvm_major: str) -> str:
+        path = root / "lib" / "OptGym.so"
         path.parent.mkdir(parents=True)
-        path.write_bytes(b"")
+        path.write_text(llvm_major)
         return str(path.resolve())
 
     def test_the_variable_wins(self) -> None:
-        self.build_plugin("build")
+        self.install_plugin(self.roots[0], "19")
         os.environ["OPTGYM_PLUGIN"] = str(self.plugin)
         self.assertEqual(find_plugin(), str(self.plugin.resolve()))
         os.environ["OPTGYM_PLUGIN"] = str(self.dir / "missing.so")
@@ -261,30 +261,31 @@ class FindPluginTest(TempDirTestCase):
         ):
             find_plugin()
 
-    def test_build_trees_then_install_prefixes(self) -> None:
+    def test_the_package_then_install_prefixes(self) -> None:
         with self.assertRaises(FileNotFoundError) as caught:
             find_plugin()
         message = str(caught.exception)
         for text in (
-            "build/lib/OptGym.so",
-            "build-22/lib/OptGym.so",
+            "site/optgym/_native/lib/OptGym.so",
             "prefix/lib/OptGym.so",
-            "utils/build.sh",
+            "pip install .",
             "OPTGYM_PLUGIN",
         ):
             self.assertIn(text, message)
 
-        installed = self.build_plugin("prefix")
-        self.assertEqual(find_plugin(), installed)
-        llvm22 = self.build_plugin("build-22")
-        self.assertEqual(find_plugin(), llvm22)
-        llvm19 = self.build_plugin("build")
-        self.assertEqual(find_plugin(), llvm19)
-        self.assertEqual(find_plugin(22), llvm22)
-        self.assertEqual(find_plugin("19"), llvm19)
+        in_prefix = self.install_plugin(self.roots[1], "22")
+        self.assertEqual(find_plugin(), in_prefix)
+        in_package = self.install_plugin(self.roots[0], "19")
+        self.assertEqual(find_plugin(), in_package)
+        self.assertEqual(find_plugin("19"), in_package)
+        self.assertEqual(find_plugin(22), in_prefix)
 
-    def test_the_source_root_is_the_repository(self) -> None:
-        self.assertEqual(_SOURCE_ROOT(), _REPO)
+    def test_a_plugin_for_another_llvm_is_passed_over(self) -> None:
+        self.install_plugin(self.roots[0], "19")
+        with self.assertRaises(FileNotFoundError) as caught:
+            find_plugin(22)
+        self.assertIn("for LLVM 22", str(caught.exception))
+        self.assertIn("(built for LLVM 19)", str(caught.exception))
 
 
 class AgentsTest(TempDirTestCase):
@@ -346,7 +347,6 @@ class CommandLineTest(TempDirTestCase):
 
     def environment(self) -> Dict[str, str]:
         environment = dict(os.environ)
-        environment["PYTHONPATH"] = _UTILS
         environment.pop("OPTGYM_PLUGIN", None)
         return environment
 

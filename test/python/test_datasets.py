@@ -1,7 +1,7 @@
 """Tests of benchmarks, the cache, generators, validation and collect.
 
 The tests that build need the LLVM toolchain that optgym selects (clang-19
-unless OPTGYM_LLVM_VERSION or OPTGYM_PLUGIN says otherwise) and are skipped
+unless OPTGYM_LLVM_VERSION or OPTGYM_PLUGIN says otherwise) and fail
 without it; the inputs are tiny C programs, so they take a few seconds.
 """
 
@@ -22,37 +22,24 @@ from pathlib import Path
 from typing import List
 from unittest import mock
 
-_REPO = Path(__file__).resolve().parents[2]
-_UTILS = str(_REPO / "utils")
-if _UTILS not in sys.path:
-    sys.path.insert(0, _UTILS)
-
-import optgym  # noqa: E402
-from optgym import cli  # noqa: E402
-from optgym import generators as generators_module  # noqa: E402
-from optgym.benchmarks import count_ir_instructions  # noqa: E402
-from optgym.cache import Cache, atomic_write  # noqa: E402
-from optgym.collect import parse_build_log  # noqa: E402
-from optgym.errors import (  # noqa: E402
+import optgym
+from optgym import cli
+from optgym import generators as generators_module
+from optgym.benchmarks import count_ir_instructions
+from optgym.cache import Cache, atomic_write
+from optgym.collect import parse_build_log
+from optgym.errors import (
     BuildError,
     SkippedBenchmark,
     ToolchainError,
     UnknownBenchmark,
 )
-from optgym.toolchain import Toolchain, _plugin_llvm_major, clang_level  # noqa: E402
-from optgym.validation import EXIT_CODES, FAULT_ENV, OUTCOMES  # noqa: E402
+from optgym.toolchain import Toolchain, clang_level, plugin_llvm_major
+from optgym.validation import EXIT_CODES, FAULT_ENV, OUTCOMES
 
-TOOLCHAIN = Toolchain()
-HAVE_CLANG = os.path.isfile(TOOLCHAIN.path("clang"))
-HAVE_CSMITH = HAVE_CLANG and shutil.which("csmith") is not None and os.path.isfile(
-    "/usr/include/csmith/csmith.h"
-)
-try:
-    PLUGIN = optgym.find_plugin(TOOLCHAIN.llvm_version)
-except FileNotFoundError:
-    PLUGIN = None
+from machine import TOOLCHAIN, driver_plugin, needs, require_clang, require_csmith
 
-needs_clang = unittest.skipUnless(HAVE_CLANG, "no %s" % TOOLCHAIN.path("clang"))
+_REPO = Path(__file__).resolve().parents[2]
 
 HELLO = textwrap.dedent(
     """\
@@ -125,7 +112,7 @@ class PureTest(TempDir):
         plugin = self.dir / "OptGym.so"
         plugin.write_bytes(b"\x7fELF\x00junk\x0019.1.7\x00more\x001.2\x00")
         with mock.patch("os.listdir", return_value=["llvm-19", "llvm-22"]):
-            self.assertEqual(_plugin_llvm_major(str(plugin)), "19")
+            self.assertEqual(plugin_llvm_major(str(plugin)), "19")
 
     def test_bad_uris_name_themselves(self) -> None:
         for uri, words in (
@@ -253,8 +240,7 @@ class CacheTest(TempDir):
         log = self.dir / "builds.log"
         script = textwrap.dedent(
             """\
-            import sys, time
-            sys.path.insert(0, %r)
+            import time
             from optgym.cache import Cache
             def build(directory):
                 with open(%r, "a") as log:
@@ -265,7 +251,7 @@ class CacheTest(TempDir):
             entry = Cache(%r).get_or_build("test", Cache.key("shared"), build, label="bench://x")
             assert entry.read_bytes("a.bin") == b"z" * 1000
             """
-        ) % (_UTILS, str(log), str(self.cache.root))
+        ) % (str(log), str(self.cache.root))
         processes = [
             subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.PIPE)
             for _ in range(4)
@@ -322,7 +308,7 @@ class BuildLogTest(unittest.TestCase):
 # -- with clang -----------------------------------------------------------------------
 
 
-@needs_clang
+@needs(require_clang)
 class BenchmarkTest(TempDir):
     def bench(self, name: str = "hello.c", text: str = HELLO):
         return optgym.benchmark(str(self.write(name, text)), TOOLCHAIN, self.cache)
@@ -405,8 +391,8 @@ class BenchmarkTest(TempDir):
         self.assertEqual(bad.outcome, "build-failed")
         self.assertIn("no-such-pass", bad.reason)
 
-    @unittest.skipUnless(PLUGIN, "no plugin")
     def test_oracle(self) -> None:
+        driver_plugin()
         bench = self.bench()
         self.assertTrue(optgym.validate(bench, oracle="random:seed=1").ok)
         bad = optgym.validate(bench, oracle="no-such-oracle")
@@ -510,7 +496,7 @@ class BenchmarkTest(TempDir):
         self.assertIn("absent.c: no such file", err.getvalue())
 
 
-@needs_clang
+@needs(require_clang)
 class GeneratorTest(TempDir):
     def test_llvm_stress_is_deterministic(self) -> None:
         first = optgym.benchmark("generator://llvm-stress-v0/5", TOOLCHAIN, Cache(self.dir / "a"))
@@ -523,8 +509,8 @@ class GeneratorTest(TempDir):
         self.assertEqual(result.outcome, "ok", result.reason)
         self.assertIsNone(result.walltime)
 
-    @unittest.skipUnless(HAVE_CSMITH, "no csmith")
     def test_csmith_is_deterministic(self) -> None:
+        require_csmith()
         first = optgym.benchmark("generator://csmith-v0/13", TOOLCHAIN, Cache(self.dir / "a"))
         second = optgym.benchmark("generator://csmith-v0/13", TOOLCHAIN, Cache(self.dir / "b"))
         self.assertEqual(first.bitcode_path().read_bytes(), second.bitcode_path().read_bytes())

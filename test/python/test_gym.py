@@ -18,22 +18,20 @@ import sys
 import tempfile
 import time
 import unittest
+import warnings
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional
 from unittest import mock
 
-_HERE = Path(__file__).resolve().parent
-_UTILS = str(_HERE.parents[1] / "utils")
-if _UTILS not in sys.path:
-    sys.path.insert(0, _UTILS)
-if str(_HERE) not in sys.path:
-    sys.path.insert(0, str(_HERE))
+import gymnasium
+import numpy as np
+from gymnasium.utils.env_checker import check_env
+from gymnasium.wrappers import RecordEpisodeStatistics, TimeLimit
 
-import fake_driver  # noqa: E402
-import optgym  # noqa: E402
-from optgym.benchmarks import Benchmark  # noqa: E402
-from optgym.cache import Cache, file_sha256  # noqa: E402
-from optgym.gym import (  # noqa: E402
+import optgym
+from optgym.benchmarks import Benchmark
+from optgym.cache import Cache, file_sha256
+from optgym.gym import (
     REWARD_SPACES,
     CompilerEnvState,
     CompilerEnvStateReader,
@@ -46,19 +44,21 @@ from optgym.gym import (  # noqa: E402
     ObservationError,
     make,
 )
-from optgym.gym import roots as roots_module  # noqa: E402
-from optgym.gym.driver import DriverConnection  # noqa: E402
-from optgym.gym.observations import BASELINE_OBSERVATIONS, STATIC_OBSERVATIONS  # noqa: E402
-from optgym.gym.rewards import RewardState, reward_space  # noqa: E402
-from optgym.gym.spaces import (  # noqa: E402
-    HAVE_NUMPY,
+from optgym.gym import roots as roots_module
+from optgym.gym.driver import DriverConnection
+from optgym.gym.observations import BASELINE_OBSERVATIONS, STATIC_OBSERVATIONS
+from optgym.gym.rewards import RewardState, reward_space
+from optgym.gym.spaces import (
     ActionSpace,
     Box,
     DictSpace,
+    NoObservation,
     Scalar,
     Sequence,
     split_pipeline,
 )
+
+import fake_driver
 
 FAKE = fake_driver.__file__
 ACTIONS = fake_driver.ACTIONS
@@ -548,7 +548,7 @@ class ObservationTest(GymTestCase):
             "AddCount": counts[5], "LoadCount": counts[6], "StoreCount": counts[7]})
         self.assertEqual(observation["InstCountNorm"], [value / ir for value in counts[1:]])
         self.assertEqual(observation["InstCountNormDict"]["RetDensity"], counts[3] / ir)
-        self.assertTrue(env.observation_space is None)
+        self.assertIsInstance(env.observation_space, NoObservation)
         text = observation["Ir"]
         self.assertIn('source_filename = "small.c"', text)
         import hashlib
@@ -631,23 +631,14 @@ class ObservationTest(GymTestCase):
         env.close()
         self.assertFalse(os.path.exists(workdir))
 
-    @unittest.skipUnless(HAVE_NUMPY, "numpy is not installed")
-    def test_numpy_arrays(self) -> None:  # pragma: no cover - depends on the installation
-        import numpy
-
-        env = self.make(observation_space="Autophase", numpy=None)
+    def test_numpy_arrays(self) -> None:
+        env = self.make(observation_space="Autophase", numpy=True)
         observation, _ = env.reset()
-        self.assertIsInstance(observation, numpy.ndarray)
-        self.assertEqual(observation.dtype, numpy.int64)
-        self.assertEqual(env.observation["InstCountNorm"].dtype, numpy.float32)
+        self.assertIsInstance(observation, np.ndarray)
+        self.assertEqual(observation.dtype, np.int64)
+        self.assertEqual(env.observation["InstCountNorm"].dtype, np.float32)
         listed = self.make(observation_space="Autophase", numpy=False)
         self.assertIsInstance(listed.reset()[0], list)
-
-    def test_numpy_required_when_asked(self) -> None:
-        if HAVE_NUMPY:  # pragma: no cover
-            self.skipTest("numpy is installed")
-        with self.assertRaisesRegex(ValueError, "numpy"):
-            LlvmEnv(numpy=True, launcher=launcher())
 
     def test_runtime(self) -> None:
         bench = FakeBenchmark(self.dir, "runnable", runnable=True)
@@ -939,179 +930,75 @@ class StateAndValidationTest(GymTestCase):
 
 # A stand-in for gymnasium with the API optgym.gym relies on (gymnasium 1.x's
 # signatures), to check that the gymnasium-based classes fit together.
-_GYMNASIUM_STUB = {
-    "__init__.py": """
-import numpy as np
-from . import spaces
+class GymnasiumTest(GymTestCase):
+    """The environment as Gymnasium sees it, on the fake driver
+    (test_gymnasium repeats the essentials on the real one)."""
 
+    def make_gymnasium_env(self, observation_space: Optional[str] = "Autophase",
+                           reward_space: Optional[str] = "IrInstructionCountOz") -> LlvmEnv:
+        env = LlvmEnv(self.bench, observation_space, reward_space, launcher=launcher(),
+                      cache=self.cache)
+        self.addCleanup(env.close)
+        return env
 
-class Env:
-    metadata = {"render_modes": []}
-    render_mode = None
-    spec = None
-    _np_random = None
+    def test_classes_and_spaces(self) -> None:
+        env = self.make_gymnasium_env()
+        self.assertIsInstance(env, gymnasium.Env)
+        self.assertIsInstance(env.action_space, gymnasium.spaces.Discrete)
+        self.assertIsInstance(env.observation_space, gymnasium.spaces.Box)
+        observation, _ = env.reset(seed=1)
+        self.assertIsInstance(observation, np.ndarray)
+        self.assertIn(observation, env.observation_space)
+        action = env.action_space.sample()
+        self.assertIn(action, env.action_space)
+        observation, reward, terminated, _, info = env.step(action)
+        self.assertFalse(terminated, info)
+        self.assertIn(observation, env.observation_space)
+        self.assertIsInstance(reward, float)
+        for name in ("AutophaseDict", "InstCountNorm", "InstCountDict", "IrInstructionCount",
+                     "Ir", "IsRunnable", "InstCount"):
+            with self.subTest(observation=name):
+                space = env.observation.spaces[name].space
+                self.assertIsInstance(space, gymnasium.spaces.Space)
+                self.assertIn(env.observation[name], space)
+        env.action_space.seed(3)
+        first = [env.action_space.sample() for _ in range(5)]
+        env.action_space.seed(3)
+        self.assertEqual(first, [env.action_space.sample() for _ in range(5)])
+        with env.fork() as forked:
+            self.assertIsInstance(forked, gymnasium.Env)
 
-    def reset(self, *, seed=None, options=None):
-        if seed is not None:
-            self._np_random = np.random.default_rng(seed)
+    def test_no_observation_and_no_reward(self) -> None:
+        env = self.make_gymnasium_env(None, None)
+        self.assertIsInstance(env.observation_space, gymnasium.spaces.Space)
+        observation, _ = env.reset()
+        self.assertIsNone(observation)
+        self.assertIn(None, env.observation_space)
+        observation, reward, _, _, _ = env.step(0)
+        self.assertIsNone(observation)
+        self.assertEqual(reward, 0.0)
 
-    @property
-    def np_random(self):
-        if self._np_random is None:
-            self._np_random = np.random.default_rng()
-        return self._np_random
+    def test_check_env(self) -> None:
+        for observation_name, reward_name in (("Autophase", "IrInstructionCountOz"),
+                                              ("InstCount", "IrInstructionCount"),
+                                              (None, None)):
+            with self.subTest(observation_space=observation_name):
+                env = self.make_gymnasium_env(observation_name, reward_name)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("error")
+                    check_env(env, skip_render_check=True)
 
-    def close(self):
-        pass
-""",
-    "spaces.py": """
-import numpy as np
-
-
-class Space:
-    def __init__(self, shape=None, dtype=None, seed=None):
-        self._shape = None if shape is None else tuple(shape)
-        self.dtype = None if dtype is None else np.dtype(dtype)
-        self._np_random = None
-        if seed is not None:
-            self.seed(seed)
-
-    @property
-    def shape(self):
-        return self._shape
-
-    @property
-    def np_random(self):
-        if self._np_random is None:
-            self.seed()
-        return self._np_random
-
-    @property
-    def is_np_flattenable(self):
-        return False
-
-    def seed(self, seed=None):
-        self._np_random = np.random.default_rng(seed)
-        return [seed]
-
-    def sample(self, mask=None, probability=None):
-        raise NotImplementedError
-
-    def contains(self, x):
-        raise NotImplementedError
-
-    def __contains__(self, x):
-        return self.contains(x)
-
-
-class Discrete(Space):
-    def __init__(self, n, seed=None, start=0):
-        assert isinstance(n, (int, np.integer)) and n > 0
-        self.n = np.int64(n)
-        self.start = np.int64(start)
-        super().__init__((), np.int64, seed)
-
-    def sample(self, mask=None, probability=None):
-        return self.start + self.np_random.integers(self.n)
-
-    def contains(self, x):
-        if isinstance(x, int):
-            x = np.int64(x)
-        elif not (isinstance(x, np.integer)):
-            return False
-        return bool(self.start <= x < self.start + self.n)
-
-
-class Box(Space):
-    def __init__(self, low, high, shape=None, dtype=np.float32, seed=None):
-        assert shape is not None
-        dtype = np.dtype(dtype)
-        if np.issubdtype(dtype, np.integer):
-            assert high <= 2**63 - 2
-        self.low = np.full(shape, low, dtype=dtype)
-        self.high = np.full(shape, high, dtype=dtype)
-        super().__init__(shape, dtype, seed)
-
-    def contains(self, x):
-        if not isinstance(x, np.ndarray):
-            x = np.asarray(x, dtype=self.dtype)
-        return bool(x.shape == self.shape and np.can_cast(x.dtype, self.dtype)
-                    and np.all(x >= self.low) and np.all(x <= self.high))
-
-    def sample(self, mask=None, probability=None):
-        return self.low.copy()
-
-
-class Dict(Space):
-    def __init__(self, spaces=None, seed=None, **kwargs):
-        assert all(isinstance(space, Space) for space in spaces.values()), spaces
-        self.spaces = dict(spaces)
-        super().__init__(None, None, seed)
-
-    def contains(self, x):
-        return isinstance(x, dict) and set(x) == set(self.spaces) and all(
-            self.spaces[key].contains(value) for key, value in x.items())
-
-    def __getitem__(self, key):
-        return self.spaces[key]
-""",
-}
-
-_GYMNASIUM_SCRIPT = """
-import sys, tempfile
-from pathlib import Path
-import numpy as np
-import gymnasium
-import test_gym
-from optgym.gym import LlvmEnv, spaces
-from optgym.cache import Cache
-
-assert spaces.HAVE_GYMNASIUM
-directory = Path(tempfile.mkdtemp())
-env = LlvmEnv(test_gym.FakeBenchmark(directory), "Autophase", "IrInstructionCountOz",
-              launcher=test_gym.launcher(), cache=Cache(directory / "cache"))
-assert isinstance(env, gymnasium.Env)
-assert isinstance(env.action_space, gymnasium.spaces.Discrete)
-assert isinstance(env.observation_space, gymnasium.spaces.Box)
-observation, info = env.reset(seed=1)
-assert isinstance(observation, np.ndarray) and env.observation_space.contains(observation)
-action = env.action_space.sample()
-assert env.action_space.contains(action)
-observation, reward, terminated, truncated, info = env.step(action)
-assert not terminated and env.observation_space.contains(observation), info
-for name in ("AutophaseDict", "InstCountNorm", "InstCountDict", "IrInstructionCount",
-             "Ir", "IsRunnable", "InstCount"):
-    spec = env.observation.spaces[name]
-    assert isinstance(spec.space, gymnasium.spaces.Space), name
-    assert spec.space.contains(env.observation[name]), name
-env.action_space.seed(3)
-first = [env.action_space.sample() for _ in range(5)]
-env.action_space.seed(3)
-assert first == [env.action_space.sample() for _ in range(5)]
-with env.fork() as forked:
-    assert isinstance(forked, gymnasium.Env)
-env.close()
-print("gymnasium ok")
-"""
-
-
-class GymnasiumTest(unittest.TestCase):
-    @unittest.skipUnless(HAVE_NUMPY, "numpy is not installed")
-    def test_gymnasium_classes(self) -> None:  # pragma: no cover - needs numpy
-        import subprocess
-
-        with tempfile.TemporaryDirectory(prefix="optgym-gymnasium-") as directory:
-            package = Path(directory) / "gymnasium"
-            package.mkdir()
-            for name, text in _GYMNASIUM_STUB.items():
-                (package / name).write_text(text)
-            environment = dict(os.environ)
-            environment["PYTHONPATH"] = os.pathsep.join([directory, _UTILS, str(_HERE)])
-            completed = subprocess.run(
-                [sys.executable, "-c", _GYMNASIUM_SCRIPT], env=environment,
-                capture_output=True, text=True, timeout=120)
-        self.assertEqual(completed.returncode, 0, completed.stderr)
-        self.assertIn("gymnasium ok", completed.stdout)
+    def test_wrappers(self) -> None:
+        env = RecordEpisodeStatistics(TimeLimit(self.make_gymnasium_env(), max_episode_steps=3))
+        env.reset(seed=0)
+        steps = 0
+        truncated = terminated = False
+        while not (terminated or truncated):
+            _, _, terminated, truncated, info = env.step(env.action_space.sample())
+            steps += 1
+        self.assertEqual(steps, 3)
+        self.assertTrue(truncated)
+        self.assertEqual(info["episode"]["l"], 3)
 
 
 class ProcessTest(GymTestCase):

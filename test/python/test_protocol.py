@@ -6,16 +6,9 @@ import copy
 import io
 import socket
 import struct
-import sys
 import unittest
-from pathlib import Path
 
-_UTILS = str(Path(__file__).resolve().parents[2] / "utils")
-if _UTILS not in sys.path:
-    sys.path.insert(0, _UTILS)
-
-from fake_plugin import KINDS  # noqa: E402
-from optgym.protocol import (  # noqa: E402
+from optgym.protocol import (
     MAX_FRAME_BYTES,
     PROTOCOL_VERSION,
     ProtocolError,
@@ -27,6 +20,8 @@ from optgym.protocol import (  # noqa: E402
     validate_module_end,
     validate_query,
 )
+
+from fake_plugin import KINDS
 
 
 def raw_frame(payload: bytes) -> bytes:

@@ -1,7 +1,7 @@
 """End-to-end tests of optgym.search.passorder with the real driver.
 
-Skipped unless the plugin optgym selects has the pass-choice driver (as in
-test_gym_driver). Budgets are evaluation counts, so every result is
+They need the plugin optgym selects, with its pass-choice driver, and fail
+without it (test/python/machine.py). Budgets are evaluation counts, so every result is
 reproducible and each test takes a few seconds; the reported counts are
 checked against ``opt -passes=...`` on the benchmark's bitcode.
 """
@@ -14,22 +14,19 @@ import json
 import os
 import shlex
 import subprocess
-import sys
 import tempfile
 import time
 import unittest
 from pathlib import Path
 from unittest import mock
 
-_REPO = Path(__file__).resolve().parents[2]
-_UTILS = str(_REPO / "utils")
-if _UTILS not in sys.path:
-    sys.path.insert(0, _UTILS)
+from optgym import cli
+from optgym.benchmarks import _clean_env, benchmark, count_ir_instructions
+from optgym.search.passorder import AGENTS, SearchResult, search
 
-from optgym import cli  # noqa: E402
-from optgym.benchmarks import _clean_env, benchmark, count_ir_instructions  # noqa: E402
-from optgym.search.passorder import AGENTS, SearchResult, search  # noqa: E402
-from test_gym_driver import PLUGIN, TOOLCHAIN  # noqa: E402
+from machine import TOOLCHAIN, driver_plugin, needs
+
+_REPO = Path(__file__).resolve().parents[2]
 
 CRC32 = "benchmark://optgym-v0/crc32"
 #: Enough for a greedy descent of crc32 to go several steps deep.
@@ -45,7 +42,7 @@ KEYS = {
 
 def _search(agent: str, seed: int = 0, evaluations: int = EVALUATIONS) -> SearchResult:
     result = search(agent, CRC32, seed=seed, budget_seconds=None,
-                    max_evaluations=evaluations, plugin=PLUGIN)
+                    max_evaluations=evaluations, plugin=driver_plugin())
     if result.error:
         raise AssertionError("%s: %s" % (agent, result.error))
     return result
@@ -58,11 +55,11 @@ def _cli(*argv: str) -> "tuple[int, str, str]":
     return status, out.getvalue(), err.getvalue()
 
 
-@unittest.skipUnless(PLUGIN, "no plugin with the pass-choice driver (or no LLVM toolchain)")
+@needs(driver_plugin)
 class PassOrderSearchTest(unittest.TestCase):
     def setUp(self) -> None:
         # The CLI's worker processes find the plugin through the environment.
-        patch = mock.patch.dict(os.environ, {"OPTGYM_PLUGIN": str(PLUGIN)})
+        patch = mock.patch.dict(os.environ, {"OPTGYM_PLUGIN": driver_plugin()})
         patch.start()
         self.addCleanup(patch.stop)
 
@@ -140,7 +137,7 @@ class PassOrderSearchTest(unittest.TestCase):
         for agent in ("greedy", "beam"):
             with self.subTest(agent=agent):
                 start = time.monotonic()
-                result = search(agent, CRC32, budget_seconds=2.0, plugin=PLUGIN)
+                result = search(agent, CRC32, budget_seconds=2.0, plugin=driver_plugin())
                 self.assertIsNone(result.error)
                 self.assertLess(time.monotonic() - start, 10.0)
 

@@ -18,15 +18,10 @@ from pathlib import Path
 from typing import Any, Iterator, List
 from unittest import mock
 
-import sys
+from optgym import AgentServer, Decision, Query, __version__
+from optgym.server import parse_tcp_address
 
-_UTILS = str(Path(__file__).resolve().parents[2] / "utils")
-if _UTILS not in sys.path:
-    sys.path.insert(0, _UTILS)
-
-from fake_plugin import FakePlugin, frame  # noqa: E402
-from optgym import AgentServer, Decision, Query, __version__  # noqa: E402
-from optgym.server import parse_tcp_address  # noqa: E402
+from fake_plugin import FakePlugin, frame
 
 
 class Log:

@@ -98,7 +98,8 @@ private:
     if (!Hello)
       return Hello.takeError();
     C.Pid = Hello->pid();
-    if (Error E = send(C, protocol::encodeAgentHello("optgym-agent 0.1.0")))
+    if (Error E =
+            send(C, protocol::encodeAgentHello("optgym-agent " OPTGYM_VERSION)))
       return E;
     if (Verbose)
       report(C, "hello from LLVM " + Hello->llvmVersion());

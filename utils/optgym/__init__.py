@@ -22,33 +22,35 @@ package is the Python side:
 
 ``python3 -m optgym`` is the command line (``serve``, ``run-build``,
 ``datasets``, ``validate``, ``collect``).
-Standard library only; Python 3.9 or later.
+The agent side (server, protocol, builds) needs the standard library only;
+the gym needs gymnasium and numpy, which the package declares.
 """
 
-# Defined before the submodules are imported: they read it.
-__version__ = "0.1.0"
-
-from .benchmarks import Benchmark, Reference, benchmark, benchmarks, datasets  # noqa: E402
-from .build import BuildResult, run_build  # noqa: E402
-from .cache import Cache  # noqa: E402
-from .collect import CollectResult, collect  # noqa: E402
-from .errors import (  # noqa: E402
+from ._version import __version__
+from .benchmarks import Benchmark, Reference, benchmark, benchmarks, datasets
+from .build import BuildResult, run_build
+from .cache import Cache
+from .collect import CollectResult, collect
+from .envs import register_environments
+from .errors import (
     BenchmarkError,
     BuildError,
     SkippedBenchmark,
     ToolchainError,
     UnknownBenchmark,
 )
-from .plugin import find_plugin  # noqa: E402
-from .protocol import ProtocolError  # noqa: E402
-from .query import Decision, Query, Unit  # noqa: E402
-from .server import AgentServer, serve, serve_tcp  # noqa: E402
-from .toolchain import RunResult, Toolchain  # noqa: E402
-from .validation import OUTCOMES, ValidationResult, validate  # noqa: E402
+from .plugin import find_plugin
+from .protocol import ProtocolError
+from .query import Decision, Query, Unit
+from .server import AgentServer, serve, serve_tcp
+from .toolchain import RunResult, Toolchain
+from .validation import OUTCOMES, ValidationResult, validate
 
-# The gym's names, imported on first use: optgym.gym imports numpy and
-# gymnasium when they are installed, which the rest of optgym (and its
-# command line) never needs.
+register_environments()
+
+# The gym's names, imported on first use: the gym's modules (driver,
+# observations, rewards) are work to import that the agent side and most of
+# the command line never need.
 _GYM_EXPORTS = (
     "CompilerEnvState",
     "CompilerEnvStateReader",

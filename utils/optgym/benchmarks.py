@@ -34,7 +34,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from .cache import Cache, CacheEntry, file_sha256
 from .errors import BenchmarkError, BuildError, SkippedBenchmark, UnknownBenchmark
-from .plugin import _source_root
+from .resources import data_file
 from .toolchain import RunResult, Toolchain, clang_level, run_program
 
 __all__ = [
@@ -72,12 +72,12 @@ _METRICS_VERSION = 2
 
 
 def programs_dir() -> Path:
-    """The bundled programs: ``$OPTGYM_PROGRAMS`` or datasets/programs of
-    this source tree."""
+    """The bundled programs: ``$OPTGYM_PROGRAMS``, or the ones installed
+    with OptGym (datasets/programs of the source tree)."""
     explicit = os.environ.get(PROGRAMS_ENV)
     if explicit:
         return Path(explicit).expanduser()
-    return _source_root() / "datasets" / "programs"
+    return data_file("datasets/programs")
 
 
 # -- IR text ---------------------------------------------------------------------
@@ -659,7 +659,9 @@ def split_uris(split: str) -> List[str]:
     try:
         names = json.loads(path.read_text())[split]
     except (OSError, ValueError, KeyError, TypeError) as error:
-        raise UnknownBenchmark("cannot read the split from %s: %s" % (path, error), split)
+        raise UnknownBenchmark(
+            "cannot read the split from %s: %s" % (path, error), split
+        ) from error
     entries = _builtin_entries(programs_dir())
     missing = [name for name in names if name not in entries]
     if missing:

@@ -21,10 +21,10 @@ from .benchmarks import DEFAULT_TIMEOUT, SPLITS, benchmarks, datasets
 from .build import run_build
 from .collect import collect
 from .errors import BenchmarkError
-from .toolchain import clang_level
-from .validation import ERROR_EXIT_CODE, EXIT_CODES, validate
 from .query import Unit
 from .server import parse_tcp_address, serve, serve_tcp
+from .toolchain import clang_level
+from .validation import ERROR_EXIT_CODE, EXIT_CODES, validate
 
 __all__ = ["Subcommand", "COMMANDS", "main"]
 

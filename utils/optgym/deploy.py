@@ -34,13 +34,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from .plugin import _source_root, find_plugin
+from .plugin import find_plugin
+from .resources import shipped_policy
 from .toolchain import (
     LLVM_VERSION_ENV,
     RunResult,
     Toolchain,
-    _plugin_llvm_major,
     clang_level,
+    plugin_llvm_major,
     run_program,
 )
 
@@ -85,8 +86,8 @@ def default_program() -> Path:
 
 
 def default_policy() -> Path:
-    """``policies/codesize.json`` of this source tree."""
-    return _source_root() / "policies" / "codesize.json"
+    """The shipped ``policies/codesize.json``."""
+    return shipped_policy()
 
 
 @dataclass(frozen=True)
@@ -590,7 +591,7 @@ def _resolve_toolchain(plugin: Optional[str], llvm_version: Optional[str]) -> Tu
         raise DeployError("plugin %s: no such file" % plugin)
     plugin = os.path.abspath(plugin)
     if version is None:
-        version = _plugin_llvm_major(plugin) or None
+        version = plugin_llvm_major(plugin) or None
     toolchain = Toolchain(llvm_version=version, plugin=plugin)
     try:
         toolchain.plugin()

@@ -11,10 +11,8 @@ agents, their command line replayed by opt against opt's default<Oz>), the .text
 (agent / -Oz, below 1 is smaller), the mean wall time per program, and how
 many programs were validated against their -O0 output.
 
-The plot is drawn with matplotlib when it imports (Debian's
-python3-matplotlib, which ``/usr/bin/python3`` sees when the running
-interpreter does not); without it the table is written and the plot is
-skipped with a note.
+The plot is drawn with matplotlib (the package's ``plots`` extra); without
+it the table is written and the plot is skipped with a note.
 """
 
 from __future__ import annotations
@@ -38,6 +36,7 @@ from .benchmarks import SPLITS, benchmark, count_ir_instructions, split_uris
 from .errors import BenchmarkError
 from .policyeval import PolicyMeasurement, geomean, measure_policies
 from .progress import Progress
+from .resources import shipped_policy
 from .search.builds import misbehaviour
 
 __all__ = ["Row", "configure_parser", "run"]
@@ -89,10 +88,7 @@ class Row:
 def _optgym(arguments: List[str]) -> None:
     """Runs ``python3 -m optgym ARGUMENTS`` (the documented command line,
     in a process of its own: agents fork, and their pools are theirs)."""
-    env = dict(os.environ)
-    package_root = str(Path(__file__).resolve().parent.parent)
-    env["PYTHONPATH"] = package_root + os.pathsep + env.get("PYTHONPATH", "")
-    completed = subprocess.run([sys.executable, "-m", "optgym"] + arguments, env=env,
+    completed = subprocess.run([sys.executable, "-m", "optgym"] + arguments,
                                stdout=subprocess.DEVNULL)
     # Status 1 means some benchmark failed: its line says so and the table
     # counts it. Anything else is a usage error or a crash.
@@ -110,7 +106,9 @@ def _read_lines(paths: Sequence[Path]) -> List[dict]:
                     try:
                         records.append(json.loads(line))
                     except ValueError as error:
-                        raise ValueError("%s:%d: not a JSON line: %s" % (path, number, error))
+                        raise ValueError(
+                            "%s:%d: not a JSON line: %s" % (path, number, error)
+                        ) from error
     return records
 
 
@@ -340,59 +338,33 @@ def _llvm_version() -> str:
     return resolve_llvm_version()
 
 
-_PLOT_SCRIPT = r"""
-import json, sys
-import matplotlib
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
-data = json.load(open(sys.argv[1]))
-figure, (ir, text) = plt.subplots(1, 2, figsize=(11, 4))
-for series in data:
-    axes = ir if series["measure"] == "ir" else text
-    axes.plot([p[0] for p in series["points"]], [p[1] for p in series["points"]],
-              label=series["label"])
-ir.axhline(1.0, color="grey", linestyle=":", linewidth=1)
-text.axhline(1.0, color="grey", linestyle=":", linewidth=1)
-ir.set_title("Pass order: -Oz / IR instruction count (geomean)")
-text.set_title("Decisions in clang: .text / -Oz .text (geomean)")
-for axes in (ir, text):
-    axes.set_xlabel("seconds per program")
-    axes.grid(alpha=0.3)
-    if axes.lines[1:]:
-        axes.legend()
-figure.tight_layout()
-figure.savefig(sys.argv[2], dpi=100)
-"""
-
-
-def _plot_interpreter() -> Optional[str]:
-    """An interpreter that imports matplotlib: this one, or Debian's."""
-    for interpreter in (sys.executable, "/usr/bin/python3"):
-        if interpreter and os.path.exists(interpreter):
-            probe = subprocess.run([interpreter, "-c", "import matplotlib"],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            if probe.returncode == 0:
-                return interpreter
-    return None
-
-
 def render_plot(rows: List[Row], path: Path) -> Optional[str]:
     """Draws the curves into ``path`` (PNG); None, or why it could not."""
-    interpreter = _plot_interpreter()
-    if interpreter is None:
-        return "no plot: matplotlib is not installed (apt-get install python3-matplotlib)"
-    series = [{"label": row.curve_label, "points": row.curve,
-               "measure": "ir" if row.agent in SEARCH_AGENTS else "text"}
-              for row in rows if row.curve]
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as data:
-        json.dump(series, data)
     try:
-        completed = subprocess.run([interpreter, "-c", _PLOT_SCRIPT, data.name, str(path)],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    finally:
-        os.unlink(data.name)
-    if completed.returncode != 0:
-        return "no plot: matplotlib failed: %s" % completed.stderr.decode(errors="replace")[-300:]
+        import matplotlib
+    except ImportError:
+        return "no plot: matplotlib is not installed (pip install 'optgym[plots]')"
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    figure, (ir, text) = pyplot.subplots(1, 2, figsize=(11, 4))
+    for row in rows:
+        if not row.curve:
+            continue
+        axes = ir if row.agent in SEARCH_AGENTS else text
+        axes.plot([point[0] for point in row.curve], [point[1] for point in row.curve],
+                  label=row.curve_label)
+    ir.set_title("Pass order: -Oz / IR instruction count (geomean)")
+    text.set_title("Decisions in clang: .text / -Oz .text (geomean)")
+    for axes in (ir, text):
+        axes.axhline(1.0, color="grey", linestyle=":", linewidth=1)
+        axes.set_xlabel("seconds per program")
+        axes.grid(alpha=0.3)
+        if axes.lines[1:]:
+            axes.legend()
+    figure.tight_layout()
+    figure.savefig(str(path), dpi=100)
+    pyplot.close(figure)
     return None
 
 
@@ -427,10 +399,6 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true")
 
 
-def _default_policy() -> Path:
-    return Path(__file__).resolve().parents[2] / "policies" / "codesize.json"
-
-
 def run(args: argparse.Namespace) -> int:
     from .cli import CommandLineError
 
@@ -442,7 +410,7 @@ def run(args: argparse.Namespace) -> int:
     uris = split_uris(args.split)[:args.programs]
     wanted = set(uris)
     records = [r for r in _read_lines(args.results) if r.get("benchmark") in wanted]
-    policies = args.policy or [_default_policy()]
+    policies = args.policy or [shipped_policy()]
     for policy in policies:
         if not policy.is_file():
             raise CommandLineError("--policy: no such file: %s" % policy)

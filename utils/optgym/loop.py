@@ -26,14 +26,11 @@ from typing import List, Optional
 from .benchmarks import split_uris
 from .policyeval import PolicyMeasurement, geomean, measure_policies
 from .progress import Progress
+from .resources import shipped_policy
 from .search.decisions import DEFAULT_KINDS, tune_many
 from .train import count_leaves, train_policy
 
 __all__ = ["configure_parser", "run"]
-
-
-def _shipped_policy() -> Path:
-    return Path(__file__).resolve().parents[2] / "policies" / "codesize.json"
 
 
 def _cell(m: Optional[PolicyMeasurement]) -> str:
@@ -84,12 +81,11 @@ def run(args: argparse.Namespace) -> int:
     print("2. fitted %s: trees %s" % (policy_path, trees))
     sys.stdout.flush()
 
-    shipped = _shipped_policy()
     policies = [("this run", policy_path)]
-    if shipped.is_file() and not args.no_shipped:
-        policies.append(("policies/codesize.json", shipped))
+    if not args.no_shipped:
+        policies.append(("policies/codesize.json", shipped_policy()))
     columns = []
-    for label, path in policies:
+    for _, path in policies:
         columns.append(measure_policies(test_uris, path, "z", args.jobs))
     print("3. built the %d test programs from source: clang -Oz -fpass-plugin=OptGym.so "
           "OPTGYM_ORACLE=policy:FILE, ran them, compared with -O0's output" % len(test_uris))

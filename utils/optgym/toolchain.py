@@ -30,6 +30,7 @@ __all__ = [
     "RunResult",
     "run_program",
     "resolve_llvm_version",
+    "plugin_llvm_major",
 ]
 
 #: The environment variable that picks the LLVM major.
@@ -70,7 +71,7 @@ def _plugin_llvm_major_cached(path: str, mtime_ns: int, size: int) -> Optional[s
     return None
 
 
-def _plugin_llvm_major(path: str) -> Optional[str]:
+def plugin_llvm_major(path: str) -> Optional[str]:
     """The LLVM major OptGym.so at ``path`` was built for, or None.
 
     The plugin carries LLVM_VERSION_STRING ("19.1.7") as a string constant
@@ -86,16 +87,15 @@ def _plugin_llvm_major(path: str) -> Optional[str]:
 
 def resolve_llvm_version() -> str:
     """The LLVM major to use: $OPTGYM_LLVM_VERSION, else the one the plugin
-    in $OPTGYM_PLUGIN was built for, else 19."""
+    (``$OPTGYM_PLUGIN``, else the installed one) was built for, else 19."""
     explicit = os.environ.get(LLVM_VERSION_ENV, "").strip()
     if explicit:
         return explicit
-    plugin = os.environ.get(PLUGIN_ENV)
-    if plugin and os.path.isfile(plugin):
-        major = _plugin_llvm_major(plugin)
-        if major:
-            return major
-    return DEFAULT_LLVM_VERSION
+    try:
+        plugin = find_plugin()
+    except FileNotFoundError:
+        return DEFAULT_LLVM_VERSION
+    return plugin_llvm_major(plugin) or DEFAULT_LLVM_VERSION
 
 
 def _tail(text: str, lines: int = _STDERR_LINES) -> str:
@@ -272,7 +272,7 @@ class Toolchain:
                 "cannot build with an oracle: plugin %s: no such file" % self._plugin, uri
             )
         # A plugin loaded into another LLVM crashes it; say so instead.
-        major = _plugin_llvm_major(self._plugin)
+        major = plugin_llvm_major(self._plugin)
         if major is not None and major != self.llvm_version:
             raise ToolchainError(
                 "cannot build with an oracle: %s is built for LLVM %s, the toolchain is LLVM %s "

@@ -78,7 +78,9 @@ def read_examples(paths: Sequence[Path], kinds: Optional[Sequence[str]] = None
                 try:
                     result = json.loads(line)
                 except ValueError as error:
-                    raise ValueError("%s:%d: not a JSON line: %s" % (path, number, error))
+                    raise ValueError(
+                        "%s:%d: not a JSON line: %s" % (path, number, error)
+                    ) from error
                 if result.get("error") or result.get("validated") is False:
                     continue
                 for decision in result.get("decisions", []):
@@ -168,7 +170,7 @@ def _best_split(rows: List[Example], min_leaf: int, default: str) -> Optional[di
                 entry[row.label] = entry.get(row.label, 0.0) + row.weight
                 rows_of[row.features[name]] = rows_of.get(row.features[name], 0) + 1
 
-            def departing(value: str) -> float:
+            def departing(value: str, by_value: Dict[str, Dict[str, float]] = by_value) -> float:
                 entry = by_value[value]
                 return 1 - entry.get(default, 0.0) / sum(entry.values())
 

@@ -63,8 +63,8 @@ def identical(args):
                 return "%s -%s: objects differ" % (name, level)
         return None
 
-    jobs = [(name, src, l) for name, sources, _ in programs(args.programs)
-            for src in sources for l in args.levels]
+    jobs = [(name, src, level) for name, sources, _ in programs(args.programs)
+            for src in sources for level in args.levels]
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
         failures = [f for f in pool.map(check, jobs) if f]
     for f in failures:
@@ -127,7 +127,7 @@ def semantics(args):
                     departed)
         return None, departed
 
-    jobs = [(p, l, s) for p in found for l in args.levels for s in args.seeds]
+    jobs = [(p, level, s) for p in found for level in args.levels for s in args.seeds]
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
         results = list(pool.map(check, jobs))
     failures = [f for f, _ in results if f]
@@ -167,7 +167,7 @@ def selfcheck(args):
         return label, r.stdout, None
 
     found = programs(args.programs)
-    jobs = [(p, l) for p in found for l in args.levels]
+    jobs = [(p, level) for p in found for level in args.levels]
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
         results = list(pool.map(check, jobs))
     failures = [(label, err) for label, _, err in results if err]

@@ -19,8 +19,9 @@ root process of each benchmark), :mod:`.spaces`, :mod:`.observations`,
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any
 
+from ..envs import ENVIRONMENTS, NAMESPACE
 from .driver import (
     DriverCrashed,
     DriverError,
@@ -32,7 +33,7 @@ from .driver import (
 from .env import DEFAULT_BENCHMARK, LlvmEnv
 from .observations import ObservationError, ObservationSpaceSpec, ObservationView
 from .rewards import REWARD_SPACES, RewardSpace
-from .spaces import HAVE_GYMNASIUM, HAVE_NUMPY, ActionSpace
+from .spaces import ActionSpace
 from .state import CompilerEnvState, CompilerEnvStateReader, CompilerEnvStateWriter
 from .validation import ValidationError, ValidationResult
 
@@ -49,8 +50,6 @@ __all__ = [
     "DriverProtocolError",
     "DriverStartError",
     "DriverTimeout",
-    "HAVE_GYMNASIUM",
-    "HAVE_NUMPY",
     "LlvmEnv",
     "ObservationError",
     "ObservationSpaceSpec",
@@ -62,22 +61,15 @@ __all__ = [
     "make",
 ]
 
-#: The environment ids :func:`make` knows, with their defaults (those of
-#: CompilerGym's LLVM environments).
-ENVIRONMENTS: Dict[str, Dict[str, Any]] = {
-    "llvm-v0": {},
-    "llvm-ic-v0": {"reward_space": "IrInstructionCountOz"},
-    "llvm-autophase-ic-v0": {"observation_space": "Autophase",
-                             "reward_space": "IrInstructionCountOz"},
-}
-
-
 def make(env_id: str = "llvm-v0", **kwargs: Any) -> LlvmEnv:
     """Makes an environment: ``make("llvm-v0", benchmark=...,
     observation_space=..., reward_space=...)``. Keyword arguments are
     :class:`LlvmEnv`'s; they override the id's defaults. Accepts
-    CompilerGym's ``compiler_gym:`` prefix."""
+    CompilerGym's ``compiler_gym:`` prefix and Gymnasium's ``optgym/``
+    namespace."""
     name = env_id.split(":", 1)[1] if env_id.startswith("compiler_gym:") else env_id
+    if name.startswith(NAMESPACE + "/"):
+        name = name[len(NAMESPACE) + 1 :]
     defaults = ENVIRONMENTS.get(name)
     if defaults is None:
         raise ValueError(

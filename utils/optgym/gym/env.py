@@ -29,11 +29,13 @@ import weakref
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
+import gymnasium
+
 from ..benchmarks import DEFAULT_TIMEOUT, Benchmark
 from ..benchmarks import benchmark as resolve_benchmark
 from ..cache import Cache, atomic_write
 from ..errors import BenchmarkError, BuildError
-from ..toolchain import Toolchain, _plugin_llvm_major
+from ..toolchain import Toolchain, plugin_llvm_major
 from .driver import (
     DriverConnection,
     DriverCrashed,
@@ -50,9 +52,10 @@ from .observations import (
     median,
     observation_specs,
 )
-from .rewards import RewardSpace, RewardState, reward_space as resolve_reward_space
+from .rewards import RewardSpace, RewardState
+from .rewards import reward_space as resolve_reward_space
 from .roots import Root, RootPool
-from .spaces import HAVE_GYMNASIUM, HAVE_NUMPY, ActionSpace, _gymnasium
+from .spaces import NO_OBSERVATION, ActionSpace
 from .state import CompilerEnvState
 from .validation import (
     ValidationError,
@@ -70,8 +73,9 @@ STEP_TIMEOUT = 300.0
 # How the driver's error feature begins when OPTGYM_MAX_PASSES (default
 # 1000) passes have run: not a failure, the end of the episode.
 _PASS_LIMIT = "pass limit:"
+#: The reward of a step without a reward space: Gymnasium wants a number.
+NO_REWARD = 0.0
 
-_EnvBase: Any = _gymnasium.Env if HAVE_GYMNASIUM else object
 #: What step returns: (observation, reward, terminated, truncated, info).
 StepResult = Tuple[Any, Optional[float], bool, bool, Dict[str, Any]]
 
@@ -94,7 +98,7 @@ _OBSERVATION_NAMES = _known_observation_names()
 _json_names = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-class LlvmEnv(_EnvBase):
+class LlvmEnv(gymnasium.Env):
     """The LLVM pass-ordering environment (CompilerGym's ``llvm-v0``).
 
     Args:
@@ -112,8 +116,7 @@ class LlvmEnv(_EnvBase):
         runtime_observation_count: how many runs a Runtime observation times.
         runtime_warmup_count: untimed runs before those.
         numpy: return vectors (Autophase, InstCount, InstCountNorm) as numpy
-            arrays (True), as lists (False), or arrays when numpy is
-            importable (None, the default).
+            arrays (True, the default, as CompilerGym does) or as lists.
         launcher: how to start driver processes (default: opt with the
             plugin :func:`~optgym.find_plugin` finds, from that plugin's
             LLVM).
@@ -134,7 +137,7 @@ class LlvmEnv(_EnvBase):
         step_timeout: Optional[float] = STEP_TIMEOUT,
         runtime_observation_count: int = 5,
         runtime_warmup_count: int = 0,
-        numpy: Optional[bool] = None,
+        numpy: bool = True,
         launcher: Optional[DriverLauncher] = None,
         plugin: Optional[str] = None,
         toolchain: Optional[Toolchain] = None,
@@ -143,16 +146,14 @@ class LlvmEnv(_EnvBase):
         render_mode: Optional[str] = None,
         _pool: Optional[RootPool] = None,
     ) -> None:
-        if numpy and not HAVE_NUMPY:
-            raise ValueError("numpy=True, but numpy cannot be imported")
         self._closed = True  # until the pool is held
         if toolchain is None and plugin is not None:
             # Benchmarks, baselines and Runtime builds use the plugin's LLVM.
             plugin = os.path.abspath(os.fspath(plugin))
-            toolchain = Toolchain(_plugin_llvm_major(plugin), plugin=plugin)
+            toolchain = Toolchain(plugin_llvm_major(plugin), plugin=plugin)
         self._toolchain = toolchain
         self._cache = cache
-        self.numpy: bool = HAVE_NUMPY if numpy is None else bool(numpy)
+        self.numpy: bool = bool(numpy)
         self.render_mode = render_mode
         self.runtime_observation_count = runtime_observation_count
         self.runtime_warmup_count = runtime_warmup_count
@@ -276,10 +277,11 @@ class LlvmEnv(_EnvBase):
 
     @property
     def observation_space(self) -> Any:
-        """The space of the observations ``step`` returns (None without).
-        Set it to a name, a spec or None."""
+        """The space of the observations ``step`` returns (:class:`NoObservation`,
+        whose one element is None, without one). Set it to a name, a spec or
+        None."""
         spec = self.observation_space_spec
-        return None if spec is None else spec.space
+        return NO_OBSERVATION if spec is None else spec.space
 
     @observation_space.setter
     def observation_space(self, value: Union[str, ObservationSpaceSpec, None]) -> None:
@@ -392,8 +394,7 @@ class LlvmEnv(_EnvBase):
             observation_space = options.pop("observation_space", None)
         if reward_space is None:
             reward_space = options.pop("reward_space", None)
-        if HAVE_GYMNASIUM:  # pragma: no cover - depends on the installation
-            super().reset(seed=seed)
+        super().reset(seed=seed)
         if benchmark is not None:
             self._next_benchmark = benchmark
         if observation_space is not None:
@@ -542,7 +543,7 @@ class LlvmEnv(_EnvBase):
                 raise RuntimeError("call reset() before step()")
             return self._ended_step()
         if not actions:
-            return self._last_observation, (0.0 if self._reward else None), False, False, {
+            return self._last_observation, 0.0, False, False, {
                 "action_had_no_effect": True}
         suffix, bitcode = self._suffix()
         bitcode_path = None
@@ -592,7 +593,7 @@ class LlvmEnv(_EnvBase):
             del self._actions[done:]
             self._fail("interrupted", "interrupted")
             raise
-        reward = None if reward_state is None else reward_state.update(cost)
+        reward = NO_REWARD if reward_state is None else reward_state.update(cost)
         self._retire(previous)
         self._last_observation = observation
         if limit is not None:
@@ -635,7 +636,7 @@ class LlvmEnv(_EnvBase):
         connection = self._connection
         if connection is not None:
             connection.close(kill=error_type in ("timeout", "protocol-error", "interrupted"))
-        reward = self._reward.space.default_value if self._reward is not None else None
+        reward = self._reward.space.default_value if self._reward is not None else NO_REWARD
         return self._last_observation, reward, True, False, {
             "action_had_no_effect": True,
             "error_type": error_type,
@@ -645,7 +646,7 @@ class LlvmEnv(_EnvBase):
     def _ended_step(self) -> StepResult:
         assert self._ended is not None
         error_type, details = self._ended
-        reward = self._reward.space.default_value if self._reward is not None else None
+        reward = self._reward.space.default_value if self._reward is not None else NO_REWARD
         return self._last_observation, reward, True, False, {
             "action_had_no_effect": True,
             "error_type": "episode-ended",

@@ -1,12 +1,8 @@
-"""Action and observation spaces: gymnasium's when it is installed, else
-minimal stand-ins with the same methods.
+"""Action and observation spaces: gymnasium spaces.
 
-With gymnasium importable every space here is a gymnasium space (the action
-space a ``Discrete``, vectors ``Box``, dictionaries ``Dict``, scalars and
-sequences custom ``Space`` subclasses as in CompilerGym), so wrappers and
-learning libraries accept them. Without it (the standard library is all
-optgym needs) the stand-ins offer what a training loop uses: ``n``,
-``shape``, ``dtype``, ``sample()``, ``seed()``, ``contains()`` and ``in``.
+The action space is a ``Discrete``, vectors are ``Box``, dictionaries
+``Dict``; scalars and sequences are ``Space`` subclasses of their own, as
+CompilerGym's are, so wrappers and learning libraries accept all of them.
 
 The action space adds CompilerGym's commandline methods: ``names`` and
 ``flags`` (CompilerGym's flag strings, from the plugin's hello),
@@ -18,33 +14,23 @@ from __future__ import annotations
 import operator
 import random
 import shlex
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence as SequenceType, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
+from typing import Sequence as SequenceType
 
-try:  # pragma: no cover - depends on the installation
-    import gymnasium as _gymnasium
-except ImportError:  # pragma: no cover
-    _gymnasium = None
-
-try:  # pragma: no cover - depends on the installation
-    import numpy as _numpy
-except ImportError:  # pragma: no cover
-    _numpy = None
+import gymnasium
+import numpy as _numpy
 
 __all__ = [
-    "HAVE_GYMNASIUM",
-    "HAVE_NUMPY",
     "ActionSpace",
     "Box",
     "DictSpace",
     "Discrete",
     "Scalar",
     "Sequence",
-    "Space",
     "INT64_MAX",
+    "NO_OBSERVATION",
+    "NoObservation",
 ]
-
-HAVE_GYMNASIUM = _gymnasium is not None
-HAVE_NUMPY = _numpy is not None
 
 #: The upper bound of unbounded integer boxes (gymnasium's limit for int64).
 INT64_MAX = 2**63 - 2
@@ -60,168 +46,19 @@ def _as_index(value: Any) -> Optional[int]:
         return None
 
 
-# -- the minimal stand-ins -----------------------------------------------------------
-
-
-class _MiniSpace:
-    """What gymnasium.spaces.Space offers a training loop, without numpy."""
-
-    def __init__(self, shape: Optional[SequenceType[int]] = None, dtype: Any = None,
-                 seed: Optional[int] = None) -> None:
-        self._shape = None if shape is None else tuple(shape)
-        self.dtype = dtype
-        self._random = random.Random(seed)
-
-    @property
-    def shape(self) -> Optional[Tuple[int, ...]]:
-        return self._shape
-
-    def seed(self, seed: Optional[int] = None) -> List[Optional[int]]:
-        """Seeds sample(); returns ``[seed]`` as gymnasium does."""
-        self._random.seed(seed)
-        return [seed]
-
-    def sample(self, mask: Any = None, probability: Any = None) -> Any:  # noqa: ARG002
-        raise NotImplementedError
-
-    def contains(self, x: Any) -> bool:
-        raise NotImplementedError
-
-    def __contains__(self, x: Any) -> bool:
-        return self.contains(x)
-
-
-class _MiniDiscrete(_MiniSpace):
-    """{start, ..., start + n - 1}."""
-
-    def __init__(self, n: int, seed: Optional[int] = None, start: int = 0) -> None:
-        super().__init__((), "int64", seed)
-        self.n = int(n)
-        self.start = int(start)
-
-    def sample(self, mask: Any = None, probability: Any = None) -> int:  # noqa: ARG002
-        if mask is not None:
-            allowed = [index for index, flag in enumerate(mask) if flag]
-            if not allowed:
-                return self.start
-            return self.start + self._random.choice(allowed)
-        return self.start + self._random.randrange(self.n)
-
-    def contains(self, x: Any) -> bool:
-        index = _as_index(x)
-        return index is not None and self.start <= index < self.start + self.n
-
-    def __repr__(self) -> str:
-        return "Discrete(%d)" % self.n
-
-    def __eq__(self, other: Any) -> bool:
-        return isinstance(other, _MiniDiscrete) and (self.n, self.start) == (other.n, other.start)
-
-    __hash__ = None  # type: ignore[assignment]
-
-
-class _MiniBox(_MiniSpace):
-    """A vector of numbers in [low, high] (one bound for every element)."""
-
-    def __init__(self, low: float, high: float, shape: SequenceType[int], dtype: Any = "int64",
-                 seed: Optional[int] = None) -> None:
-        super().__init__(shape, str(dtype), seed)
-        self.low = low
-        self.high = high
-
-    def _integral(self) -> bool:
-        return str(self.dtype).startswith(("int", "uint"))
-
-    def sample(self, mask: Any = None, probability: Any = None) -> List[Any]:  # noqa: ARG002
-        size = self._shape[0] if self._shape else 1
-        if self._integral():
-            high = min(self.high, self.low + 1000)
-            return [self._random.randint(int(self.low), int(high)) for _ in range(size)]
-        return [self._random.uniform(self.low, self.high) for _ in range(size)]
-
-    def contains(self, x: Any) -> bool:
-        shape = getattr(x, "shape", None)
-        if shape is not None and tuple(shape) != self._shape:
-            return False
-        try:
-            values = list(x)
-        except TypeError:
-            return False
-        if self._shape and len(values) != self._shape[0]:
-            return False
-        integral = self._integral()
-        for value in values:
-            if integral and _as_index(value) is None:
-                return False
-            try:
-                if not self.low <= value <= self.high:
-                    return False
-            except TypeError:
-                return False
-        return True
-
-    def __repr__(self) -> str:
-        return "Box(%s, %s, %s, %s)" % (self.low, self.high, self._shape, self.dtype)
-
-
-class _MiniDict(_MiniSpace):
-    """A dictionary of spaces."""
-
-    def __init__(self, spaces: Mapping[str, Any], seed: Optional[int] = None) -> None:
-        super().__init__(None, None, seed)
-        self.spaces = dict(spaces)
-
-    def seed(self, seed: Optional[int] = None) -> List[Optional[int]]:
-        result = super().seed(seed)
-        for index, space in enumerate(self.spaces.values()):
-            space.seed(None if seed is None else seed + index + 1)
-        return result
-
-    def sample(self, mask: Any = None, probability: Any = None) -> Dict[str, Any]:  # noqa: ARG002
-        return {key: space.sample() for key, space in self.spaces.items()}
-
-    def contains(self, x: Any) -> bool:
-        return (
-            isinstance(x, Mapping)
-            and set(x) == set(self.spaces)
-            and all(space.contains(x[key]) for key, space in self.spaces.items())
-        )
-
-    def __getitem__(self, key: str) -> Any:
-        return self.spaces[key]
-
-    def __repr__(self) -> str:
-        return "Dict(%s)" % ", ".join("%r: %r" % item for item in self.spaces.items())
-
-
-if _gymnasium is not None:  # pragma: no cover - depends on the installation
-    _SpaceBase: Any = _gymnasium.spaces.Space
-    _DiscreteBase: Any = _gymnasium.spaces.Discrete
-    _BoxBase: Any = _gymnasium.spaces.Box
-    _DictBase: Any = _gymnasium.spaces.Dict
-else:
-    _SpaceBase = _MiniSpace
-    _DiscreteBase = _MiniDiscrete
-    _BoxBase = _MiniBox
-    _DictBase = _MiniDict
-
-#: The base of every space here: gymnasium.spaces.Space or the stand-in.
-Space = _SpaceBase
-
-
 # -- the spaces of the environment -------------------------------------------------
 
 
-class Discrete(_DiscreteBase):
-    """A finite set of integers; gymnasium's ``Discrete`` when installed."""
+class Discrete(gymnasium.spaces.Discrete):
+    """A finite set of integers, with a name."""
 
     def __init__(self, n: int, seed: Optional[int] = None, name: Optional[str] = None) -> None:
         super().__init__(n, seed=seed)
         self.name = name
 
 
-class Box(_BoxBase):
-    """A vector of numbers; gymnasium's ``Box`` when installed.
+class Box(gymnasium.spaces.Box):
+    """A vector of numbers, with a name.
 
     Args:
         low, high: the bounds of every element (``high=None``: unbounded,
@@ -234,22 +71,19 @@ class Box(_BoxBase):
                  name: Optional[str] = None) -> None:
         if high is None:
             high = INT64_MAX if dtype.startswith("int") else float("inf")
-        if _gymnasium is not None:  # pragma: no cover - depends on the installation
-            super().__init__(low=low, high=high, shape=(size,), dtype=_numpy.dtype(dtype))
-        else:
-            super().__init__(low, high, (size,), dtype)
+        super().__init__(low=low, high=high, shape=(size,), dtype=_numpy.dtype(dtype))
         self.name = name
 
 
-class DictSpace(_DictBase):
-    """A dictionary of spaces; gymnasium's ``Dict`` when installed."""
+class DictSpace(gymnasium.spaces.Dict):
+    """A dictionary of spaces, with a name."""
 
     def __init__(self, spaces: Mapping[str, Any], name: Optional[str] = None) -> None:
         super().__init__(dict(spaces))
         self.name = name
 
 
-class _Custom(_SpaceBase):
+class _Custom(gymnasium.spaces.Space):
     """A space gymnasium has no class for (CompilerGym defines its own too)."""
 
     def __init__(self, shape: Any = None, dtype: Any = None, name: Optional[str] = None) -> None:
@@ -287,12 +121,12 @@ class Scalar(_Custom):
 
     def contains(self, x: Any) -> bool:
         if self.scalar_type is bool:
-            return isinstance(x, bool) or (_numpy is not None and isinstance(x, _numpy.bool_))
+            return isinstance(x, (bool, _numpy.bool_))
         if self.scalar_type is int:
             if _as_index(x) is None:
                 return False
         elif not isinstance(x, (int, float)) or isinstance(x, bool):
-            if _numpy is None or not isinstance(x, _numpy.floating):
+            if not isinstance(x, _numpy.floating):
                 return False
         if self.min is not None and x < self.min:
             return False
@@ -346,6 +180,33 @@ class Sequence(_Custom):
 
     def __repr__(self) -> str:
         return "Sequence(%s, %s)" % (self.size_range, self.element_type.__name__)
+
+
+class NoObservation(_Custom):
+    """The observation space of an environment that observes nothing: its
+    one element is None (Gymnasium wants a space all the same)."""
+
+    def __init__(self) -> None:
+        super().__init__(None, None, None)
+
+    def sample(self, mask: Any = None, probability: Any = None) -> None:
+        return None
+
+    def contains(self, x: Any) -> bool:
+        return x is None
+
+    def __eq__(self, other: Any) -> bool:
+        return isinstance(other, NoObservation)
+
+    def __hash__(self) -> int:
+        return hash(NoObservation)
+
+    def __repr__(self) -> str:
+        return "NoObservation()"
+
+
+#: The one NoObservation space.
+NO_OBSERVATION = NoObservation()
 
 
 # -- the action space ------------------------------------------------------------------

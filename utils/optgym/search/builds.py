@@ -206,7 +206,7 @@ class ProgramBuilder:
         argv_plugin = ["-fpass-plugin=" + self.toolchain.plugin(self.bench.uri)] if plugin else []
         environment = self._environment(policy_path, trace) if plugin else _clean_env()
         objects = []
-        for index, source in enumerate(self.sources):
+        for source in self.sources:
             relative = os.path.relpath(source, self.root)
             obj = directory / self._objects[relative]
             argv = [clang, self.level] + argv_plugin + self.cflags + ["-w", "-c", relative, "-o",

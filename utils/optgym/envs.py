@@ -1,0 +1,42 @@
+"""The environment ids, with their defaults, and their registration with
+Gymnasium.
+
+``import optgym`` registers every id here under the ``optgym/`` namespace,
+so that ``gymnasium.make("optgym/llvm-v0", benchmark=...)`` makes the same
+environment as ``optgym.make("llvm-v0", benchmark=...)``. Only the entry
+point's name is registered: the gym itself is imported when an environment
+is made.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict
+
+__all__ = ["ENVIRONMENTS", "NAMESPACE", "register_environments"]
+
+#: The environment ids :func:`optgym.make` knows, with their defaults
+#: (those of CompilerGym's LLVM environments).
+ENVIRONMENTS: Dict[str, Dict[str, Any]] = {
+    "llvm-v0": {},
+    "llvm-ic-v0": {"reward_space": "IrInstructionCountOz"},
+    "llvm-autophase-ic-v0": {
+        "observation_space": "Autophase",
+        "reward_space": "IrInstructionCountOz",
+    },
+}
+
+#: Gymnasium's namespace of OptGym's environments.
+NAMESPACE = "optgym"
+
+
+def register_environments() -> None:
+    """Registers ``optgym/ID`` with Gymnasium for every id of
+    :data:`ENVIRONMENTS` (again after a re-import: Gymnasium then warns)."""
+    import gymnasium
+
+    for env_id, defaults in ENVIRONMENTS.items():
+        full_id = "%s/%s" % (NAMESPACE, env_id)
+        if full_id in gymnasium.registry:
+            continue
+        gymnasium.register(id=full_id, entry_point="optgym.gym.env:LlvmEnv",
+                           kwargs=dict(defaults))
