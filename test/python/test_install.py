@@ -110,7 +110,8 @@ class WheelTest(unittest.TestCase):
             helped = _run([str(venv / "bin" / "optgym"), "--help"], env=environment,
                           cwd=str(scratch), timeout=120)
             self.assertEqual(helped.returncode, 0, helped.stderr)
-            self.assertIn("gym", helped.stdout)
+            for command in ("usage: optgym", "run-build", "search", "leaderboard"):
+                self.assertIn(command, helped.stdout)
             listed = _run([str(venv / "bin" / "optgym"), "datasets"], env=environment,
                           cwd=str(scratch), timeout=120)
             self.assertEqual(listed.returncode, 0, listed.stderr)

@@ -504,7 +504,8 @@ COMMANDS: Dict[str, Subcommand] = {
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="optgym",
-        description="Serve OptGym agents and run builds with them.",
+        description="OptGym: LLVM's optimization decisions for AI agents: serve agents, run "
+        "builds with them, datasets, search, training, deployment.",
     )
     parser.add_argument("--version", action="version", version="optgym " + __version__)
     subparsers = parser.add_subparsers(dest="subcommand", metavar="COMMAND", required=True)
