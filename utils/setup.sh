@@ -61,3 +61,20 @@ PY
 )
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${requirements[@]}"
 echo "optgym setup: $venv has what pyproject.toml requires"
+
+# Earlier versions of this script made `import optgym` work through .pth
+# files in the interpreters' user site-packages and wrote a launcher to
+# ~/.local/bin; the environment replaces both, so remove what they left.
+launcher="$HOME/.local/bin/optgym"
+if [[ -f "$launcher" ]] && grep -q "written by utils/setup.sh" "$launcher"; then
+  rm -f "$launcher"
+  echo "optgym setup: removed the old launcher $launcher"
+fi
+for python in python3 /usr/bin/python3; do
+  command -v "$python" >/dev/null 2>&1 || continue
+  pth="$("$python" -c 'import site; print(site.getusersitepackages())' 2>/dev/null)/optgym.pth"
+  if [[ -f "$pth" ]]; then
+    rm -f "$pth"
+    echo "optgym setup: removed the old $pth"
+  fi
+done
