@@ -7,18 +7,21 @@
 # if a build, a test or the linter failed.
 #
 #   utils/test.sh            everything (CI)
-#   utils/test.sh --quick    LLVM 19 only, without the tests marked slow:
-#                            a few minutes, for day-to-day work
+#   utils/test.sh --quick    LLVM 19 only, without the slow tests (lit's
+#                            UNSUPPORTED: quick, pytest's slow marker): a
+#                            few minutes, for day-to-day work
 set -uo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="${OPTGYM_VENV:-$root/.venv}"
 versions="${OPTGYM_LLVM_VERSIONS:-19 22}"
 pytest_args=()
+lit_args=()
 case "${1:-}" in
   --quick)
     versions="${OPTGYM_LLVM_VERSIONS:-19}"
     pytest_args=(-m "not slow")
+    lit_args=(--param quick=1)
     ;;
   "") ;;
   *)
@@ -60,7 +63,8 @@ for v in $versions; do
   [[ -e "$lit" ]] || lit="/usr/lib/llvm-$v/bin/lit"
 
   echo "== LLVM $v: lit"
-  "$venv/bin/python" "$lit" -sv "$dir/test/lit" "$dir/test/unit" 2>&1 | tee "$dir/lit.log"
+  "$venv/bin/python" "$lit" -sv "${lit_args[@]}" "$dir/test/lit" "$dir/test/unit" 2>&1 |
+    tee "$dir/lit.log"
   [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
   count "$dir/lit.log"
 

@@ -55,6 +55,10 @@ config.substitutions += [
     ("%clang", clang),
 ]
 config.available_features.add("llvm-%d" % config.llvm_version_major)
+# `lit --param quick=1` (utils/test.sh --quick): the tests that take more
+# than about 15 seconds say UNSUPPORTED: quick and are left out.
+if lit_config.params.get("quick"):
+    config.available_features.add("quick")
 # csmith (utils/setup.sh installs it) for tests on generated programs.
 if shutil.which("csmith"):
     config.available_features.add("csmith")
