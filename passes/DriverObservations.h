@@ -6,10 +6,12 @@
 //   IrInstructionCount        instructions
 //   Autophase, InstCount      Observations.h; AutophaseNames, InstCountNames
 //   Ir                        textual IR (Ir=PATH writes it to PATH)
-//   Bitcode=PATH              writes bitcode to PATH
+//   Bitcode=PATH              writes bitcode to PATH, as opt -o does (with
+//                             the use-list order)
 //   ObjectTextSizeBytes       .text bytes of its object code (ObjectSize.h)
 //   IrInstructionCountOz/O3   the same after default<Oz> / default<O3> on a
-//   ObjectTextSizeOz/O3       copy (the baselines, when asked at step 0)
+//   ObjectTextSizeOz/O3       copy (the baselines, when asked at step 0):
+//                             what opt -passes='default<Oz>' gives
 //   ActionPipelines           per pass-choice choice, the module-level
 //                             pipeline text the driver runs for it
 //
@@ -20,11 +22,11 @@
 #ifndef OPTGYM_PASSES_DRIVEROBSERVATIONS_H
 #define OPTGYM_PASSES_DRIVEROBSERVATIONS_H
 
+#include "passes/ObjectSize.h"
 #include "plugin/oracle/QueryServices.h"
 
 #include "llvm/IR/Module.h"
 
-#include <memory>
 #include <optional>
 
 namespace llvm {
@@ -41,7 +43,7 @@ public:
 
   /// The module changed.
   void invalidate() {
-    for (std::unique_ptr<llvm::Module> &R : Reference)
+    for (std::optional<ModuleCopy> &R : Reference)
       R.reset();
   }
 
@@ -50,12 +52,13 @@ public:
   llvm::Expected<llvm::json::Value> actionPipelines();
 
 private:
-  /// The module after default<Oz> (Level 0) or default<O3> (1), on a copy.
+  /// The module after default<Oz> (Level 0) or default<O3> (1), on a copy
+  /// in a context of its own.
   llvm::Expected<const llvm::Module &> reference(unsigned Level);
 
   llvm::Module &M;
   llvm::PassBuilder &PB;
-  std::unique_ptr<llvm::Module> Reference[2];
+  std::optional<ModuleCopy> Reference[2];
 };
 
 } // namespace optgym
