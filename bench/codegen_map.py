@@ -12,6 +12,7 @@ stay the same, the geometric mean of the size ratio, and the extremes.
 
   .venv/bin/python bench/codegen_map.py [--llvm 19] [--levels Oz,O2] [--jobs 2]
 """
+
 import argparse
 import concurrent.futures
 import json
@@ -34,14 +35,19 @@ def units():
         if entry.endswith(".c"):
             found.append((entry[:-2], [path]))
         elif os.path.isdir(path):
-            found.append((entry, sorted(os.path.join(path, f) for f in os.listdir(path)
-                                        if f.endswith(".c"))))
+            found.append(
+                (entry, sorted(os.path.join(path, f) for f in os.listdir(path) if f.endswith(".c")))
+            )
     return found
 
 
 def text_bytes(llvm, obj):
-    out = subprocess.run(["/usr/lib/llvm-%s/bin/llvm-size" % llvm, "-A", obj],
-                         check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(
+        ["/usr/lib/llvm-%s/bin/llvm-size" % llvm, "-A", obj],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     return sum(int(m.group(1)) for m in re.finditer(r"^\.text\S*\s+(\d+)", out, re.M))
 
 
@@ -52,8 +58,7 @@ def program_size(args, sources, level, scratch, tag, env=None):
         argv = ["/usr/lib/llvm-%s/bin/clang" % args.llvm, "-" + level, "-c", source, "-o", obj]
         if env is not None:
             argv.insert(2, "-fpass-plugin=" + args.plugin)
-        subprocess.run(argv, check=True, capture_output=True,
-                       env=dict(os.environ, **(env or {})))
+        subprocess.run(argv, check=True, capture_output=True, env=dict(os.environ, **(env or {})))
         total += text_bytes(args.llvm, obj)
     return total
 
@@ -68,8 +73,7 @@ def policy_file(scratch, name, decisions):
 def gated_passes(args, scratch):
     """The passes the gate is asked about on these programs at these levels."""
     trace = os.path.join(scratch, "passes.jsonl")
-    env = {"OPTGYM_ORACLE": "default", "OPTGYM_RECORD": trace,
-           "OPTGYM_DECISIONS": "codegen-gate"}
+    env = {"OPTGYM_ORACLE": "default", "OPTGYM_RECORD": trace, "OPTGYM_DECISIONS": "codegen-gate"}
     for _, sources in units():
         for level in args.levels:
             program_size(args, sources, level, scratch, "scan", env)
@@ -96,16 +100,27 @@ def main():
 
     variants = []  # (label, kind, env)
     for name in gated_passes(args, scratch):
-        tree = {"feature": "pass", "eq": name, "then": {"choice": "skip"},
-                "else": {"choice": "run"}}
+        tree = {
+            "feature": "pass",
+            "eq": name,
+            "then": {"choice": "skip"},
+            "else": {"choice": "run"},
+        }
         path = policy_file(scratch, "skip-" + name, {"codegen-gate": {"model": {"tree": tree}}})
-        variants.append(("skip " + name, {"OPTGYM_ORACLE": "policy:" + path,
-                                          "OPTGYM_DECISIONS": "codegen-gate"}))
+        variants.append(
+            (
+                "skip " + name,
+                {"OPTGYM_ORACLE": "policy:" + path, "OPTGYM_DECISIONS": "codegen-gate"},
+            )
+        )
     for option in ("disable-lsr",):
-        path = policy_file(scratch, "set-" + option,
-                           {"codegen-option": {"fallback": "set"}})
-        variants.append(("set " + option, {"OPTGYM_ORACLE": "policy:" + path,
-                                           "OPTGYM_DECISIONS": "codegen-option"}))
+        path = policy_file(scratch, "set-" + option, {"codegen-option": {"fallback": "set"}})
+        variants.append(
+            (
+                "set " + option,
+                {"OPTGYM_ORACLE": "policy:" + path, "OPTGYM_DECISIONS": "codegen-option"},
+            )
+        )
 
     jobs = []
     for level in args.levels:
@@ -124,23 +139,38 @@ def main():
         for (level, program, _, label, _), size in pool.map(measure, jobs):
             sizes[(level, program, label)] = size
 
-    print("Machine: %s; LLVM %s; %d programs\n" % (os.uname().nodename, args.llvm,
-                                                 len(programs)))
+    print("Machine: %s; LLVM %s; %d programs\n" % (os.uname().nodename, args.llvm, len(programs)))
     for level in args.levels:
         print("-%s | smaller | larger | same | geomean | best | worst" % level)
         print("|---|---:|---:|---:|---:|---:|---:|")
         rows = []
         for label, _ in variants:
-            ratios = [sizes[(level, p, label)] / sizes[(level, p, None)]
-                      for p, _ in programs]
+            ratios = [sizes[(level, p, label)] / sizes[(level, p, None)] for p, _ in programs]
             geomean = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
-            rows.append((geomean, label, sum(r < 1 for r in ratios),
-                         sum(r > 1 for r in ratios), sum(r == 1 for r in ratios),
-                         min(ratios), max(ratios)))
+            rows.append(
+                (
+                    geomean,
+                    label,
+                    sum(r < 1 for r in ratios),
+                    sum(r > 1 for r in ratios),
+                    sum(r == 1 for r in ratios),
+                    min(ratios),
+                    max(ratios),
+                )
+            )
         for geomean, label, smaller, larger, same, best, worst in sorted(rows):
-            print("| %s | %d | %d | %d | %+.2f %% | %+.1f %% | %+.1f %% |"
-                  % (label, smaller, larger, same, (geomean - 1) * 100,
-                     (best - 1) * 100, (worst - 1) * 100))
+            print(
+                "| %s | %d | %d | %d | %+.2f %% | %+.1f %% | %+.1f %% |"
+                % (
+                    label,
+                    smaller,
+                    larger,
+                    same,
+                    (geomean - 1) * 100,
+                    (best - 1) * 100,
+                    (worst - 1) * 100,
+                )
+            )
         print()
 
 

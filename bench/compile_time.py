@@ -25,6 +25,7 @@ callgrind (deterministic; about 50 times slower).
 
   bench/compile_time.py [--llvm 19] [--rounds 15] [--instructions]
 """
+
 import argparse
 import concurrent.futures
 import json
@@ -39,31 +40,62 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 MODEL_POLICY = {
-    "format": "optgym-policy", "version": 1,
+    "format": "optgym-policy",
+    "version": 1,
     "description": "decision trees whose every leaf is LLVM's default",
     "decisions": {
-        "pass-gate": {"model": {"tree": {
-            "feature": "unit_size", "le": 1000000,
-            "then": {"feature": "pass", "in": ["instcombine", "gvn"],
-                     "then": {"choice": "run"}, "else": {"choice": "run"}},
-            "else": {"choice": "run"}}}},
-        "loop-unroll": {"model": {"tree": {
-            "feature": "trip_count", "le": 4,
-            "then": {"choice": "default"}, "else": {"choice": "default"}}}},
-        "loop-vectorize": {"model": {"tree": {
-            "feature": "body_insts", "le": 20,
-            "then": {"choice": "default"}, "else": {"choice": "default"}}}},
-        "inline": {"model": {"tree": {
-            "feature": "llvm_cost", "le": 100,
-            "then": {"choice": "default"}, "else": {"choice": "default"}}}},
+        "pass-gate": {
+            "model": {
+                "tree": {
+                    "feature": "unit_size",
+                    "le": 1000000,
+                    "then": {
+                        "feature": "pass",
+                        "in": ["instcombine", "gvn"],
+                        "then": {"choice": "run"},
+                        "else": {"choice": "run"},
+                    },
+                    "else": {"choice": "run"},
+                }
+            }
+        },
+        "loop-unroll": {
+            "model": {
+                "tree": {
+                    "feature": "trip_count",
+                    "le": 4,
+                    "then": {"choice": "default"},
+                    "else": {"choice": "default"},
+                }
+            }
+        },
+        "loop-vectorize": {
+            "model": {
+                "tree": {
+                    "feature": "body_insts",
+                    "le": 20,
+                    "then": {"choice": "default"},
+                    "else": {"choice": "default"},
+                }
+            }
+        },
+        "inline": {
+            "model": {
+                "tree": {
+                    "feature": "llvm_cost",
+                    "le": 100,
+                    "then": {"choice": "default"},
+                    "else": {"choice": "default"},
+                }
+            }
+        },
     },
 }
 
 
 def cpu_seconds(cmd, env):
     """Runs cmd and returns the CPU time (user + sys) it used."""
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     err = proc.stderr.read().decode()
@@ -75,9 +107,12 @@ def cpu_seconds(cmd, env):
 
 def instructions(cmd, env):
     """Instructions cmd executes, counted by callgrind."""
-    out = subprocess.run(["valgrind", "--tool=callgrind",
-                          "--callgrind-out-file=/dev/null"] + cmd,
-                         env=env, capture_output=True, text=True)
+    out = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"] + cmd,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     match = re.search(r"Collected : (\d+)", out.stderr)
     if out.returncode or not match:
         sys.exit("callgrind failed on %s:\n%s" % (" ".join(cmd), out.stderr))
@@ -85,12 +120,14 @@ def instructions(cmd, env):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--llvm", default="19")
     parser.add_argument("--rounds", type=int, default=15)
-    parser.add_argument("--instructions", action="store_true",
-                        help="also count instructions with callgrind")
+    parser.add_argument(
+        "--instructions", action="store_true", help="also count instructions with callgrind"
+    )
     args = parser.parse_args()
 
     build = os.path.join(ROOT, "build" if args.llvm == "19" else "build-" + args.llvm)
@@ -123,22 +160,24 @@ def main():
         env = dict(base_env, OPTGYM_ORACLE="default", OPTGYM_RECORD=trace)
         subprocess.run(command(p, True), env=env, check=True)
         tables[p] = os.path.join(work, p + ".policy.json")
-        subprocess.run([policy_tool, "from-trace", "--all", trace, "-o", tables[p]],
-                       check=True, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [policy_tool, "from-trace", "--all", trace, "-o", tables[p]],
+            check=True,
+            stderr=subprocess.DEVNULL,
+        )
 
     record = os.path.join(work, "record.jsonl")
     configs = {
         "no-plugin": lambda p: (command(p, False), {}),
         "inert": lambda p: (command(p, True), {}),
         "default": lambda p: (command(p, True), {"OPTGYM_ORACLE": "default"}),
-        "policy-table": lambda p: (command(p, True),
-                                   {"OPTGYM_ORACLE": "policy:" + tables[p]}),
-        "policy-model": lambda p: (command(p, True),
-                                   {"OPTGYM_ORACLE": "policy:" + model_path}),
-        "policy-loops": lambda p: (command(p, True),
-                                   {"OPTGYM_ORACLE": "policy:" + loops_path}),
-        "recording": lambda p: (command(p, True), {"OPTGYM_ORACLE": "default",
-                                                   "OPTGYM_RECORD": record}),
+        "policy-table": lambda p: (command(p, True), {"OPTGYM_ORACLE": "policy:" + tables[p]}),
+        "policy-model": lambda p: (command(p, True), {"OPTGYM_ORACLE": "policy:" + model_path}),
+        "policy-loops": lambda p: (command(p, True), {"OPTGYM_ORACLE": "policy:" + loops_path}),
+        "recording": lambda p: (
+            command(p, True),
+            {"OPTGYM_ORACLE": "default", "OPTGYM_RECORD": record},
+        ),
     }
     samples = {(c, p): [] for c in configs for p in programs}
     rng = random.Random(0)
@@ -159,19 +198,19 @@ def main():
 
 
 def report_times(configs, programs, samples, args):
-    totals = {c: sum(statistics.median(samples[(c, p)]) for p in programs)
-              for c in configs}
+    totals = {c: sum(statistics.median(samples[(c, p)]) for p in programs) for c in configs}
     base = totals["no-plugin"]
-    print("clang %s -O2 -c, %d programs, %d rounds, median CPU seconds summed"
-          % (args.llvm, len(programs), args.rounds))
+    print(
+        "clang %s -O2 -c, %d programs, %d rounds, median CPU seconds summed"
+        % (args.llvm, len(programs), args.rounds)
+    )
     print("%-14s %9s %9s" % ("configuration", "seconds", "vs none"))
     for c in configs:
         print("%-14s %9.3f %+8.2f%%" % (c, totals[c], 100 * (totals[c] / base - 1)))
     print("per program (median seconds):")
     print("%-18s" % "program" + "".join("%14s" % c for c in configs))
     for p in programs:
-        print("%-18s" % p + "".join("%14.4f" % statistics.median(samples[(c, p)])
-                                     for c in configs))
+        print("%-18s" % p + "".join("%14.4f" % statistics.median(samples[(c, p)]) for c in configs))
 
 
 def report_instructions(configs, programs, command, base_env, work):

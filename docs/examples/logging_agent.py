@@ -6,6 +6,7 @@
 It serves until Ctrl-C (or SIGTERM), then prints a summary per kind. The
 output is the default build's, byte for byte.
 """
+
 import collections
 import json
 import sys
@@ -23,9 +24,17 @@ def main():
         def decide(query):
             with lock:
                 counts[query.kind] += 1
-                log.write(json.dumps({"module": query.module, "kind": query.kind,
-                                      "key": query.key,
-                                      "features": dict(query.features)}) + "\n")
+                log.write(
+                    json.dumps(
+                        {
+                            "module": query.module,
+                            "kind": query.kind,
+                            "key": query.key,
+                            "features": dict(query.features),
+                        }
+                    )
+                    + "\n"
+                )
             return query.default
 
         optgym.serve(decide)

@@ -29,7 +29,8 @@ config.test_exec_root = os.path.join(config.optgym_obj_root, "test", "lit")
 
 llvm_bin = config.llvm_tools_dir
 config.environment["PATH"] = os.path.pathsep.join(
-    [llvm_bin, config.optgym_tools_dir, config.environment.get("PATH", "")])
+    [llvm_bin, config.optgym_tools_dir, config.environment.get("PATH", "")]
+)
 for name in list(config.environment):
     if name.startswith("OPTGYM_"):
         del config.environment[name]
@@ -64,8 +65,14 @@ if shutil.which("csmith"):
     config.available_features.add("csmith")
 # The optgym package must import in %python: without it every test that
 # runs optgym would fail for a reason the output buries.
-probe = subprocess.run([config.python_executable, "-c", "import optgym"],
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+probe = subprocess.run(
+    [config.python_executable, "-c", "import optgym"],
+    stdout=subprocess.PIPE,
+    stderr=subprocess.STDOUT,
+    text=True,
+)
 if probe.returncode != 0:
-    lit_config.fatal("%s cannot import optgym (run utils/setup.sh and utils/build.sh): %s"
-                     % (config.python_executable, probe.stdout.strip()[-500:]))
+    lit_config.fatal(
+        "%s cannot import optgym (run utils/setup.sh and utils/build.sh): %s"
+        % (config.python_executable, probe.stdout.strip()[-500:])
+    )

@@ -30,7 +30,7 @@ def _skip_reason(report: pytest.TestReport) -> str:
         reason = str(longrepr[2])
     else:
         reason = str(longrepr)
-    return reason[len("Skipped: "):] if reason.startswith("Skipped: ") else reason
+    return reason[len("Skipped: ") :] if reason.startswith("Skipped: ") else reason
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

@@ -54,8 +54,13 @@ def driver_plugin() -> str:
     except FileNotFoundError as error:
         raise MissingRequirement(str(error)) from error
     probe = subprocess.run(
-        [TOOLCHAIN.path("opt"), "-load-pass-plugin=" + plugin, "-passes=optgym-driver",
-         "-disable-output", str(_INPUTS / "loops.ll")],
+        [
+            TOOLCHAIN.path("opt"),
+            "-load-pass-plugin=" + plugin,
+            "-passes=optgym-driver",
+            "-disable-output",
+            str(_INPUTS / "loops.ll"),
+        ],
         env=dict(_clean_env(), OPTGYM_ORACLE="default"),
         capture_output=True,
         text=True,

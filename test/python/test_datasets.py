@@ -266,9 +266,7 @@ class CacheTest(TempDir):
         calls: List[int] = []
         key = Cache.key("threads")
         threads = [
-            threading.Thread(
-                target=self.cache.get_or_build, args=("test", key, self.build(calls))
-            )
+            threading.Thread(target=self.cache.get_or_build, args=("test", key, self.build(calls)))
             for _ in range(4)
         ]
         for thread in threads:
@@ -436,7 +434,7 @@ class BenchmarkTest(TempDir):
         src = self.dir / "src"
         sources = {
             "main.c": "#include <stdio.h>\nint twice(int);\n"
-            "int main(void) { printf(\"%d\\n\", twice(21)); return 0; }\n",
+            'int main(void) { printf("%d\\n", twice(21)); return 0; }\n',
             "twice.c": "int twice(int x) { return 2 * x; }\n",
         }
         log = ["make: Entering directory '%s'" % src]
@@ -444,22 +442,41 @@ class BenchmarkTest(TempDir):
             self.write("src/" + name, text)
             stem = name[:-2]
             subprocess.run(
-                [TOOLCHAIN.path("clang"), "-O2", "-Xclang", "-disable-llvm-passes", "-emit-llvm",
-                 "-c", str(src / name), "-o", str(units / (stem + "-0123.bc"))],
+                [
+                    TOOLCHAIN.path("clang"),
+                    "-O2",
+                    "-Xclang",
+                    "-disable-llvm-passes",
+                    "-emit-llvm",
+                    "-c",
+                    str(src / name),
+                    "-o",
+                    str(units / (stem + "-0123.bc")),
+                ],
                 check=True,
             )
             argv = ["clang", "-O2", "-c", name, "-o", stem + ".o"]
-            (units / (stem + "-0123.json")).write_text(json.dumps({
-                "argv": argv, "bitcode": stem + "-0123.bc", "cwd": str(src),
-                "format": "optgym-unit", "module": name, "output": stem + ".o",
-                "source": name, "version": 1,
-            }))
+            (units / (stem + "-0123.json")).write_text(
+                json.dumps(
+                    {
+                        "argv": argv,
+                        "bitcode": stem + "-0123.bc",
+                        "cwd": str(src),
+                        "format": "optgym-unit",
+                        "module": name,
+                        "output": stem + ".o",
+                        "source": name,
+                        "version": 1,
+                    }
+                )
+            )
             log.append(" ".join(argv))
         log.append("clang -O2 -o prog main.o twice.o -lm")
         log.append("make: Leaving directory '%s'" % src)
         (self.dir / "log").write_text("\n".join(log) + "\n")
-        result = optgym.collect(units, self.dir / "dataset", build_log=self.dir / "log",
-                                toolchain=TOOLCHAIN)
+        result = optgym.collect(
+            units, self.dir / "dataset", build_log=self.dir / "log", toolchain=TOOLCHAIN
+        )
         self.assertEqual(result.warnings, [])
         self.assertEqual([p.name for p in result.programs], ["prog"])
         self.assertEqual(result.programs[0].link_flags, ["-lm"])
@@ -483,8 +500,10 @@ class BenchmarkTest(TempDir):
         self.assertEqual(status, 0)
         self.assertRegex(out.getvalue(), r"^file://.*/hello\.c: ok \(-O1: ")
         out = io.StringIO()
-        with contextlib.redirect_stdout(out), capture_stderr(), mock.patch.dict(
-            os.environ, {FAULT_ENV: "wrong-output"}
+        with (
+            contextlib.redirect_stdout(out),
+            capture_stderr(),
+            mock.patch.dict(os.environ, {FAULT_ENV: "wrong-output"}),
         ):
             status = cli.main(["validate", str(path), "-O1"])
         self.assertEqual(status, EXIT_CODES["output-mismatch"])
@@ -535,12 +554,14 @@ class GeneratorTest(TempDir):
                   *) echo '#include "csmith.h"'; echo "int main(void) { return $2; }" ;;
                 esac
                 """
-            ) % log,
+            )
+            % log,
         )
         fake.chmod(0o755)
         self.write("include/csmith.h", "/* fake */\n")
         toolchain = Toolchain(
-            llvm_version=TOOLCHAIN.llvm_version, csmith=str(fake),
+            llvm_version=TOOLCHAIN.llvm_version,
+            csmith=str(fake),
             csmith_include=str(self.dir / "include"),
         )
         with mock.patch.object(generators_module, "GENERATOR_TIMEOUT", 0.3):

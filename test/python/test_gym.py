@@ -98,8 +98,9 @@ class FakeBenchmark(Benchmark):
 
     dataset = "fake-v0"
 
-    def __init__(self, directory: Path, name: str = "small", ir: int = START,
-                 runnable: bool = False) -> None:
+    def __init__(
+        self, directory: Path, name: str = "small", ir: int = START, runnable: bool = False
+    ) -> None:
         super().__init__("benchmark://fake-v0/%s" % name, name)
         self.path = directory / ("%s.bc" % name)
         self.path.write_text(json.dumps({"source": "%s.c" % name, "ir": ir}))
@@ -126,8 +127,14 @@ class FakeBenchmark(Benchmark):
         path.chmod(0o755)
         return path
 
-    def codegen(self, bitcode: Any, out: Any, level: str = "O2", link: Optional[bool] = None,
-                extra_flags: Any = ()) -> Path:
+    def codegen(
+        self,
+        bitcode: Any,
+        out: Any,
+        level: str = "O2",
+        link: Optional[bool] = None,
+        extra_flags: Any = (),
+    ) -> Path:
         self.built.append("codegen %s" % level)
         return self._script(out)
 
@@ -172,8 +179,10 @@ class GymTestCase(unittest.TestCase):
             calls["observe"].append(list(names))
             return observe(connection, names)
 
-        with mock.patch.object(DriverConnection, "answer", counted_answer), \
-                mock.patch.object(DriverConnection, "observe", counted_observe):
+        with (
+            mock.patch.object(DriverConnection, "answer", counted_answer),
+            mock.patch.object(DriverConnection, "observe", counted_observe),
+        ):
             yield calls
 
 
@@ -251,8 +260,10 @@ class ActionSpaceTest(unittest.TestCase):
 
 class LauncherTest(unittest.TestCase):
     def test_environment(self) -> None:
-        with mock.patch.dict(os.environ, {"OPTGYM_MAX_PASSES": "7", "OPTGYM_VERBOSE": "1",
-                                          "OPTGYM_RECORD": "/tmp/t.jsonl"}):
+        with mock.patch.dict(
+            os.environ,
+            {"OPTGYM_MAX_PASSES": "7", "OPTGYM_VERBOSE": "1", "OPTGYM_RECORD": "/tmp/t.jsonl"},
+        ):
             environment = launcher().environment("socket:/x/y.sock")
         self.assertEqual(environment["OPTGYM_ORACLE"], "socket:/x/y.sock")
         self.assertEqual(environment["OPTGYM_AGENT_TIMEOUT_MS"], "0")
@@ -300,10 +311,22 @@ class RewardTest(unittest.TestCase):
     def test_the_twelve_spaces(self) -> None:
         self.assertEqual(
             sorted(REWARD_SPACES),
-            sorted(["IrInstructionCount", "IrInstructionCountNorm", "IrInstructionCountO3",
-                    "IrInstructionCountOz", "ObjectTextSizeBytes", "ObjectTextSizeNorm",
-                    "ObjectTextSizeO3", "ObjectTextSizeOz", "Runtime", "RuntimeNorm",
-                    "RuntimeO3", "RuntimeOz"]),
+            sorted(
+                [
+                    "IrInstructionCount",
+                    "IrInstructionCountNorm",
+                    "IrInstructionCountO3",
+                    "IrInstructionCountOz",
+                    "ObjectTextSizeBytes",
+                    "ObjectTextSizeNorm",
+                    "ObjectTextSizeO3",
+                    "ObjectTextSizeOz",
+                    "Runtime",
+                    "RuntimeNorm",
+                    "RuntimeO3",
+                    "RuntimeOz",
+                ]
+            ),
         )
         self.assertTrue(REWARD_SPACES["IrInstructionCountOz"].deterministic)
         self.assertFalse(REWARD_SPACES["Runtime"].deterministic)
@@ -314,8 +337,12 @@ class RewardTest(unittest.TestCase):
 
     def test_definitions(self) -> None:
         costs = [100, 90, 95, 60]
-        for name, divisor in (("IrInstructionCount", 1), ("IrInstructionCountNorm", 100),
-                              ("IrInstructionCountOz", 50), ("IrInstructionCountO3", 25)):
+        for name, divisor in (
+            ("IrInstructionCount", 1),
+            ("IrInstructionCountNorm", 100),
+            ("IrInstructionCountOz", 50),
+            ("IrInstructionCountO3", 25),
+        ):
             state = RewardState(reward_space(name))
             state.reset(100, {"IrInstructionCountOz": 50, "IrInstructionCountO3": 75}.get(name))
             rewards = [state.update(cost) for cost in costs[1:]]
@@ -333,9 +360,12 @@ class RewardTest(unittest.TestCase):
 class StateTest(unittest.TestCase):
     def test_csv_round_trip(self) -> None:
         states = [
-            CompilerEnvState("benchmark://optgym-v0/crc32",
-                             "opt -passes='function(gvn<>),mem2reg' input.bc -o output.bc",
-                             1.25, 0.125),
+            CompilerEnvState(
+                "benchmark://optgym-v0/crc32",
+                "opt -passes='function(gvn<>),mem2reg' input.bc -o output.bc",
+                1.25,
+                0.125,
+            ),
             CompilerEnvState("file:///tmp/a,b.c", 'opt "-x" input.bc', 0.0, None),
         ]
         buffer = io.StringIO()
@@ -351,10 +381,12 @@ class StateTest(unittest.TestCase):
         # Without a header, and with the columns in another order.
         rows = text.splitlines()[1:]
         self.assertEqual(list(CompilerEnvStateReader(io.StringIO("\n".join(rows)))), states)
-        shuffled = "commandline,benchmark,walltime,reward\n\"opt -gvn x.bc\",b://x,2,1.5\n"
+        shuffled = 'commandline,benchmark,walltime,reward\n"opt -gvn x.bc",b://x,2,1.5\n'
         (state,) = CompilerEnvStateReader(io.StringIO(shuffled))
-        self.assertEqual((state.benchmark, state.reward, state.walltime, state.commandline),
-                         ("b://x", 1.5, 2.0, "opt -gvn x.bc"))
+        self.assertEqual(
+            (state.benchmark, state.reward, state.walltime, state.commandline),
+            ("b://x", 1.5, 2.0, "opt -gvn x.bc"),
+        )
         self.assertEqual(CompilerEnvState.from_csv(states[0].to_csv()), states[0])
         with self.assertRaisesRegex(ValueError, "line 4: expected 4 columns"):
             list(CompilerEnvStateReader(io.StringIO(text + "a,b\n")))
@@ -374,8 +406,13 @@ class EpisodeTest(GymTestCase):
     def test_make(self) -> None:
         with self.assertRaisesRegex(ValueError, "unknown environment 'llvm-v9'"):
             make("llvm-v9")
-        env = make("llvm-autophase-ic-v0", benchmark=self.bench, launcher=launcher(),
-                   cache=self.cache, numpy=False)
+        env = make(
+            "llvm-autophase-ic-v0",
+            benchmark=self.bench,
+            launcher=launcher(),
+            cache=self.cache,
+            numpy=False,
+        )
         self.addCleanup(env.close)
         self.assertEqual(env.observation_space_spec.id, "Autophase")
         self.assertEqual(env.reward_space.name, "IrInstructionCountOz")
@@ -402,8 +439,10 @@ class EpisodeTest(GymTestCase):
         self.assertEqual(env.actions, actions)
         self.assertEqual(env.episode_reward, (START - ir) / divisor)
         self.assertEqual(env.observation["IrInstructionCountOz"], fake_driver.oz(START))
-        self.assertEqual(env.observation.raw("IrInstructionCountOz"),
-                         {"IrInstructionCountOz": fake_driver.oz(ir)})
+        self.assertEqual(
+            env.observation.raw("IrInstructionCountOz"),
+            {"IrInstructionCountOz": fake_driver.oz(ir)},
+        )
         state = env.state
         self.assertEqual(state.benchmark, "benchmark://fake-v0/small")
         self.assertEqual(env.action_space.from_string(state.commandline), actions)
@@ -417,12 +456,24 @@ class EpisodeTest(GymTestCase):
             ("IrInstructionCount", START, final, None),
             ("IrInstructionCountNorm", START, final, None),
             ("IrInstructionCountO3", START, final, fake_driver.o3(START)),
-            ("ObjectTextSizeBytes", fake_driver.text_size(START), fake_driver.text_size(final),
-             None),
-            ("ObjectTextSizeNorm", fake_driver.text_size(START), fake_driver.text_size(final),
-             None),
-            ("ObjectTextSizeOz", fake_driver.text_size(START), fake_driver.text_size(final),
-             fake_driver.text_size(fake_driver.oz(START))),
+            (
+                "ObjectTextSizeBytes",
+                fake_driver.text_size(START),
+                fake_driver.text_size(final),
+                None,
+            ),
+            (
+                "ObjectTextSizeNorm",
+                fake_driver.text_size(START),
+                fake_driver.text_size(final),
+                None,
+            ),
+            (
+                "ObjectTextSizeOz",
+                fake_driver.text_size(START),
+                fake_driver.text_size(final),
+                fake_driver.text_size(fake_driver.oz(START)),
+            ),
         ):
             with self.subTest(name):
                 env = self.make(reward_space=name)
@@ -448,14 +499,18 @@ class EpisodeTest(GymTestCase):
         self.assertFalse(terminated)
         suffixes = [suffix for _, suffix in calls["answer"]]
         self.assertEqual(suffixes[:3], [b"", b"", b""])
-        self.assertEqual(json.loads(b"{" + suffixes[3][1:] + b"}"),
-                         {"observe": ["Autophase", "ObjectTextSizeBytes"]})
+        self.assertEqual(
+            json.loads(b"{" + suffixes[3][1:] + b"}"),
+            {"observe": ["Autophase", "ObjectTextSizeBytes"]},
+        )
         self.assertEqual(calls["observe"], [])
         final = expected_ir([0, 5, 1, 2])
         self.assertEqual(observation[51], final)
         self.assertAlmostEqual(
-            reward, (fake_driver.text_size(START) - fake_driver.text_size(final))
-            / fake_driver.text_size(START))
+            reward,
+            (fake_driver.text_size(START) - fake_driver.text_size(final))
+            / fake_driver.text_size(START),
+        )
         self.assertEqual(info, {"action_had_no_effect": False})
         # The same as stepping one at a time.
         other = self.make(observation_space="Autophase", reward_space="ObjectTextSizeNorm")
@@ -504,8 +559,11 @@ class EpisodeTest(GymTestCase):
         other = FakeBenchmark(self.dir, "big", ir=400)
         env = self.make()
         self.assertEqual(env.reset(), (None, {}))
-        observation, _ = env.reset(benchmark=other, observation_space="IrInstructionCount",
-                                   reward_space="IrInstructionCount")
+        observation, _ = env.reset(
+            benchmark=other,
+            observation_space="IrInstructionCount",
+            reward_space="IrInstructionCount",
+        )
         self.assertEqual(observation, 400)
         self.assertEqual(env.benchmark.uri, "benchmark://fake-v0/big")
         self.assertEqual(env.step(0)[1], 40)
@@ -522,30 +580,62 @@ class ObservationTest(GymTestCase):
         env.step(0)
         ir = expected_ir([0])
         names = set(env.observation)
-        self.assertTrue({"IrInstructionCount", "Autophase", "AutophaseDict", "InstCount",
-                         "InstCountDict", "InstCountNorm", "InstCountNormDict", "Ir", "IrSha1",
-                         "Bitcode", "BitcodeFile", "ObjectTextSizeBytes", "IsRunnable",
-                         "Runtime", "Buildtime", "IrInstructionCountO0", "IrInstructionCountOz",
-                         "IrInstructionCountO3", "ObjectTextSizeO0", "ObjectTextSizeOz",
-                         "ObjectTextSizeO3", "AutophaseNames", "InstCountNames",
-                         "ActionPipelines"} <= names)
+        self.assertTrue(
+            {
+                "IrInstructionCount",
+                "Autophase",
+                "AutophaseDict",
+                "InstCount",
+                "InstCountDict",
+                "InstCountNorm",
+                "InstCountNormDict",
+                "Ir",
+                "IrSha1",
+                "Bitcode",
+                "BitcodeFile",
+                "ObjectTextSizeBytes",
+                "IsRunnable",
+                "Runtime",
+                "Buildtime",
+                "IrInstructionCountO0",
+                "IrInstructionCountOz",
+                "IrInstructionCountO3",
+                "ObjectTextSizeO0",
+                "ObjectTextSizeOz",
+                "ObjectTextSizeO3",
+                "AutophaseNames",
+                "InstCountNames",
+                "ActionPipelines",
+            }
+            <= names
+        )
         observation = env.observation
         self.assertEqual(observation["IrInstructionCount"], ir)
         self.assertEqual(observation["IrInstructionCountO0"], START)
         self.assertEqual(observation["IrInstructionCountO3"], fake_driver.o3(START))
         self.assertEqual(observation["ObjectTextSizeO0"], fake_driver.text_size(START))
-        self.assertEqual(observation["ObjectTextSizeOz"],
-                         fake_driver.text_size(fake_driver.oz(START)))
+        self.assertEqual(
+            observation["ObjectTextSizeOz"], fake_driver.text_size(fake_driver.oz(START))
+        )
         self.assertEqual(observation["ObjectTextSizeBytes"], fake_driver.text_size(ir))
         autophase = observation["Autophase"]
         self.assertEqual((len(autophase), autophase[51]), (56, ir))
         self.assertEqual(observation["AutophaseDict"]["TotalInsts"], ir)
         self.assertEqual(observation["AutophaseNames"], fake_driver.AUTOPHASE_NAMES)
         counts = observation["InstCount"]
-        self.assertEqual(observation["InstCountDict"], {
-            "TotalInstsCount": counts[0], "TotalBlocksCount": counts[1],
-            "TotalFuncsCount": counts[2], "RetCount": counts[3], "BrCount": counts[4],
-            "AddCount": counts[5], "LoadCount": counts[6], "StoreCount": counts[7]})
+        self.assertEqual(
+            observation["InstCountDict"],
+            {
+                "TotalInstsCount": counts[0],
+                "TotalBlocksCount": counts[1],
+                "TotalFuncsCount": counts[2],
+                "RetCount": counts[3],
+                "BrCount": counts[4],
+                "AddCount": counts[5],
+                "LoadCount": counts[6],
+                "StoreCount": counts[7],
+            },
+        )
         self.assertEqual(observation["InstCountNorm"], [value / ir for value in counts[1:]])
         self.assertEqual(observation["InstCountNormDict"]["RetDensity"], counts[3] / ir)
         self.assertIsInstance(env.observation_space, NoObservation)
@@ -566,10 +656,22 @@ class ObservationTest(GymTestCase):
         with self.assertRaisesRegex(ObservationError, "unknown observation Bogus"):
             observation.raw("Bogus")
         # Every value belongs to its space.
-        for name in ("IrInstructionCount", "Autophase", "AutophaseDict", "InstCount",
-                     "InstCountDict", "InstCountNorm", "InstCountNormDict", "Ir", "IrSha1",
-                     "Bitcode", "BitcodeFile", "ObjectTextSizeBytes", "IsRunnable",
-                     "IrInstructionCountOz"):
+        for name in (
+            "IrInstructionCount",
+            "Autophase",
+            "AutophaseDict",
+            "InstCount",
+            "InstCountDict",
+            "InstCountNorm",
+            "InstCountNormDict",
+            "Ir",
+            "IrSha1",
+            "Bitcode",
+            "BitcodeFile",
+            "ObjectTextSizeBytes",
+            "IsRunnable",
+            "IrInstructionCountOz",
+        ):
             spec = observation.spaces[name]
             self.assertTrue(spec.space.contains(observation[name]), name)
 
@@ -642,8 +744,12 @@ class ObservationTest(GymTestCase):
 
     def test_runtime(self) -> None:
         bench = FakeBenchmark(self.dir, "runnable", runnable=True)
-        env = self.make(benchmark=bench, observation_space="Runtime", reward_space="RuntimeOz",
-                        runtime_observation_count=3)
+        env = self.make(
+            benchmark=bench,
+            observation_space="Runtime",
+            reward_space="RuntimeOz",
+            runtime_observation_count=3,
+        )
         observation, _ = env.reset()
         self.assertEqual(len(observation), 3)
         self.assertTrue(all(isinstance(value, float) and value > 0 for value in observation))
@@ -674,8 +780,11 @@ class FailureTest(GymTestCase):
             self.assertRegex(info["error_details"], pattern)
 
     def test_driver_dies_mid_step(self) -> None:
-        env = self.make("die-at-step=2", observation_space="IrInstructionCount",
-                        reward_space="IrInstructionCount")
+        env = self.make(
+            "die-at-step=2",
+            observation_space="IrInstructionCount",
+            reward_space="IrInstructionCount",
+        )
         env.reset()
         good = env.step(0)[0]
         result = env.step(1)
@@ -727,8 +836,11 @@ class FailureTest(GymTestCase):
         self.assertEqual(env.actions, [0])
 
     def test_pass_limit_truncates(self) -> None:
-        env = self.make("max-passes=3", observation_space="IrInstructionCount",
-                        reward_space="IrInstructionCount")
+        env = self.make(
+            "max-passes=3",
+            observation_space="IrInstructionCount",
+            reward_space="IrInstructionCount",
+        )
         env.reset()
         env.multistep([0, 1])
         observation, reward, terminated, truncated, info = env.step(2)
@@ -767,8 +879,9 @@ class FailureTest(GymTestCase):
         with self.assertRaisesRegex(DriverProtocolError, "declares no pass-choice kind"):
             self.make("no-pass-choice").reset()
         with self.assertRaisesRegex(DriverStartError, "cannot run"):
-            env = LlvmEnv(self.bench, launcher=DriverLauncher(["/nonexistent/opt"]),
-                          cache=self.cache)
+            env = LlvmEnv(
+                self.bench, launcher=DriverLauncher(["/nonexistent/opt"]), cache=self.cache
+            )
             self.addCleanup(env.close)
             env.reset()
 
@@ -802,7 +915,8 @@ class ForkTest(GymTestCase):
             self.assertEqual(len(forked.actions), 6)
             # The parent is untouched.
             self.assertEqual(
-                (env.actions, env.episode_reward, env.observation["Autophase"], env.state), before)
+                (env.actions, env.episode_reward, env.observation["Autophase"], env.state), before
+            )
             grandchild = forked.fork()
             self.addCleanup(grandchild.close)
             self.assertEqual(grandchild.actions, forked.actions)
@@ -872,14 +986,24 @@ class StateAndValidationTest(GymTestCase):
         other = FakeBenchmark(self.dir, "other", ir=300)
         env._resolve(other)
         cases = {
-            "wrong reward": (CompilerEnvState(state.benchmark, state.commandline, 0,
-                                              state.reward + 0.01), "Reward validation failed"),
-            "unknown pass": (CompilerEnvState(state.benchmark, state.commandline.replace(
-                "gvn", "frobnicate"), 0, state.reward), "Invalid commandline"),
-            "other benchmark": (CompilerEnvState(other.uri, state.commandline, 0, state.reward),
-                                "Reward validation failed"),
-            "unknown benchmark": (CompilerEnvState("benchmark://nowhere-v0/x", state.commandline,
-                                                   0, state.reward), "Unknown benchmark"),
+            "wrong reward": (
+                CompilerEnvState(state.benchmark, state.commandline, 0, state.reward + 0.01),
+                "Reward validation failed",
+            ),
+            "unknown pass": (
+                CompilerEnvState(
+                    state.benchmark, state.commandline.replace("gvn", "frobnicate"), 0, state.reward
+                ),
+                "Invalid commandline",
+            ),
+            "other benchmark": (
+                CompilerEnvState(other.uri, state.commandline, 0, state.reward),
+                "Reward validation failed",
+            ),
+            "unknown benchmark": (
+                CompilerEnvState("benchmark://nowhere-v0/x", state.commandline, 0, state.reward),
+                "Unknown benchmark",
+            ),
         }
         for name, (tampered, error) in cases.items():
             with self.subTest(name):
@@ -894,8 +1018,9 @@ class StateAndValidationTest(GymTestCase):
         env = self.make("error-at-step=3", reward_space="IrInstructionCount")
         env.reset()
         env.multistep([0, 1])
-        result = env.validate(CompilerEnvState(env.benchmark.uri,
-                                               env.action_space.to_string([0, 1, 2]), 0, 3.0))
+        result = env.validate(
+            CompilerEnvState(env.benchmark.uri, env.action_space.to_string([0, 1, 2]), 0, 3.0)
+        )
         self.assertTrue(result.actions_replay_failed)
         self.assertIn("verifier", result.error_details)
         bench = FakeBenchmark(self.dir, "runnable", runnable=True)
@@ -918,12 +1043,19 @@ class StateAndValidationTest(GymTestCase):
         policy = env.export_policy(self.dir / "policy.json")
         self.assertEqual(json.loads((self.dir / "policy.json").read_text()), policy)
         self.assertEqual((policy["format"], policy["version"]), ("optgym-policy", 1))
-        self.assertEqual(policy["decisions"], {"pass-choice": {"table": {
-            "small.c:step#0": "-adce",
-            "small.c:step#1": "-loop-unroll<O3;runtime>",
-            "small.c:step#2": "-instcombine",
-            "small.c:step#3": "stop",
-        }}})
+        self.assertEqual(
+            policy["decisions"],
+            {
+                "pass-choice": {
+                    "table": {
+                        "small.c:step#0": "-adce",
+                        "small.c:step#1": "-loop-unroll<O3;runtime>",
+                        "small.c:step#2": "-instcombine",
+                        "small.c:step#3": "stop",
+                    }
+                }
+            },
+        )
         relabeled = env.export_policy(self.dir / "p2.json", label="src/small.c")
         self.assertIn("src/small.c:step#3", relabeled["decisions"]["pass-choice"]["table"])
 
@@ -934,10 +1066,14 @@ class GymnasiumTest(GymTestCase):
     """The environment as Gymnasium sees it, on the fake driver
     (test_gymnasium repeats the essentials on the real one)."""
 
-    def make_gymnasium_env(self, observation_space: Optional[str] = "Autophase",
-                           reward_space: Optional[str] = "IrInstructionCountOz") -> LlvmEnv:
-        env = LlvmEnv(self.bench, observation_space, reward_space, launcher=launcher(),
-                      cache=self.cache)
+    def make_gymnasium_env(
+        self,
+        observation_space: Optional[str] = "Autophase",
+        reward_space: Optional[str] = "IrInstructionCountOz",
+    ) -> LlvmEnv:
+        env = LlvmEnv(
+            self.bench, observation_space, reward_space, launcher=launcher(), cache=self.cache
+        )
         self.addCleanup(env.close)
         return env
 
@@ -955,8 +1091,15 @@ class GymnasiumTest(GymTestCase):
         self.assertFalse(terminated, info)
         self.assertIn(observation, env.observation_space)
         self.assertIsInstance(reward, float)
-        for name in ("AutophaseDict", "InstCountNorm", "InstCountDict", "IrInstructionCount",
-                     "Ir", "IsRunnable", "InstCount"):
+        for name in (
+            "AutophaseDict",
+            "InstCountNorm",
+            "InstCountDict",
+            "IrInstructionCount",
+            "Ir",
+            "IsRunnable",
+            "InstCount",
+        ):
             with self.subTest(observation=name):
                 space = env.observation.spaces[name].space
                 self.assertIsInstance(space, gymnasium.spaces.Space)
@@ -979,9 +1122,11 @@ class GymnasiumTest(GymTestCase):
         self.assertEqual(reward, 0.0)
 
     def test_check_env(self) -> None:
-        for observation_name, reward_name in (("Autophase", "IrInstructionCountOz"),
-                                              ("InstCount", "IrInstructionCount"),
-                                              (None, None)):
+        for observation_name, reward_name in (
+            ("Autophase", "IrInstructionCountOz"),
+            ("InstCount", "IrInstructionCount"),
+            (None, None),
+        ):
             with self.subTest(observation_space=observation_name):
                 env = self.make_gymnasium_env(observation_name, reward_name)
                 with warnings.catch_warnings():
@@ -1092,8 +1237,10 @@ class ProcessTest(GymTestCase):
             return observe(connection, names, *args, **kwargs)
 
         roots_module._driver_info.clear()
-        with mock.patch.object(DriverConnection, "start", recorded), \
-                mock.patch.object(DriverConnection, "observe", recorded_observe):
+        with (
+            mock.patch.object(DriverConnection, "start", recorded),
+            mock.patch.object(DriverConnection, "observe", recorded_observe),
+        ):
             asked.append([])
             first = self.make(reward_space="ObjectTextSizeOz")
             first.reset()
@@ -1106,12 +1253,14 @@ class ProcessTest(GymTestCase):
         self.assertEqual(starts, [list(STATIC_OBSERVATIONS), []])
         self.assertTrue(set(BASELINE_OBSERVATIONS.values()) <= set(asked[0]), asked[0])
         self.assertFalse(set(BASELINE_OBSERVATIONS.values()) & set(asked[1]), asked[1])
-        self.assertEqual(second.observation["ObjectTextSizeOz"],
-                         fake_driver.text_size(fake_driver.oz(START)))
-        self.assertAlmostEqual(second.step(0)[1], (fake_driver.text_size(START)
-                               - fake_driver.text_size(expected_ir([0])))
-                               / (fake_driver.text_size(START)
-                                  - fake_driver.text_size(fake_driver.oz(START))))
+        self.assertEqual(
+            second.observation["ObjectTextSizeOz"], fake_driver.text_size(fake_driver.oz(START))
+        )
+        self.assertAlmostEqual(
+            second.step(0)[1],
+            (fake_driver.text_size(START) - fake_driver.text_size(expected_ir([0])))
+            / (fake_driver.text_size(START) - fake_driver.text_size(fake_driver.oz(START))),
+        )
 
 
 if __name__ == "__main__":

@@ -68,8 +68,9 @@ class GymnasiumTest(unittest.TestCase):
     def test_gymnasium_make_equals_optgym_make(self) -> None:
         through_gymnasium = _make_env()
         self.addCleanup(through_gymnasium.close)
-        direct = optgym.make("llvm-autophase-ic-v0", benchmark=CRC32,
-                             cache=Cache(os.environ["OPTGYM_CACHE"]))
+        direct = optgym.make(
+            "llvm-autophase-ic-v0", benchmark=CRC32, cache=Cache(os.environ["OPTGYM_CACHE"])
+        )
         self.addCleanup(direct.close)
         actions = ["-sroa", "-instcombine", "-simplifycfg"]
         first, _ = through_gymnasium.reset(seed=0)
@@ -120,10 +121,18 @@ class VersionTest(unittest.TestCase):
                 server.listen(1)
                 server.settimeout(60)
                 opt = subprocess.Popen(
-                    [TOOLCHAIN.path("opt"), "-load-pass-plugin=" + driver_plugin(),
-                     "-passes=default<O1>", "-disable-output", str(_LOOPS)],
+                    [
+                        TOOLCHAIN.path("opt"),
+                        "-load-pass-plugin=" + driver_plugin(),
+                        "-passes=default<O1>",
+                        "-disable-output",
+                        str(_LOOPS),
+                    ],
                     env=dict(_clean_env(), OPTGYM_ORACLE="socket:" + path),
-                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
                 try:
                     connection, _ = server.accept()
                     with connection, connection.makefile("rb") as stream:

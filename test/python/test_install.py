@@ -56,8 +56,11 @@ _USER_SCRIPT = textwrap.dedent(
 
 
 def _clean_environment(**extra: str) -> dict:
-    environment = {name: value for name, value in os.environ.items()
-                   if not name.startswith(("OPTGYM_", "PYTHON", "VIRTUAL_ENV"))}
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("OPTGYM_", "PYTHON", "VIRTUAL_ENV"))
+    }
     environment.update(extra)
     return environment
 
@@ -74,11 +77,22 @@ class WheelTest(unittest.TestCase):
         with tempfile.TemporaryDirectory(prefix="optgym-wheel-") as directory:
             scratch = Path(directory)
             wheel = _run(
-                [sys.executable, "-m", "pip", "wheel", "--no-build-isolation", "--no-deps",
-                 "--wheel-dir", str(scratch / "dist"), "--config-settings",
-                 "build-dir=%s" % build_dir, str(_ROOT)],
+                [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "wheel",
+                    "--no-build-isolation",
+                    "--no-deps",
+                    "--wheel-dir",
+                    str(scratch / "dist"),
+                    "--config-settings",
+                    "build-dir=%s" % build_dir,
+                    str(_ROOT),
+                ],
                 env=dict(os.environ, OPTGYM_LLVM_VERSION=TOOLCHAIN.llvm_version),
-                timeout=900)
+                timeout=900,
+            )
             self.assertEqual(wheel.returncode, 0, wheel.stdout + wheel.stderr)
             (wheel_path,) = (scratch / "dist").glob("optgym-*.whl")
             self.assertIn("py3-none-linux", wheel_path.name)
@@ -87,15 +101,26 @@ class WheelTest(unittest.TestCase):
             created = _run(["/usr/bin/python3", "-m", "venv", str(venv)], timeout=120)
             self.assertEqual(created.returncode, 0, created.stderr)
             installed = _run(
-                [str(venv / "bin" / "pip"), "install", "--quiet",
-                 "--disable-pip-version-check", str(wheel_path)],
-                env=_clean_environment(), timeout=900)
+                [
+                    str(venv / "bin" / "pip"),
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                    str(wheel_path),
+                ],
+                env=_clean_environment(),
+                timeout=900,
+            )
             self.assertEqual(installed.returncode, 0, installed.stdout + installed.stderr)
 
             # Outside the source tree, with no OptGym variable set.
             environment = _clean_environment(OPTGYM_CACHE=str(scratch / "cache"))
-            used = _run([str(venv / "bin" / "python"), "-c", _USER_SCRIPT],
-                        env=environment, cwd=str(scratch), timeout=600)
+            used = _run(
+                [str(venv / "bin" / "python"), "-c", _USER_SCRIPT],
+                env=environment,
+                cwd=str(scratch),
+                timeout=600,
+            )
             self.assertEqual(used.returncode, 0, used.stderr)
             result = json.loads(used.stdout.strip().splitlines()[-1])
             site = venv / "lib"
@@ -107,13 +132,21 @@ class WheelTest(unittest.TestCase):
             self.assertEqual(result["programs"], len(optgym.datasets()))
             self.assertEqual(result["splits"], len(optgym.datasets(split="test")))
 
-            helped = _run([str(venv / "bin" / "optgym"), "--help"], env=environment,
-                          cwd=str(scratch), timeout=120)
+            helped = _run(
+                [str(venv / "bin" / "optgym"), "--help"],
+                env=environment,
+                cwd=str(scratch),
+                timeout=120,
+            )
             self.assertEqual(helped.returncode, 0, helped.stderr)
             for command in ("usage: optgym", "run-build", "search", "leaderboard"):
                 self.assertIn(command, helped.stdout)
-            listed = _run([str(venv / "bin" / "optgym"), "datasets"], env=environment,
-                          cwd=str(scratch), timeout=120)
+            listed = _run(
+                [str(venv / "bin" / "optgym"), "datasets"],
+                env=environment,
+                cwd=str(scratch),
+                timeout=120,
+            )
             self.assertEqual(listed.returncode, 0, listed.stderr)
             self.assertIn("benchmark://optgym-v0/crc32", listed.stdout)
 
@@ -125,9 +158,19 @@ class MissingLlvmTest(unittest.TestCase):
     def test_cmake_says_what_to_install(self) -> None:
         with tempfile.TemporaryDirectory(prefix="optgym-nollvm-") as directory:
             configured = _run(
-                ["cmake", "-S", str(_ROOT), "-B", directory, "-G", "Ninja",
-                 "-DOPTGYM_LLVM_VERSION=22", "-DOPTGYM_LLVM_PREFIX=%s/none" % directory],
-                timeout=120)
+                [
+                    "cmake",
+                    "-S",
+                    str(_ROOT),
+                    "-B",
+                    directory,
+                    "-G",
+                    "Ninja",
+                    "-DOPTGYM_LLVM_VERSION=22",
+                    "-DOPTGYM_LLVM_PREFIX=%s/none" % directory,
+                ],
+                timeout=120,
+            )
         self.assertNotEqual(configured.returncode, 0)
         message = " ".join(configured.stderr.split())
         self.assertIn("OptGym: LLVM 22 not found", message)
@@ -138,9 +181,19 @@ class MissingLlvmTest(unittest.TestCase):
         with tempfile.TemporaryDirectory(prefix="optgym-otherllvm-") as directory:
             # LLVM 19's files where 22's are expected.
             configured = _run(
-                ["cmake", "-S", str(_ROOT), "-B", directory, "-G", "Ninja",
-                 "-DOPTGYM_LLVM_VERSION=22", "-DOPTGYM_LLVM_PREFIX=/usr/lib/llvm-19"],
-                timeout=120)
+                [
+                    "cmake",
+                    "-S",
+                    str(_ROOT),
+                    "-B",
+                    directory,
+                    "-G",
+                    "Ninja",
+                    "-DOPTGYM_LLVM_VERSION=22",
+                    "-DOPTGYM_LLVM_PREFIX=/usr/lib/llvm-19",
+                ],
+                timeout=120,
+            )
         self.assertNotEqual(configured.returncode, 0)
         message = " ".join(configured.stderr.split())
         self.assertIn("OptGym: LLVM 22 not found", message)

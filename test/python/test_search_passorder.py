@@ -33,16 +33,34 @@ CRC32 = "benchmark://optgym-v0/crc32"
 EVALUATIONS = 250
 #: The keys of a results line, as the leaderboard reads them.
 KEYS = {
-    "agent", "benchmark", "seed", "budget_seconds", "max_evaluations", "walltime",
-    "evaluations", "ir_instruction_count", "ir_instruction_count_oz",
-    "ir_instruction_count_o0", "improvement_over_oz", "actions", "commandline",
-    "trajectory", "validated", "error",
+    "agent",
+    "benchmark",
+    "seed",
+    "budget_seconds",
+    "max_evaluations",
+    "walltime",
+    "evaluations",
+    "ir_instruction_count",
+    "ir_instruction_count_oz",
+    "ir_instruction_count_o0",
+    "improvement_over_oz",
+    "actions",
+    "commandline",
+    "trajectory",
+    "validated",
+    "error",
 }
 
 
 def _search(agent: str, seed: int = 0, evaluations: int = EVALUATIONS) -> SearchResult:
-    result = search(agent, CRC32, seed=seed, budget_seconds=None,
-                    max_evaluations=evaluations, plugin=driver_plugin())
+    result = search(
+        agent,
+        CRC32,
+        seed=seed,
+        budget_seconds=None,
+        max_evaluations=evaluations,
+        plugin=driver_plugin(),
+    )
     if result.error:
         raise AssertionError("%s: %s" % (agent, result.error))
     return result
@@ -90,42 +108,75 @@ class PassOrderSearchTest(unittest.TestCase):
             with self.subTest(agent=agent):
                 result = _search(agent)
                 self.assertTrue(result.actions)
-                passes = [word for word in shlex.split(result.commandline)
-                          if word.startswith("-passes=")]
+                passes = [
+                    word for word in shlex.split(result.commandline) if word.startswith("-passes=")
+                ]
                 self.assertEqual(len(passes), 1)
                 replay = subprocess.run(
                     [TOOLCHAIN.path("opt"), passes[0], str(bench.bitcode_path()), "-S", "-o", "-"],
-                    env=_clean_env(), capture_output=True, text=True, timeout=60, check=True)
+                    env=_clean_env(),
+                    capture_output=True,
+                    text=True,
+                    timeout=60,
+                    check=True,
+                )
                 self.assertEqual(count_ir_instructions(replay.stdout), result.ir_instruction_count)
 
     def test_cli_writes_the_results_file_and_the_table(self) -> None:
         with tempfile.TemporaryDirectory(prefix="optgym-search-") as temp:
             path = os.path.join(temp, "results.jsonl")
-            status, out, _ = _cli("greedy", CRC32, "--max-evaluations", "150", "--budget", "0",
-                                  "--jobs", "1", "--out", path, "--validate")
+            status, out, _ = _cli(
+                "greedy",
+                CRC32,
+                "--max-evaluations",
+                "150",
+                "--budget",
+                "0",
+                "--jobs",
+                "1",
+                "--out",
+                path,
+                "--validate",
+            )
             self.assertEqual(status, 0)
             lines = [json.loads(line) for line in Path(path).read_text().splitlines()]
         self.assertEqual(len(lines), 1)
         line = lines[0]
         self.assertEqual(set(line), KEYS)
-        self.assertEqual((line["agent"], line["benchmark"], line["evaluations"]),
-                         ("greedy", CRC32, 150))
+        self.assertEqual(
+            (line["agent"], line["benchmark"], line["evaluations"]), ("greedy", CRC32, 150)
+        )
         self.assertIsNone(line["error"])
         self.assertTrue(line["validated"])
-        self.assertAlmostEqual(line["improvement_over_oz"],
-                               line["ir_instruction_count_oz"] / line["ir_instruction_count"],
-                               places=5)
+        self.assertAlmostEqual(
+            line["improvement_over_oz"],
+            line["ir_instruction_count_oz"] / line["ir_instruction_count"],
+            places=5,
+        )
         self.assertIn("crc32", out)
         self.assertIn("geomean improvement over -Oz", out)
 
     def test_a_bad_benchmark_is_an_error_line(self) -> None:
         with tempfile.TemporaryDirectory(prefix="optgym-search-") as temp:
             path = os.path.join(temp, "results.jsonl")
-            status, out, err = _cli("random", "benchmark://optgym-v0/no-such-program", CRC32,
-                                    "--max-evaluations", "20", "--budget", "0", "--jobs", "2",
-                                    "--out", path, "--quiet")
-            lines = {line["benchmark"]: line
-                     for line in map(json.loads, Path(path).read_text().splitlines())}
+            status, out, err = _cli(
+                "random",
+                "benchmark://optgym-v0/no-such-program",
+                CRC32,
+                "--max-evaluations",
+                "20",
+                "--budget",
+                "0",
+                "--jobs",
+                "2",
+                "--out",
+                path,
+                "--quiet",
+            )
+            lines = {
+                line["benchmark"]: line
+                for line in map(json.loads, Path(path).read_text().splitlines())
+            }
         self.assertEqual(status, 1)
         self.assertEqual(out, "")
         self.assertNotIn("Traceback", err)

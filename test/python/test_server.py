@@ -141,9 +141,10 @@ class ConversationTest(ServerTestCase):
 
     def test_every_answer_form(self) -> None:
         answers = {"k#0": "count:4", "k#1": 1, "k#2": None, "k#3": IndexLike(2), "k#4": "default"}
-        with self.serving(lambda query: answers[query.key]) as server, FakePlugin(
-            server.oracle_spec
-        ) as plugin:
+        with (
+            self.serving(lambda query: answers[query.key]) as server,
+            FakePlugin(server.oracle_spec) as plugin,
+        ):
             plugin.hello()
             plugin.module("a.c")
             choices = [
@@ -289,9 +290,10 @@ class DecideFailureTest(ServerTestCase):
 
     def test_invalid_answers_answer_the_default(self) -> None:
         answers = {"k#0": "bogus", "k#1": 5, "k#2": True, "k#3": 1.5, "k#4": -1}
-        with self.serving(lambda query: answers[query.key]) as server, FakePlugin(
-            server.oracle_spec
-        ) as plugin:
+        with (
+            self.serving(lambda query: answers[query.key]) as server,
+            FakePlugin(server.oracle_spec) as plugin,
+        ):
             plugin.hello()
             plugin.module("a.c")
             choices = [
@@ -316,9 +318,10 @@ class DecideFailureTest(ServerTestCase):
         def on_module_end(unit: Any) -> None:
             raise RuntimeError("callback")
 
-        with self.serving(on_module_end=on_module_end) as server, FakePlugin(
-            server.oracle_spec
-        ) as plugin:
+        with (
+            self.serving(on_module_end=on_module_end) as server,
+            FakePlugin(server.oracle_spec) as plugin,
+        ):
             plugin.hello()
             for module in ("a.c", "b.c"):
                 plugin.module(module)
@@ -502,9 +505,10 @@ class RobustnessTest(ServerTestCase):
 
     def check_bad_client(self, send_bad: Any, reason: str) -> None:
         self.log.lines.clear()
-        with self.serving(lambda query: "full") as server, FakePlugin(
-            server.oracle_spec, pid=1
-        ) as good:
+        with (
+            self.serving(lambda query: "full") as server,
+            FakePlugin(server.oracle_spec, pid=1) as good,
+        ):
             good.hello()
             good.module("good.c")
             self.assertEqual(good.query("loop-unroll", "good.c:f:loop#0", [1, 4])["choice"], 2)

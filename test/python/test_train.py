@@ -36,8 +36,9 @@ def answer(tree, features):
 
 class FitTreeTest(unittest.TestCase):
     def test_learns_a_threshold(self):
-        rows = [Example({"size": size}, "skip" if size <= 40 else "run", "run")
-                for size in range(100)]
+        rows = [
+            Example({"size": size}, "skip" if size <= 40 else "run", "run") for size in range(100)
+        ]
         tree = fit_tree(rows, "run", min_leaf=5)
         self.assertEqual(tree["feature"], "size")
         self.assertEqual(tree["le"], 40)
@@ -71,13 +72,22 @@ class FitTreeTest(unittest.TestCase):
         self.assertLessEqual(count_leaves(tree), 4)
 
     def test_leaf_surgery(self):
-        tree = {"feature": "x", "le": 3, "then": {"choice": "skip"},
-                "else": {"feature": "y", "eq": "a", "then": {"choice": "skip"},
-                         "else": {"choice": "run"}}}
+        tree = {
+            "feature": "x",
+            "le": 3,
+            "then": {"choice": "skip"},
+            "else": {
+                "feature": "y",
+                "eq": "a",
+                "then": {"choice": "skip"},
+                "else": {"choice": "run"},
+            },
+        }
         self.assertEqual(departing_leaves(tree, "run"), [("then",), ("else", "then")])
         pruned = simplify(with_leaf(tree, ("else", "then"), "run"))
-        self.assertEqual(pruned, {"feature": "x", "le": 3, "then": {"choice": "skip"},
-                                  "else": {"choice": "run"}})
+        self.assertEqual(
+            pruned, {"feature": "x", "le": 3, "then": {"choice": "skip"}, "else": {"choice": "run"}}
+        )
         self.assertEqual(simplify(with_leaf(pruned, ("then",), "run")), {"choice": "run"})
 
 
@@ -88,19 +98,27 @@ class TrainPolicyTest(unittest.TestCase):
         return path
 
     def decision(self, loop_insts, chosen, tried=True):
-        return {"kind": "codegen-gate", "key": "x.c:f:codegen:loop-reduce:loop#%d" % loop_insts,
-                "features": {"pass": "loop-reduce", "loop_insts": loop_insts},
-                "default": "run", "chosen": chosen, "tried": tried}
+        return {
+            "kind": "codegen-gate",
+            "key": "x.c:f:codegen:loop-reduce:loop#%d" % loop_insts,
+            "features": {"pass": "loop-reduce", "loop_insts": loop_insts},
+            "default": "run",
+            "chosen": chosen,
+            "tried": tried,
+        }
 
     def test_policy_has_trees_and_no_tables(self):
         decisions = [self.decision(n, "skip" if n < 30 else "run") for n in range(60)]
         decisions.append(self.decision(5, "run", tried=False))
         with tempfile.TemporaryDirectory() as directory:
-            results = self.write_results(directory, [
-                {"benchmark": "b", "error": None, "validated": True, "decisions": decisions},
-                {"benchmark": "broken", "error": "it failed", "decisions": decisions},
-                {"benchmark": "wrong", "validated": False, "decisions": decisions},
-            ])
+            results = self.write_results(
+                directory,
+                [
+                    {"benchmark": "b", "error": None, "validated": True, "decisions": decisions},
+                    {"benchmark": "broken", "error": "it failed", "decisions": decisions},
+                    {"benchmark": "wrong", "validated": False, "decisions": decisions},
+                ],
+            )
             examples = read_examples([results])
             self.assertEqual(len(examples["codegen-gate"]), 60)
             document = train_policy([results], min_leaf=5)
@@ -111,8 +129,10 @@ class TrainPolicyTest(unittest.TestCase):
         tree = entry["model"]["tree"]
         self.assertEqual(answer(tree, {"pass": "loop-reduce", "loop_insts": 10}), "skip")
         self.assertEqual(answer(tree, {"pass": "loop-reduce", "loop_insts": 50}), "run")
-        self.assertEqual(document["metadata"]["examples"]["codegen-gate"],
-                         {"examples": 60, "departures": 30, "weight": 60.0})
+        self.assertEqual(
+            document["metadata"]["examples"]["codegen-gate"],
+            {"examples": 60, "departures": 30, "weight": 60.0},
+        )
 
     def test_measured_effects_weigh_the_examples(self):
         # Skipping saved bytes in small loops and cost more in big ones; a
@@ -124,9 +144,11 @@ class TrainPolicyTest(unittest.TestCase):
             line["effect"] = {"choice": "skip", "delta": delta}
             return line
 
-        decisions = ([measured(n, -2.0) for n in range(30)]
-                     + [measured(n, 40.0) for n in range(30, 40)]
-                     + [measured(n, 0.0) for n in range(40, 100)])
+        decisions = (
+            [measured(n, -2.0) for n in range(30)]
+            + [measured(n, 40.0) for n in range(30, 40)]
+            + [measured(n, 0.0) for n in range(40, 100)]
+        )
         with tempfile.TemporaryDirectory() as directory:
             results = self.write_results(directory, [{"benchmark": "b", "decisions": decisions}])
             examples = read_examples([results])["codegen-gate"]

@@ -105,8 +105,9 @@ def count_ir_instructions(text: str) -> int:
             if in_cases:
                 in_cases = not stripped.startswith("]")
                 continue
-            if not stripped or stripped.startswith((";", "#dbg_", "to label", "cleanup",
-                                                    "catch ", "filter ")):
+            if not stripped or stripped.startswith(
+                (";", "#dbg_", "to label", "cleanup", "catch ", "filter ")
+            ):
                 continue
             count += 1
             in_cases = stripped.endswith("[") and " switch " in " " + stripped
@@ -228,8 +229,10 @@ class Benchmark:
             )
         except BuildError as error:
             lines = [line.strip() for line in error.output.splitlines() if line.strip()]
-            problem = next((line for line in lines if "undefined" in line or "error" in line),
-                           lines[0] if lines else error.detail)
+            problem = next(
+                (line for line in lines if "undefined" in line or "error" in line),
+                lines[0] if lines else error.detail,
+            )
             data["not_runnable"] = "defines main but does not link: %s" % problem
             return data
         data["runnable"] = True
@@ -459,7 +462,9 @@ class Benchmark:
         obj = scratch / "bench.Oz.o"
         clang = self.toolchain.require("clang", self.uri)
         self._run_tool(
-            [clang, "-Oz", "-c", bitcode, "-o", str(obj)], "clang -Oz -c", stage="codegen",
+            [clang, "-Oz", "-c", bitcode, "-o", str(obj)],
+            "clang -Oz -c",
+            stage="codegen",
             env=_clean_env(),
         )
         return {"ir_instructions": ir, "text_bytes_Oz": self._text_size(obj)}
@@ -487,7 +492,9 @@ class Benchmark:
         ``clang -Oz -c`` of the bitcode, by ``llvm-size -A``.
         """
         key = Cache.key(
-            "metrics", self.bitcode_sha256(), self.toolchain.clang_version(self.uri),
+            "metrics",
+            self.bitcode_sha256(),
+            self.toolchain.clang_version(self.uri),
             _METRICS_VERSION,
         )
         entry = self.cache.get_or_build("metrics", key, self._make_metrics, label=self.uri)
@@ -697,12 +704,24 @@ def _builtin(
         sources = sorted(p for p in path.iterdir() if p.suffix == ".c" and p.is_file())
         hashed = sorted(p for p in path.iterdir() if p.suffix in (".c", ".h") and p.is_file())
         return SourceBenchmark(
-            uri, name, sources, path, dataset=BUILTIN_DATASET, hashed=hashed,
-            toolchain=toolchain, cache=cache,
+            uri,
+            name,
+            sources,
+            path,
+            dataset=BUILTIN_DATASET,
+            hashed=hashed,
+            toolchain=toolchain,
+            cache=cache,
         )
     return SourceBenchmark(
-        uri, name, [path], path.parent, dataset=BUILTIN_DATASET, hashed=_with_headers(path),
-        toolchain=toolchain, cache=cache,
+        uri,
+        name,
+        [path],
+        path.parent,
+        dataset=BUILTIN_DATASET,
+        hashed=_with_headers(path),
+        toolchain=toolchain,
+        cache=cache,
     )
 
 
@@ -715,8 +734,13 @@ def _file_benchmark(
 ) -> Benchmark:
     if path.suffix == ".c":
         return SourceBenchmark(
-            uri, path.stem, [path], path.parent, hashed=_with_headers(path),
-            toolchain=toolchain, cache=cache,
+            uri,
+            path.stem,
+            [path],
+            path.parent,
+            hashed=_with_headers(path),
+            toolchain=toolchain,
+            cache=cache,
         )
     return IRFileBenchmark(uri, path, toolchain, cache)
 
@@ -754,9 +778,7 @@ def benchmarks(
     if scheme == "file":
         path = Path(rest)
         if path.is_dir():
-            return [
-                _file_benchmark(p, _file_uri(p), toolchain, cache) for p in _files_under(path)
-            ]
+            return [_file_benchmark(p, _file_uri(p), toolchain, cache) for p in _files_under(path)]
     return [benchmark(uri, toolchain, cache)]
 
 

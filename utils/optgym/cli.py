@@ -189,26 +189,38 @@ def _configure_datasets(parser: argparse.ArgumentParser) -> None:
         "(IR instructions at -O0/-Oz/-O3, .text bytes at -Oz); builds what the cache lacks",
     )
     parser.add_argument(
-        "--csmith", metavar="N", type=int, default=0,
+        "--csmith",
+        metavar="N",
+        type=int,
+        default=0,
         help="also the first N csmith seeds that are not skipped (builds and runs candidates)",
     )
     parser.add_argument(
-        "--llvm-stress", metavar="N", type=int, default=0,
+        "--llvm-stress",
+        metavar="N",
+        type=int,
+        default=0,
         help="also the first N llvm-stress seeds that are not skipped",
     )
     parser.add_argument(
-        "--dir", metavar="PATH", action="append", default=[],
+        "--dir",
+        metavar="PATH",
+        action="append",
+        default=[],
         help="also every .c, .ll and .bc file under PATH (repeatable)",
     )
+    parser.add_argument("--no-builtin", action="store_true", help="leave out the bundled programs")
     parser.add_argument(
-        "--no-builtin", action="store_true", help="leave out the bundled programs"
-    )
-    parser.add_argument(
-        "--split", choices=SPLITS,
+        "--split",
+        choices=SPLITS,
         help="of the bundled programs, only this split (datasets/splits.json)",
     )
     parser.add_argument(
-        "-j", "--jobs", metavar="N", type=int, default=os.cpu_count() or 2,
+        "-j",
+        "--jobs",
+        metavar="N",
+        type=int,
+        default=os.cpu_count() or 2,
         help="parallel builds (default: %(default)s)",
     )
 
@@ -297,7 +309,9 @@ def _run_datasets(args: argparse.Namespace) -> int:
 
 def _configure_validate(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "uris", metavar="URI", nargs="+",
+        "uris",
+        metavar="URI",
+        nargs="+",
         help="benchmark://optgym-v0/NAME, generator://csmith-v0/SEED, "
         "generator://llvm-stress-v0/SEED, file:///PATH (a file or a directory of them) or a path",
     )
@@ -305,20 +319,31 @@ def _configure_validate(parser: argparse.ArgumentParser) -> None:
     how.add_argument("--oracle", metavar="SPEC", help="the OPTGYM_ORACLE spec the build uses")
     how.add_argument("--policy", metavar="FILE", help="the same as --oracle policy:FILE")
     parser.add_argument(
-        "--passes", metavar="PIPELINE",
+        "--passes",
+        metavar="PIPELINE",
         help="optimize with opt -passes=PIPELINE instead of clang's -O pipeline",
     )
     parser.add_argument(
-        "-O", dest="level", metavar="LEVEL", default="O2",
+        "-O",
+        dest="level",
+        metavar="LEVEL",
+        default="O2",
         help="0, 1, 2, 3, s or z (default: 2); code generation uses it with --passes too",
     )
     parser.add_argument(
-        "--timeout", metavar="S", type=float, default=DEFAULT_TIMEOUT,
+        "--timeout",
+        metavar="S",
+        type=float,
+        default=DEFAULT_TIMEOUT,
         help="seconds the program may run (default: %(default)g)",
     )
     parser.add_argument("--json", metavar="FILE", help="write the results as JSON to FILE")
     parser.add_argument(
-        "-j", "--jobs", metavar="N", type=int, default=1,
+        "-j",
+        "--jobs",
+        metavar="N",
+        type=int,
+        default=1,
         help="validate N benchmarks at a time (default: 1; timings are fairer alone)",
     )
 
@@ -394,11 +419,13 @@ def _configure_collect(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("units", metavar="DIR", help="the OPTGYM_COLLECT directory of a build")
     parser.add_argument("--out", metavar="DATASET", required=True, help="the dataset to write")
     parser.add_argument(
-        "--build-log", metavar="LOG",
+        "--build-log",
+        metavar="LOG",
         help="what the build printed (make ... 2>&1 | tee LOG, or make -n): link programs",
     )
     parser.add_argument(
-        "--build-dir", metavar="DIR",
+        "--build-dir",
+        metavar="DIR",
         help="the directory the log's relative paths are relative to (default: make's "
         "'Entering directory' lines, else each unit's directory)",
     )
@@ -448,8 +475,7 @@ COMMANDS: Dict[str, Subcommand] = {
         run=_run_datasets,
     ),
     "validate": Subcommand(
-        help="build benchmarks with an oracle, policy or pass pipeline and check them "
-        "against -O0",
+        help="build benchmarks with an oracle, policy or pass pipeline and check them against -O0",
         configure=_configure_validate,
         run=_run_validate,
     ),

@@ -49,9 +49,33 @@ _ENTERING = re.compile(r"^\S*make(?:\[\d+\])?: Entering directory [`'\"](.*)['\"
 _LEAVING = re.compile(r"^\S*make(?:\[\d+\])?: Leaving directory [`'\"](.*)['\"]\s*$")
 # Compiler options whose value is the next argument.
 _TAKES_VALUE = {
-    "-o", "-l", "-L", "-I", "-D", "-U", "-include", "-isystem", "-iquote", "-idirafter",
-    "-MF", "-MT", "-MQ", "-x", "-Xlinker", "-Xclang", "-Xassembler", "-mllvm", "-T", "-u",
-    "-z", "-target", "--target", "-arch", "-imacros", "-isysroot", "--sysroot",
+    "-o",
+    "-l",
+    "-L",
+    "-I",
+    "-D",
+    "-U",
+    "-include",
+    "-isystem",
+    "-iquote",
+    "-idirafter",
+    "-MF",
+    "-MT",
+    "-MQ",
+    "-x",
+    "-Xlinker",
+    "-Xclang",
+    "-Xassembler",
+    "-mllvm",
+    "-T",
+    "-u",
+    "-z",
+    "-target",
+    "--target",
+    "-arch",
+    "-imacros",
+    "-isysroot",
+    "--sysroot",
 }
 _OBJECT_SUFFIXES = (".o", ".obj", ".lo")
 
@@ -109,7 +133,11 @@ def _strip_prefix(argv: List[str]) -> List[str]:
     while index < len(argv):
         token = argv[index]
         if re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", token) or os.path.basename(token) in (
-            "env", "ccache", "sccache", "time", "nice",
+            "env",
+            "ccache",
+            "sccache",
+            "time",
+            "nice",
         ):
             index += 1
             continue

@@ -423,7 +423,9 @@ def _commands(plan: _BuildPlan, variant: Variant, directory: Path) -> List[List[
     return [configure, build]
 
 
-def _environment(variant: Variant, trace: Optional[Path], decisions: Optional[str]) -> Dict[str, str]:
+def _environment(
+    variant: Variant, trace: Optional[Path], decisions: Optional[str]
+) -> Dict[str, str]:
     environment = _base_environment()
     if variant.policy:
         for name in _PASSED_SETTINGS:
@@ -703,9 +705,7 @@ def deploy(
         if not result.run_command:
             result.run_command = "./" + result.target
     if reference.binary is not None and policy_build.binary is not None:
-        result.binary_differs = (
-            reference.binary.read_bytes() != policy_build.binary.read_bytes()
-        )
+        result.binary_differs = reference.binary.read_bytes() != policy_build.binary.read_bytes()
     return result
 
 
@@ -772,9 +772,7 @@ def _decision_lines(result: DeployResult) -> List[str]:
     """How many decisions the policy build made and departed from, by kind."""
     build = result.policy_build
     queries = sum(counts[0] for counts in build.decisions.values())
-    lines = [
-        "policy decisions: %d, departed from LLVM's default: %d" % (queries, result.departed)
-    ]
+    lines = ["policy decisions: %d, departed from LLVM's default: %d" % (queries, result.departed)]
     for kind, (asked, departed) in build.decisions.items():
         lines.append("  %-16s %7d decisions, %6d departed" % (kind, asked, departed))
     silent = [kind for kind in result.policy_kinds if kind not in build.decisions]
@@ -857,39 +855,59 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         "the source directory, {dir} the build directory (default: the program, no arguments)",
     )
     parser.add_argument(
-        "--runs", metavar="N", type=int, default=DEFAULT_RUNS,
+        "--runs",
+        metavar="N",
+        type=int,
+        default=DEFAULT_RUNS,
         help="runs of each build; the median is reported (default: %(default)s)",
     )
     parser.add_argument(
-        "--level", default="Oz",
+        "--level",
+        default="Oz",
         help="the optimization level of the policy build (default: %(default)s)",
     )
     parser.add_argument(
-        "--baselines", metavar="L1,L2", default="Oz,O2",
+        "--baselines",
+        metavar="L1,L2",
+        default="Oz,O2",
         help="the levels to compare with; the first is the reference (default: %(default)s)",
     )
     parser.add_argument(
-        "--goal", metavar="GOAL", action="append", default=[],
+        "--goal",
+        metavar="GOAL",
+        action="append",
+        default=[],
         help="a make goal (cmake --build target) to build instead of the default (repeatable)",
     )
     parser.add_argument(
-        "--make-arg", metavar="ARG", action="append", default=[],
+        "--make-arg",
+        metavar="ARG",
+        action="append",
+        default=[],
         help="one more make argument, e.g. LDLIBS=-lm (repeatable)",
     )
     parser.add_argument(
-        "--cmake-arg", metavar="ARG", action="append", default=[],
+        "--cmake-arg",
+        metavar="ARG",
+        action="append",
+        default=[],
         help="one more cmake configure argument (repeatable)",
     )
     parser.add_argument(
-        "--cflags", metavar="FLAGS", default="",
+        "--cflags",
+        metavar="FLAGS",
+        default="",
         help="more compiler flags for every build, after the level",
     )
     parser.add_argument(
-        "--no-always-make", dest="always_make", action="store_false",
+        "--no-always-make",
+        dest="always_make",
+        action="store_false",
         help="do not pass -B to make (objects already in the source tree are then reused)",
     )
     parser.add_argument(
-        "--decisions", metavar="K1,K2",
+        "--decisions",
+        metavar="K1,K2",
         help="OPTGYM_DECISIONS for the policy build (default: the environment's, else the plugin's)",
     )
     parser.add_argument("--plugin", metavar="PATH", help="OptGym.so (default: found)")
@@ -897,15 +915,23 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         "--llvm-version", metavar="V", help="the LLVM major (default: the plugin's)"
     )
     parser.add_argument(
-        "--out", metavar="DIR",
+        "--out",
+        metavar="DIR",
         help="where to build, kept afterwards (default: a temporary directory, removed)",
     )
     parser.add_argument(
-        "-j", "--jobs", metavar="N", type=int, default=os.cpu_count() or 1,
+        "-j",
+        "--jobs",
+        metavar="N",
+        type=int,
+        default=os.cpu_count() or 1,
         help="make -j (default: %(default)s)",
     )
     parser.add_argument(
-        "--timeout", metavar="S", type=float, default=DEFAULT_RUN_TIMEOUT,
+        "--timeout",
+        metavar="S",
+        type=float,
+        default=DEFAULT_RUN_TIMEOUT,
         help="seconds one run may take (default: %(default)g)",
     )
     parser.add_argument("--json", metavar="FILE", help="also write the result as JSON to FILE")

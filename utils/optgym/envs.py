@@ -38,5 +38,4 @@ def register_environments() -> None:
         full_id = "%s/%s" % (NAMESPACE, env_id)
         if full_id in gymnasium.registry:
             continue
-        gymnasium.register(id=full_id, entry_point="optgym.gym.env:LlvmEnv",
-                           kwargs=dict(defaults))
+        gymnasium.register(id=full_id, entry_point="optgym.gym.env:LlvmEnv", kwargs=dict(defaults))

@@ -164,7 +164,8 @@ class CsmithBenchmark(_Generated):
         clang = self.toolchain.require("clang", self.uri)
         try:
             self.toolchain.check(
-                [clang] + list(BITCODE_FLAGS)
+                [clang]
+                + list(BITCODE_FLAGS)
                 + ["-I" + self.toolchain.csmith_include, "-w", source.name, "-o", str(out)],
                 self.uri,
                 "clang -O0",
@@ -208,7 +209,11 @@ class LlvmStressBenchmark(_Generated):
         ):
             try:
                 self.toolchain.check(
-                    argv, self.uri, what, "source", env=_clean_env(),
+                    argv,
+                    self.uri,
+                    what,
+                    "source",
+                    env=_clean_env(),
                     timeout=GENERATOR_COMPILE_TIMEOUT,
                 )
             except BuildError as error:

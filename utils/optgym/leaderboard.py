@@ -88,13 +88,15 @@ class Row:
 def _optgym(arguments: List[str]) -> None:
     """Runs ``python3 -m optgym ARGUMENTS`` (the documented command line,
     in a process of its own: agents fork, and their pools are theirs)."""
-    completed = subprocess.run([sys.executable, "-m", "optgym"] + arguments,
-                               stdout=subprocess.DEVNULL)
+    completed = subprocess.run(
+        [sys.executable, "-m", "optgym"] + arguments, stdout=subprocess.DEVNULL
+    )
     # Status 1 means some benchmark failed: its line says so and the table
     # counts it. Anything else is a usage error or a crash.
     if completed.returncode not in (0, 1):
-        raise RuntimeError("`optgym %s` exited with status %d"
-                           % (" ".join(arguments), completed.returncode))
+        raise RuntimeError(
+            "`optgym %s` exited with status %d" % (" ".join(arguments), completed.returncode)
+        )
 
 
 def _read_lines(paths: Sequence[Path]) -> List[dict]:
@@ -115,7 +117,7 @@ def _read_lines(paths: Sequence[Path]) -> List[dict]:
 def _passes_of(commandline: str) -> Optional[str]:
     for word in shlex.split(commandline or ""):
         if word.startswith("-passes="):
-            return word[len("-passes="):]
+            return word[len("-passes=") :]
     return None
 
 
@@ -138,12 +140,16 @@ def measure_pipeline(uri: str, commandline: str) -> Tuple[float, float, Optional
             shutil.copyfile(bench.bitcode_path(), optimized)
         reference = directory / "oz.bc"
         bench.optimize(reference, passes="default<Oz>")
-        ir_ratio = (count_ir_instructions(bench._disassemble(reference))
-                    / count_ir_instructions(bench._disassemble(optimized)))
+        ir_ratio = count_ir_instructions(bench._disassemble(reference)) / count_ir_instructions(
+            bench._disassemble(optimized)
+        )
         agent = bench.codegen(optimized, directory / "agent.o", "Oz", link=False)
         oz = directory / "oz.o"
-        bench._run_tool([clang, "-Oz", "-c", str(bench.bitcode_path()), "-o", str(oz)],
-                        "clang -Oz", stage="build")
+        bench._run_tool(
+            [clang, "-Oz", "-c", str(bench.bitcode_path()), "-o", str(oz)],
+            "clang -Oz",
+            stage="build",
+        )
         ratio = bench._text_size(agent) / bench._text_size(oz)
         validated = None
         if bench.runnable:
@@ -180,19 +186,29 @@ class _Progression:
 def _curve(progressions: List[_Progression], horizon: float) -> List[Tuple[float, float]]:
     """The geometric mean over programs of the reward so far, at evenly
     spaced moments up to ``horizon``."""
-    return [(moment, geomean([p.at(moment) for p in progressions]))
-            for moment in (horizon * i / _CURVE_POINTS for i in range(_CURVE_POINTS + 1))]
+    return [
+        (moment, geomean([p.at(moment) for p in progressions]))
+        for moment in (horizon * i / _CURVE_POINTS for i in range(_CURVE_POINTS + 1))
+    ]
 
 
 def search_row(agent: str, records: List[dict], jobs: int) -> Row:
     """A pass-order agent's row from its ``optgym search`` lines."""
-    row = Row(agent=agent, algorithm="pass order: %s search" % agent,
-              curve_label="%s: -Oz / IR instruction count" % agent)
+    row = Row(
+        agent=agent,
+        algorithm="pass order: %s search" % agent,
+        curve_label="%s: -Oz / IR instruction count" % agent,
+    )
     good = [r for r in records if not r.get("error")]
     row.failed = [r["benchmark"] for r in records if r.get("error")]
     with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
-        measured = list(pool.map(_measure_pipeline_safely, [r["benchmark"] for r in good],
-                                 [r.get("commandline", "") for r in good]))
+        measured = list(
+            pool.map(
+                _measure_pipeline_safely,
+                [r["benchmark"] for r in good],
+                [r.get("commandline", "") for r in good],
+            )
+        )
     for record, outcome in zip(good, measured):
         row.walltimes.append(float(record.get("walltime", 0.0)))
         if isinstance(outcome, BenchmarkError):
@@ -210,18 +226,27 @@ def search_row(agent: str, records: List[dict], jobs: int) -> Row:
         # The curve is the search's own view: its counts over time against
         # the gym's -Oz baseline.
         row.curve = _curve(
-            [_Progression(float(r["ir_instruction_count_o0"]), r.get("trajectory", []),
-                          lambda count, oz=r["ir_instruction_count_oz"]: oz / count)
-             for r in good],
-            max(float(r.get("walltime", 0.0)) for r in good))
+            [
+                _Progression(
+                    float(r["ir_instruction_count_o0"]),
+                    r.get("trajectory", []),
+                    lambda count, oz=r["ir_instruction_count_oz"]: oz / count,
+                )
+                for r in good
+            ],
+            max(float(r.get("walltime", 0.0)) for r in good),
+        )
     return row
 
 
 def tune_row(records: List[dict]) -> Row:
     """The per-decision search's row from its ``optgym tune`` lines."""
     kinds = sorted({k for r in records for k in r.get("kinds", [])})
-    row = Row(agent="tune", algorithm="per-decision coordinate descent (%s)" % ", ".join(kinds),
-              curve_label="tune: .text / -Oz .text")
+    row = Row(
+        agent="tune",
+        algorithm="per-decision coordinate descent (%s)" % ", ".join(kinds),
+        curve_label="tune: .text / -Oz .text",
+    )
     good = [r for r in records if not r.get("error") and r.get("best")]
     row.failed = [r["benchmark"] for r in records if r.get("error")]
     for record in good:
@@ -236,9 +261,16 @@ def tune_row(records: List[dict]) -> Row:
                 row.wrong.append(record["benchmark"])
     if good:
         row.curve = _curve(
-            [_Progression(float(r["baseline"]), r.get("trajectory", []),
-                          lambda text, base=r["baseline"]: text / base) for r in good],
-            max(float(r.get("walltime", 0.0)) for r in good))
+            [
+                _Progression(
+                    float(r["baseline"]),
+                    r.get("trajectory", []),
+                    lambda text, base=r["baseline"]: text / base,
+                )
+                for r in good
+            ],
+            max(float(r.get("walltime", 0.0)) for r in good),
+        )
     return row
 
 
@@ -279,13 +311,25 @@ def policy_row(policy: Path, uris: Sequence[str], jobs: int) -> Row:
 
 # -- output -----------------------------------------------------------------------
 
-_HEADER = ["Agent", "Algorithm", "Date", "Walltime (mean per program)",
-           "IR instruction count vs -Oz (geomean, higher is better)",
-           ".text vs -Oz (geomean, lower is better)", "Validated"]
+_HEADER = [
+    "Agent",
+    "Algorithm",
+    "Date",
+    "Walltime (mean per program)",
+    "IR instruction count vs -Oz (geomean, higher is better)",
+    ".text vs -Oz (geomean, lower is better)",
+    "Validated",
+]
 
 
-def render_markdown(rows: List[Row], split: str, uris: Sequence[str], command: str,
-                    plot: Optional[str], notes: List[str]) -> str:
+def render_markdown(
+    rows: List[Row],
+    split: str,
+    uris: Sequence[str],
+    command: str,
+    plot: Optional[str],
+    notes: List[str],
+) -> str:
     lines = [
         "# Leaderboard",
         "",
@@ -296,8 +340,14 @@ def render_markdown(rows: List[Row], split: str, uris: Sequence[str], command: s
         "divided by the agent's (CompilerGym's codesize reduction; above 1 is "
         "better). .text: the agent's object size divided by -Oz's (below 1 is "
         "smaller). Validated: runs whose output and exit status equal the -O0 "
-        "build's." % (split, len(uris), ", ".join(u.rsplit("/", 1)[-1] for u in uris),
-                      _llvm_version(), os.cpu_count() or 0),
+        "build's."
+        % (
+            split,
+            len(uris),
+            ", ".join(u.rsplit("/", 1)[-1] for u in uris),
+            _llvm_version(),
+            os.cpu_count() or 0,
+        ),
         "",
         "| " + " | ".join(_HEADER) + " |",
         "|" + "---|" * len(_HEADER),
@@ -309,23 +359,37 @@ def render_markdown(rows: List[Row], split: str, uris: Sequence[str], command: s
         if row.failed:
             lines.append("* %s failed on: %s" % (row.agent, ", ".join(row.failed)))
         if row.wrong:
-            lines.append("* %s: the program built from its result does not behave as -O0's "
-                         "(a miscompile or undefined behaviour the result exposes; counted in "
-                         "the size columns, not in Validated): %s"
-                         % (row.agent, ", ".join(w.rsplit("/", 1)[-1] for w in row.wrong)))
+            lines.append(
+                "* %s: the program built from its result does not behave as -O0's "
+                "(a miscompile or undefined behaviour the result exposes; counted in "
+                "the size columns, not in Validated): %s"
+                % (row.agent, ", ".join(w.rsplit("/", 1)[-1] for w in row.wrong))
+            )
     for row in (row for row in rows if row.details):
-        lines += ["", "## %s, program by program" % row.agent, "",
-                  "| program | -Oz .text | with the policy | ratio | decisions departed | "
-                  "output |", "|---|---|---|---|---|---|"]
+        lines += [
+            "",
+            "## %s, program by program" % row.agent,
+            "",
+            "| program | -Oz .text | with the policy | ratio | decisions departed | output |",
+            "|---|---|---|---|---|---|",
+        ]
         for m in row.details:
             if m.error:
                 lines.append("| %s | error: %s | | | | |" % (m.benchmark, m.error))
                 continue
-            lines.append("| %s | %d | %d | %.4f | %s | %s |" % (
-                m.benchmark.rsplit("/", 1)[-1], m.text_plain, m.text_policy, m.ratio,
-                "—" if m.departures is None else m.departures,
-                {True: "same", False: "DIFFERS: %s" % m.problem, None: "not runnable"}[
-                    m.validated]))
+            lines.append(
+                "| %s | %d | %d | %.4f | %s | %s |"
+                % (
+                    m.benchmark.rsplit("/", 1)[-1],
+                    m.text_plain,
+                    m.text_policy,
+                    m.ratio,
+                    "—" if m.departures is None else m.departures,
+                    {True: "same", False: "DIFFERS: %s" % m.problem, None: "not runnable"}[
+                        m.validated
+                    ],
+                )
+            )
     if plot:
         lines += ["", "![reward against time](%s)" % plot]
     lines += [""] + ["* " + note for note in notes]
@@ -352,8 +416,11 @@ def render_plot(rows: List[Row], path: Path) -> Optional[str]:
         if not row.curve:
             continue
         axes = ir if row.agent in SEARCH_AGENTS else text
-        axes.plot([point[0] for point in row.curve], [point[1] for point in row.curve],
-                  label=row.curve_label)
+        axes.plot(
+            [point[0] for point in row.curve],
+            [point[1] for point in row.curve],
+            label=row.curve_label,
+        )
     ir.set_title("Pass order: -Oz / IR instruction count (geomean)")
     text.set_title("Decisions in clang: .text / -Oz .text (geomean)")
     for axes in (ir, text):
@@ -372,30 +439,65 @@ def render_plot(rows: List[Row], path: Path) -> Optional[str]:
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--split", choices=SPLITS, default="test",
-                        help="the programs (default: %(default)s)")
-    parser.add_argument("--agents", default=",".join(SEARCH_AGENTS) + ",tune",
-                        help="agents to run, comma-separated (default: %(default)s)")
-    parser.add_argument("--budget", type=float, default=60.0, metavar="SECONDS",
-                        help="wall time per program and agent (default: %(default)s)")
-    parser.add_argument("--max-evaluations", type=int, metavar="N",
-                        help="evaluations per program and agent at most")
-    parser.add_argument("--results", type=Path, action="append", default=[], metavar="FILE",
-                        help="lines of an earlier `optgym search` or `optgym tune` run to use "
-                        "instead of running that agent (repeatable)")
-    parser.add_argument("--policy", type=Path, action="append", default=[], metavar="FILE",
-                        help="a policy file to build every program with (repeatable; default: "
-                        "policies/codesize.json)")
-    parser.add_argument("--programs", type=int, metavar="N",
-                        help="only the first N programs of the split (a quick run)")
+    parser.add_argument(
+        "--split", choices=SPLITS, default="test", help="the programs (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--agents",
+        default=",".join(SEARCH_AGENTS) + ",tune",
+        help="agents to run, comma-separated (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="wall time per program and agent (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--max-evaluations", type=int, metavar="N", help="evaluations per program and agent at most"
+    )
+    parser.add_argument(
+        "--results",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="lines of an earlier `optgym search` or `optgym tune` run to use "
+        "instead of running that agent (repeatable)",
+    )
+    parser.add_argument(
+        "--policy",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a policy file to build every program with (repeatable; default: "
+        "policies/codesize.json)",
+    )
+    parser.add_argument(
+        "--programs",
+        type=int,
+        metavar="N",
+        help="only the first N programs of the split (a quick run)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("-o", "--out", type=Path, default=Path("docs/leaderboard.md"),
-                        help="the table (default: %(default)s)")
+    parser.add_argument(
+        "-o",
+        "--out",
+        type=Path,
+        default=Path("docs/leaderboard.md"),
+        help="the table (default: %(default)s)",
+    )
     parser.add_argument("--plot", type=Path, help="the PNG (default: next to --out)")
-    parser.add_argument("--save-results", type=Path, metavar="DIR",
-                        help="keep the lines of the agents this run ran in DIR/AGENT.jsonl "
-                        "(to render again with --results)")
+    parser.add_argument(
+        "--save-results",
+        type=Path,
+        metavar="DIR",
+        help="keep the lines of the agents this run ran in DIR/AGENT.jsonl "
+        "(to render again with --results)",
+    )
     parser.add_argument("--quiet", action="store_true")
 
 
@@ -405,17 +507,26 @@ def run(args: argparse.Namespace) -> int:
     agents = [a.strip() for a in args.agents.split(",") if a.strip()]
     unknown = [a for a in agents if a not in SEARCH_AGENTS + ("tune",)]
     if unknown:
-        raise CommandLineError("--agents: unknown agent %s (expected %s or tune)"
-                               % (", ".join(unknown), ", ".join(SEARCH_AGENTS)))
-    uris = split_uris(args.split)[:args.programs]
+        raise CommandLineError(
+            "--agents: unknown agent %s (expected %s or tune)"
+            % (", ".join(unknown), ", ".join(SEARCH_AGENTS))
+        )
+    uris = split_uris(args.split)[: args.programs]
     wanted = set(uris)
     records = [r for r in _read_lines(args.results) if r.get("benchmark") in wanted]
     policies = args.policy or [shipped_policy()]
     for policy in policies:
         if not policy.is_file():
             raise CommandLineError("--policy: no such file: %s" % policy)
-    budget = ["--budget", str(args.budget), "--seed", str(args.seed), "-j", str(args.jobs),
-              "--quiet"]
+    budget = [
+        "--budget",
+        str(args.budget),
+        "--seed",
+        str(args.seed),
+        "-j",
+        str(args.jobs),
+        "--quiet",
+    ]
     if args.max_evaluations:
         budget += ["--max-evaluations", str(args.max_evaluations)]
     rows: List[Row] = []
@@ -446,9 +557,11 @@ def run(args: argparse.Namespace) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     problem = render_plot(rows, plot_path)
     notes = [problem] if problem else []
-    command = "python3 -m optgym leaderboard " + " ".join(
-        shlex.quote(a) for a in sys.argv[2:]) if sys.argv[1:2] == ["leaderboard"] else \
-        "python3 -m optgym leaderboard"
+    command = (
+        "python3 -m optgym leaderboard " + " ".join(shlex.quote(a) for a in sys.argv[2:])
+        if sys.argv[1:2] == ["leaderboard"]
+        else "python3 -m optgym leaderboard"
+    )
     plot_link = None if problem else os.path.relpath(plot_path, args.out.parent)
     args.out.write_text(render_markdown(rows, args.split, uris, command, plot_link, notes))
     print(args.out.read_text())

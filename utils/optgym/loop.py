@@ -56,28 +56,50 @@ def run(args: argparse.Namespace) -> int:
     work.mkdir(parents=True, exist_ok=True)
     train_uris, test_uris = split_uris("train"), split_uris("test")
     print("OptGym: search -> learn -> deploy with clang -Oz, on built-in defaults")
-    print("  train: %d programs (datasets/splits.json), test: %d programs it never sees"
-          % (len(train_uris), len(test_uris)))
+    print(
+        "  train: %d programs (datasets/splits.json), test: %d programs it never sees"
+        % (len(train_uris), len(test_uris))
+    )
     sys.stdout.flush()
 
     results = work / "tune.jsonl"
-    searched = tune_many(train_uris, args.jobs, results,
-                         Progress("1. search the training split", total=len(train_uris),
-                                  enabled=not args.quiet),
-                         kinds=DEFAULT_KINDS, budget_seconds=args.budget)
+    searched = tune_many(
+        train_uris,
+        args.jobs,
+        results,
+        Progress("1. search the training split", total=len(train_uris), enabled=not args.quiet),
+        kinds=DEFAULT_KINDS,
+        budget_seconds=args.budget,
+    )
     improved = [r for r in searched if not r.error and r.best]
-    print("1. searched %s (%s) on %d training programs, %g s each: geomean .text %.4fx of -Oz"
-          % (", ".join(DEFAULT_KINDS), "coordinate descent in clang builds", len(improved),
-             args.budget, geomean([r.best / r.baseline for r in improved])))
+    print(
+        "1. searched %s (%s) on %d training programs, %g s each: geomean .text %.4fx of -Oz"
+        % (
+            ", ".join(DEFAULT_KINDS),
+            "coordinate descent in clang builds",
+            len(improved),
+            args.budget,
+            geomean([r.best / r.baseline for r in improved]),
+        )
+    )
 
     policy_path = work / "policy.json"
-    document = train_policy([results], prune_on=train_uris if args.prune else (),
-                            jobs=args.jobs, quiet=args.quiet,
-                            description="optgym loop: trees fitted to a %g s search per "
-                            "training program, pruned on the training split" % args.budget)
+    document = train_policy(
+        [results],
+        prune_on=train_uris if args.prune else (),
+        jobs=args.jobs,
+        quiet=args.quiet,
+        description="optgym loop: trees fitted to a %g s search per "
+        "training program, pruned on the training split" % args.budget,
+    )
     policy_path.write_text(json.dumps(document, indent=1) + "\n")
-    trees = ", ".join("%s (%d leaves)" % (kind, count_leaves(entry["model"]["tree"]))
-                      for kind, entry in document["decisions"].items()) or "none departs"
+    trees = (
+        ", ".join(
+            "%s (%d leaves)" % (kind, count_leaves(entry["model"]["tree"]))
+            for kind, entry in document["decisions"].items()
+        )
+        or "none departs"
+    )
     print("2. fitted %s: trees %s" % (policy_path, trees))
     sys.stdout.flush()
 
@@ -87,41 +109,66 @@ def run(args: argparse.Namespace) -> int:
     columns = []
     for _, path in policies:
         columns.append(measure_policies(test_uris, path, "z", args.jobs))
-    print("3. built the %d test programs from source: clang -Oz -fpass-plugin=OptGym.so "
-          "OPTGYM_ORACLE=policy:FILE, ran them, compared with -O0's output" % len(test_uris))
+    print(
+        "3. built the %d test programs from source: clang -Oz -fpass-plugin=OptGym.so "
+        "OPTGYM_ORACLE=policy:FILE, ran them, compared with -O0's output" % len(test_uris)
+    )
     print()
-    header = "%-20s %8s" % ("program", "-Oz .text") + "".join(
-        "  %-22s" % label[:22] for label, _ in policies) + "  output"
+    header = (
+        "%-20s %8s" % ("program", "-Oz .text")
+        + "".join("  %-22s" % label[:22] for label, _ in policies)
+        + "  output"
+    )
     print(header)
     print("-" * len(header))
     failed = False
     for index, uri in enumerate(test_uris):
         row = [column[index] for column in columns]
         plain = next((m.text_plain for m in row if not m.error), 0)
-        print("%-20s %8d" % (uri.rsplit("/", 1)[-1], plain)
-              + "".join("  %-22s" % _cell(m) for m in row) + "  " + _output(row))
+        print(
+            "%-20s %8d" % (uri.rsplit("/", 1)[-1], plain)
+            + "".join("  %-22s" % _cell(m) for m in row)
+            + "  "
+            + _output(row)
+        )
         failed |= any(m.error or m.validated is False for m in row)
     print("-" * len(header))
     summary = "%-20s %8s" % ("geomean", "")
     for column in columns:
         ratios = [m.ratio for m in column if not m.error]
-        summary += "  %-22s" % ("%+.2f%%, worst %+.2f%%" % (
-            (geomean(ratios) - 1) * 100, (max(ratios) - 1) * 100) if ratios else "")
+        summary += "  %-22s" % (
+            "%+.2f%%, worst %+.2f%%" % ((geomean(ratios) - 1) * 100, (max(ratios) - 1) * 100)
+            if ratios
+            else ""
+        )
     print(summary)
     print()
-    print("done in %.0f s; the policy: %s (deploy it: docs/deployment.md)"
-          % (time.monotonic() - start, policy_path))
+    print(
+        "done in %.0f s; the policy: %s (deploy it: docs/deployment.md)"
+        % (time.monotonic() - start, policy_path)
+    )
     return 1 if failed else 0
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--budget", type=float, default=20.0, metavar="SECONDS",
-                        help="search time per training program (default: %(default)s)")
-    parser.add_argument("--no-prune", dest="prune", action="store_false",
-                        help="skip pruning the trees by measurement on the training split")
-    parser.add_argument("--no-shipped", action="store_true",
-                        help="leave policies/codesize.json out of the table")
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=20.0,
+        metavar="SECONDS",
+        help="search time per training program (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--no-prune",
+        dest="prune",
+        action="store_false",
+        help="skip pruning the trees by measurement on the training split",
+    )
+    parser.add_argument(
+        "--no-shipped", action="store_true", help="leave policies/codesize.json out of the table"
+    )
     parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--work", default="build/loop", help="output directory "
-                        "(default: %(default)s)")
+    parser.add_argument(
+        "--work", default="build/loop", help="output directory (default: %(default)s)"
+    )
     parser.add_argument("--quiet", action="store_true")

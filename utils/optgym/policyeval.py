@@ -45,11 +45,16 @@ class PolicyMeasurement:
         return self.text_policy / self.text_plain if self.text_plain else float("nan")
 
     def to_json(self) -> dict:
-        return {"benchmark": self.benchmark, "text_plain": self.text_plain,
-                "text_policy": self.text_policy,
-                "ratio": round(self.ratio, 6) if self.text_plain else None,
-                "departures": self.departures, "validated": self.validated,
-                "problem": self.problem, "error": self.error}
+        return {
+            "benchmark": self.benchmark,
+            "text_plain": self.text_plain,
+            "text_policy": self.text_policy,
+            "ratio": round(self.ratio, 6) if self.text_plain else None,
+            "departures": self.departures,
+            "validated": self.validated,
+            "problem": self.problem,
+            "error": self.error,
+        }
 
 
 def geomean(values: Sequence[float]) -> float:
@@ -63,9 +68,14 @@ def _departures(decisions) -> int:
     return sum(1 for d in decisions if d.chosen != d.default)
 
 
-def measure_policy(uri: str, policy: Union[str, Path, dict], level: str = "z",
-                   validate: bool = True, count: bool = True,
-                   plain_text: Optional[int] = None) -> PolicyMeasurement:
+def measure_policy(
+    uri: str,
+    policy: Union[str, Path, dict],
+    level: str = "z",
+    validate: bool = True,
+    count: bool = True,
+    plain_text: Optional[int] = None,
+) -> PolicyMeasurement:
     """Builds ``uri`` with and without the policy (a file or a document);
     never raises for a failing program (``error`` says why). A known
     ``plain_text`` (and no validation) saves the plain build."""
@@ -94,18 +104,24 @@ def measure_policy(uri: str, policy: Union[str, Path, dict], level: str = "z",
     return measurement
 
 
-def measure_policies(uris: Sequence[str], policy: Union[str, Path, dict], level: str = "z",
-                     jobs: Optional[int] = None, validate: bool = True,
-                     count: bool = True,
-                     plain_texts: Optional[Dict[str, int]] = None) -> List[PolicyMeasurement]:
+def measure_policies(
+    uris: Sequence[str],
+    policy: Union[str, Path, dict],
+    level: str = "z",
+    jobs: Optional[int] = None,
+    validate: bool = True,
+    count: bool = True,
+    plain_texts: Optional[Dict[str, int]] = None,
+) -> List[PolicyMeasurement]:
     """:func:`measure_policy` of each program, ``jobs`` at a time, in order.
     ``plain_texts`` (from an earlier measurement) saves the plain builds."""
     jobs = max(1, min(jobs or os.cpu_count() or 2, len(uris) or 1))
     plain_texts = plain_texts or {}
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(measure_policy, uri, policy, level, validate, count,
-                               plain_texts.get(uri))
-                   for uri in uris]
+        futures = [
+            pool.submit(measure_policy, uri, policy, level, validate, count, plain_texts.get(uri))
+            for uri in uris
+        ]
         return [future.result() for future in futures]
 
 
@@ -114,8 +130,9 @@ def measure_policies(uris: Sequence[str], policy: Union[str, Path, dict], level:
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("policy", type=Path, metavar="POLICY.json")
-    parser.add_argument("benchmarks", nargs="*", metavar="BENCHMARK",
-                        help="benchmark URIs (default: --split test)")
+    parser.add_argument(
+        "benchmarks", nargs="*", metavar="BENCHMARK", help="benchmark URIs (default: --split test)"
+    )
     parser.add_argument("--split", choices=SPLITS, help="the bundled programs of one split")
     parser.add_argument("-O", "--level", default="z", help="clang -O level (default: z)")
     parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 2)
@@ -130,21 +147,33 @@ def run(args: argparse.Namespace) -> int:
     if args.split or not uris:
         uris += split_uris(args.split or "test")
     measurements = measure_policies(uris, args.policy, args.level, args.jobs)
-    print("%-40s %9s %9s %8s %10s  %s" % ("program", "-O%s" % args.level, "policy", "change",
-                                          "departed", "output"))
+    print(
+        "%-40s %9s %9s %8s %10s  %s"
+        % ("program", "-O%s" % args.level, "policy", "change", "departed", "output")
+    )
     for m in measurements:
         if m.error:
             print("%-40s error: %s" % (m.benchmark, m.error))
             continue
-        print("%-40s %9d %9d %+7.2f%% %10s  %s" % (
-            m.benchmark, m.text_plain, m.text_policy, (m.ratio - 1) * 100,
-            "-" if m.departures is None else m.departures,
-            {True: "same as -O0", False: "DIFFERS: %s" % m.problem, None: "not runnable"}[
-                m.validated]))
+        print(
+            "%-40s %9d %9d %+7.2f%% %10s  %s"
+            % (
+                m.benchmark,
+                m.text_plain,
+                m.text_policy,
+                (m.ratio - 1) * 100,
+                "-" if m.departures is None else m.departures,
+                {True: "same as -O0", False: "DIFFERS: %s" % m.problem, None: "not runnable"}[
+                    m.validated
+                ],
+            )
+        )
     ratios = [m.ratio for m in measurements if not m.error]
     if ratios:
-        print("geomean .text change: %+.2f%% over %d programs (worst %+.2f%%)"
-              % ((geomean(ratios) - 1) * 100, len(ratios), (max(ratios) - 1) * 100))
+        print(
+            "geomean .text change: %+.2f%% over %d programs (worst %+.2f%%)"
+            % ((geomean(ratios) - 1) * 100, len(ratios), (max(ratios) - 1) * 100)
+        )
     if args.out:
         args.out.write_text("".join(json.dumps(m.to_json()) + "\n" for m in measurements))
     return 1 if any(m.error or m.validated is False for m in measurements) else 0

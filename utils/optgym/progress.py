@@ -94,8 +94,12 @@ class Progress:
         if self.total:
             fraction = min(1.0, max(0.0, self.done / self.total))
             filled = int(fraction * self.BAR_WIDTH)
-            bar = "[%s%s] %g/%g" % ("#" * filled, "." * (self.BAR_WIDTH - filled), self.done,
-                                    self.total)
+            bar = "[%s%s] %g/%g" % (
+                "#" * filled,
+                "." * (self.BAR_WIDTH - filled),
+                self.done,
+                self.total,
+            )
         else:
             bar = "%g" % self.done
         text = "%s %s %s" % (self.label, bar, elapsed)
@@ -123,8 +127,9 @@ class Progress:
             # A closed or broken stderr must not end a long search.
             self.enabled = False
 
-    def update(self, done: Optional[float] = None, status: Optional[str] = None,
-               advance: float = 0) -> None:
+    def update(
+        self, done: Optional[float] = None, status: Optional[str] = None, advance: float = 0
+    ) -> None:
         """Set (``done``) or advance the count and the status text."""
         if done is not None:
             self.done = done

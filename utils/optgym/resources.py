@@ -59,4 +59,3 @@ def data_file(relative: str) -> Path:
 def shipped_policy(name: str = "codesize") -> Path:
     """A policy that ships with OptGym (``policies/NAME.json``)."""
     return data_file("policies/%s.json" % name)
-

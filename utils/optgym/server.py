@@ -109,8 +109,7 @@ def _choice_index(result: Any, query: Query, default_index: int) -> int:
         except ValueError:
             shown = ", ".join(query.choices[:8]) + (", ..." if len(query.choices) > 8 else "")
             raise ValueError(
-                "decide returned %r, which is not a choice of %s (%s)"
-                % (result, query.kind, shown)
+                "decide returned %r, which is not a choice of %s (%s)" % (result, query.kind, shown)
             ) from None
     if isinstance(result, bool):
         raise ValueError("decide returned %r; return a choice name, an index or None" % result)
@@ -291,7 +290,9 @@ class _Connection:
             # rather than drop them.
             self.unit = self.server._begin_unit(None, self.hello.pid, self.index)
         # Kept raw; Decision objects are made when someone reads the units.
-        self.server._record(self.unit, (kind, checked.key, index, checked.default, checked.features))
+        self.server._record(
+            self.unit, (kind, checked.key, index, checked.default, checked.features)
+        )
 
     def handle_module_end(self, message: Dict[str, Any]) -> None:
         assert self.hello is not None

@@ -277,8 +277,15 @@ class Toolchain:
             raise ToolchainError(
                 "cannot build with an oracle: %s is built for LLVM %s, the toolchain is LLVM %s "
                 "(set %s=%s, or %s to a plugin for LLVM %s)"
-                % (self._plugin, major, self.llvm_version, LLVM_VERSION_ENV, major, PLUGIN_ENV,
-                   self.llvm_version),
+                % (
+                    self._plugin,
+                    major,
+                    self.llvm_version,
+                    LLVM_VERSION_ENV,
+                    major,
+                    PLUGIN_ENV,
+                    self.llvm_version,
+                ),
                 uri,
             )
         return self._plugin

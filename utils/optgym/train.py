@@ -66,8 +66,9 @@ def _example(decision: dict) -> Optional[Example]:
     return None
 
 
-def read_examples(paths: Sequence[Path], kinds: Optional[Sequence[str]] = None
-                  ) -> Dict[str, List[Example]]:
+def read_examples(
+    paths: Sequence[Path], kinds: Optional[Sequence[str]] = None
+) -> Dict[str, List[Example]]:
     """Examples per kind from ``optgym tune`` result files: every decision
     the search tried (see :func:`_example`). Failed searches and decisions
     it never tried are left out."""
@@ -181,14 +182,16 @@ def _best_split(rows: List[Example], min_leaf: int, default: str) -> Optional[di
                 for label, weight in by_value[value].items():
                     running[label] = running.get(label, 0.0) + weight
                 then_rows += rows_of[value]
-                test = ({"feature": name, "eq": value} if size == 1 else
-                        {"feature": name, "in": sorted(ordered_values[:size])})
+                test = (
+                    {"feature": name, "eq": value}
+                    if size == 1
+                    else {"feature": name, "in": sorted(ordered_values[:size])}
+                )
                 consider(test, dict(running), then_rows)
     return best[1] if best else None
 
 
-def fit_tree(rows: List[Example], default: str, max_depth: int = 6,
-             min_leaf: int = 10) -> dict:
+def fit_tree(rows: List[Example], default: str, max_depth: int = 6, min_leaf: int = 10) -> dict:
     """A decision tree (docs/policy-format.md's NODE) over the rows; each
     leaf holds ``min_leaf`` rows at least."""
     if max_depth == 0 or len({r.label for r in rows}) < 2:
@@ -219,8 +222,9 @@ def departing_leaves(node: dict, default: str, path: Tuple[str, ...] = ()) -> Li
     """Paths ("then"/"else" steps) to the leaves that do not answer the default."""
     if "choice" in node:
         return [path] if node["choice"] != default else []
-    return (departing_leaves(node["then"], default, path + ("then",))
-            + departing_leaves(node["else"], default, path + ("else",)))
+    return departing_leaves(node["then"], default, path + ("then",)) + departing_leaves(
+        node["else"], default, path + ("else",)
+    )
 
 
 def with_leaf(node: dict, path: Tuple[str, ...], choice: str) -> dict:
@@ -256,15 +260,22 @@ def _document(trees: Dict[str, dict], metadata: dict) -> dict:
     }
 
 
-def _score(uris: Sequence[str], document: dict, level: str, jobs: int, max_growth: float,
-           plain_texts: Dict[str, int]) -> Tuple[float, float]:
+def _score(
+    uris: Sequence[str],
+    document: dict,
+    level: str,
+    jobs: int,
+    max_growth: float,
+    plain_texts: Dict[str, int],
+) -> Tuple[float, float]:
     """(objective, worst ratio): the geometric mean of .text ratios, plus a
     penalty for each program above ``1 + max_growth``. Fills
     ``plain_texts`` on the first call."""
     from .policyeval import geomean, measure_policies
 
-    measurements = measure_policies(uris, document, level, jobs, validate=False, count=False,
-                                    plain_texts=plain_texts)
+    measurements = measure_policies(
+        uris, document, level, jobs, validate=False, count=False, plain_texts=plain_texts
+    )
     for m in measurements:
         if not m.error:
             plain_texts[m.benchmark] = m.text_plain
@@ -291,8 +302,10 @@ def train_policy(
     measurement on them."""
     examples = read_examples(results, kinds)
     if not examples:
-        raise ValueError("no decisions to learn from in %s (did the searches fail?)"
-                         % ", ".join(str(p) for p in results))
+        raise ValueError(
+            "no decisions to learn from in %s (did the searches fail?)"
+            % ", ".join(str(p) for p in results)
+        )
     trees: Dict[str, dict] = {}
     counts: Dict[str, dict] = {}
     for kind, rows in sorted(examples.items()):
@@ -300,9 +313,11 @@ def train_policy(
         tree = simplify(fit_tree(rows, default, max_depth, min_leaf))
         if departing_leaves(tree, default):
             trees[kind] = tree
-        counts[kind] = {"examples": len(rows),
-                        "departures": sum(1 for r in rows if r.label != r.default),
-                        "weight": round(sum(r.weight for r in rows), 3)}
+        counts[kind] = {
+            "examples": len(rows),
+            "departures": sum(1 for r in rows if r.label != r.default),
+            "weight": round(sum(r.weight for r in rows), 3),
+        }
     metadata = {
         "trained": datetime.date.today().isoformat(),
         "from": [str(p) for p in results],
@@ -315,24 +330,32 @@ def train_policy(
         metadata["pruned_on"] = list(prune_on)
         metadata["max_growth"] = max_growth
         plain_texts: Dict[str, int] = {}
-        best_score, worst = _score(prune_on, _document(trees, metadata), level, jobs, max_growth,
-                                   plain_texts)
-        leaves = [(kind, path) for kind, tree in trees.items()
-                  for path in departing_leaves(tree, _default_choice(kind, examples[kind]))]
+        best_score, worst = _score(
+            prune_on, _document(trees, metadata), level, jobs, max_growth, plain_texts
+        )
+        leaves = [
+            (kind, path)
+            for kind, tree in trees.items()
+            for path in departing_leaves(tree, _default_choice(kind, examples[kind]))
+        ]
         progress = Progress("prune", total=len(leaves), enabled=not quiet)
         # Deepest leaves first: they are the most specific, least supported.
         for kind, path in sorted(leaves, key=lambda item: -len(item[1])):
             default = _default_choice(kind, examples[kind])
             candidate = dict(trees)
             candidate[kind] = simplify(with_leaf(trees[kind], path, default))
-            score, candidate_worst = _score(prune_on, _document(candidate, metadata), level, jobs,
-                                            max_growth, plain_texts)
+            score, candidate_worst = _score(
+                prune_on, _document(candidate, metadata), level, jobs, max_growth, plain_texts
+            )
             if score <= best_score:
                 trees, best_score, worst = candidate, score, candidate_worst
             progress.update(advance=1, status="geomean %.4f, worst %.4f" % (best_score, worst))
         progress.close()
-        trees = {kind: tree for kind, tree in trees.items()
-                 if departing_leaves(tree, _default_choice(kind, examples[kind]))}
+        trees = {
+            kind: tree
+            for kind, tree in trees.items()
+            if departing_leaves(tree, _default_choice(kind, examples[kind]))
+        }
         metadata["pruned_objective"] = round(best_score, 6)
         metadata["pruned_worst_ratio"] = round(worst, 6)
     return _document(trees, metadata)
@@ -342,22 +365,35 @@ def train_policy(
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("results", nargs="+", type=Path, metavar="RESULTS.jsonl",
-                        help="what `optgym tune -o` wrote")
+    parser.add_argument(
+        "results", nargs="+", type=Path, metavar="RESULTS.jsonl", help="what `optgym tune -o` wrote"
+    )
     parser.add_argument("-o", "--out", required=True, type=Path, metavar="POLICY.json")
     parser.add_argument("--kinds", help="only these decision kinds (comma-separated)")
     parser.add_argument("--max-depth", type=int, default=6, help="tree depth (default: 6)")
-    parser.add_argument("--min-leaf", type=int, default=10,
-                        help="examples per leaf at least (default: 10)")
-    parser.add_argument("--prune-on", choices=SPLITS,
-                        help="measure each departing leaf on this split of the bundled programs "
-                        "and drop those that do not help (use train)")
-    parser.add_argument("--prune-benchmark", action="append", default=[], metavar="URI",
-                        help="also prune on this benchmark (repeatable)")
+    parser.add_argument(
+        "--min-leaf", type=int, default=10, help="examples per leaf at least (default: 10)"
+    )
+    parser.add_argument(
+        "--prune-on",
+        choices=SPLITS,
+        help="measure each departing leaf on this split of the bundled programs "
+        "and drop those that do not help (use train)",
+    )
+    parser.add_argument(
+        "--prune-benchmark",
+        action="append",
+        default=[],
+        metavar="URI",
+        help="also prune on this benchmark (repeatable)",
+    )
     parser.add_argument("-O", "--level", default="z", help="clang -O level (default: z)")
-    parser.add_argument("--max-growth", type=float, default=0.005,
-                        help="while pruning, a program this much larger is penalized "
-                        "(default: 0.005)")
+    parser.add_argument(
+        "--max-growth",
+        type=float,
+        default=0.005,
+        help="while pruning, a program this much larger is penalized (default: 0.005)",
+    )
     parser.add_argument("-j", "--jobs", type=int, default=2)
     parser.add_argument("--description", default="", help="the policy's description")
     parser.add_argument("--quiet", action="store_true")
@@ -367,9 +403,18 @@ def run(args: argparse.Namespace) -> int:
     kinds = [k.strip() for k in args.kinds.split(",")] if args.kinds else None
     prune = (split_uris(args.prune_on) if args.prune_on else []) + list(args.prune_benchmark)
     try:
-        document = train_policy(args.results, kinds, args.max_depth, args.min_leaf, prune,
-                                args.level, args.jobs, args.max_growth, args.quiet,
-                                args.description)
+        document = train_policy(
+            args.results,
+            kinds,
+            args.max_depth,
+            args.min_leaf,
+            prune,
+            args.level,
+            args.jobs,
+            args.max_growth,
+            args.quiet,
+            args.description,
+        )
     except (OSError, ValueError) as error:
         sys.stderr.write("optgym: error: %s\n" % error)
         return 1

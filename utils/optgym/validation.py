@@ -300,8 +300,9 @@ def validate(
             )
         if fault == "verifier":
             _inject_verifier_fault(bench, optimized)
-        return check_module(bench, optimized, exe, level, reference, timeout, fault, result,
-                            start, extra_flags)
+        return check_module(
+            bench, optimized, exe, level, reference, timeout, fault, result, start, extra_flags
+        )
 
 
 def check_module(

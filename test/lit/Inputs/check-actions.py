@@ -8,6 +8,7 @@ Prints one "FAIL: ..." line per failing action and a summary line
   check-actions.py --opt PATH --input FILE.ll --def ActionSpace.def
   check-actions.py --def ActionSpace.def --markdown   (the docs table's rows)
 """
+
 import argparse
 import concurrent.futures
 import os
@@ -16,7 +17,8 @@ import subprocess
 import sys
 
 ACTION = re.compile(
-    r'^OPTGYM_ACTION\(\s*"([^"]*)"\s*,\s*"([^"]*)"\s*,\s*(\w+)\s*,\s*"([^"]*)"\s*\)\s*$')
+    r'^OPTGYM_ACTION\(\s*"([^"]*)"\s*,\s*"([^"]*)"\s*,\s*(\w+)\s*,\s*"([^"]*)"\s*\)\s*$'
+)
 STATUSES = {"Same", "Renamed", "Parameterized", "Excluded"}
 
 
@@ -43,8 +45,9 @@ def markdown_rows(actions):
         else:
             number, shown_flag = "—", "(added)"
         shown_pipeline = "`%s`" % pipeline if pipeline else "—"
-        rows.append("| %s | %s | %s | %s | %s |"
-                    % (number, shown_flag, shown_pipeline, status, note))
+        rows.append(
+            "| %s | %s | %s | %s | %s |" % (number, shown_flag, shown_pipeline, status, note)
+        )
     return rows
 
 
@@ -83,8 +86,11 @@ def main():
     ap.add_argument("--opt")
     ap.add_argument("--input")
     ap.add_argument("--def", dest="def_path", required=True)
-    ap.add_argument("--markdown", action="store_true",
-                    help="print the rows of docs/action-space.md's table and exit")
+    ap.add_argument(
+        "--markdown",
+        action="store_true",
+        help="print the rows of docs/action-space.md's table and exit",
+    )
     args = ap.parse_args()
 
     actions = parse_def(args.def_path)
@@ -107,9 +113,16 @@ def main():
         if why is not None:
             failed += 1
             print("FAIL: %s '%s' (%s): %s" % (flag or "(added)", pipeline, status, why))
-    print("actions: %d of %d run on LLVM %s (%d excluded, %d in all)"
-          % (len(to_run) - failed, len(to_run), llvm_version(args.opt),
-             len(actions) - len(to_run), len(actions)))
+    print(
+        "actions: %d of %d run on LLVM %s (%d excluded, %d in all)"
+        % (
+            len(to_run) - failed,
+            len(to_run),
+            llvm_version(args.opt),
+            len(actions) - len(to_run),
+            len(actions),
+        )
+    )
     return 1 if failed else 0
 
 

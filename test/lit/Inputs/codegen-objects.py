@@ -7,6 +7,7 @@ and the given oracle) at each level and compares the objects byte for byte.
 Prints DIFFERS lines and a summary with the number of codegen-gate queries
 (from the trace when --record is given, else 0).
 """
+
 import argparse
 import filecmp
 import os
@@ -32,8 +33,19 @@ def main():
         for level in args.levels.split(","):
             plain, gated = "%s.%s.plain.o" % (stem, level), "%s.%s.gated.o" % (stem, level)
             subprocess.run([args.clang, "-" + level, "-c", source, "-o", plain], check=True)
-            subprocess.run([args.clang, "-" + level, "-fpass-plugin=" + args.plugin, "-c",
-                            source, "-o", gated], check=True, env=env)
+            subprocess.run(
+                [
+                    args.clang,
+                    "-" + level,
+                    "-fpass-plugin=" + args.plugin,
+                    "-c",
+                    source,
+                    "-o",
+                    gated,
+                ],
+                check=True,
+                env=env,
+            )
             total += 1
             if filecmp.cmp(plain, gated, shallow=False):
                 same += 1

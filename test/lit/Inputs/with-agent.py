@@ -18,6 +18,7 @@ docs/protocol.md (raw sockets, no optgym package), and they answer the
 default until their fault strikes, so a correct fallback yields exactly the
 default build. Exits with COMMAND's status; the agent's notes go to stderr.
 """
+
 import json
 import os
 import signal
@@ -83,8 +84,9 @@ def serve_scripted(mode, path):
                     if name == "kill-after" and answered[0] >= int(arg):
                         os.kill(os.getpid(), signal.SIGKILL)
                     answered[0] += 1
-                send_frame(conn, {"type": "answer", "id": message["id"],
-                                  "choice": message["default"]})
+                send_frame(
+                    conn, {"type": "answer", "id": message["id"], "choice": message["default"]}
+                )
 
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(path)
@@ -104,15 +106,14 @@ def start_agent(agent, directory):
         args = [a for a in agent[4:].split(",") if a]
         if "--tcp" not in args:
             args = ["--socket", path] + args
-        process = subprocess.Popen(["optgym-agent"] + args,
-                                   stdout=subprocess.PIPE, text=True)
+        process = subprocess.Popen(["optgym-agent"] + args, stdout=subprocess.PIPE, text=True)
         line = process.stdout.readline().strip()
         if not line.startswith("OPTGYM_ORACLE="):
             sys.exit("with-agent: optgym-agent did not start: %r" % line)
-        return process, line[len("OPTGYM_ORACLE="):]
+        return process, line[len("OPTGYM_ORACLE=") :]
     process = subprocess.Popen(
-        [sys.executable, __file__, "--serve", agent, path],
-        stdout=subprocess.PIPE, text=True)
+        [sys.executable, __file__, "--serve", agent, path], stdout=subprocess.PIPE, text=True
+    )
     if process.stdout.readline().strip() != "ready":
         sys.exit("with-agent: the scripted agent did not start")
     return process, "socket:" + path
@@ -123,7 +124,7 @@ def main(argv):
         serve_scripted(argv[1], argv[2])
         return 0
     separator = argv.index("--")
-    options, command = argv[:separator], argv[separator + 1:]
+    options, command = argv[:separator], argv[separator + 1 :]
     agent = options[0]
     env = dict(os.environ)
     if "--timeout-ms" in options:

@@ -61,6 +61,7 @@ __all__ = [
     "make",
 ]
 
+
 def make(env_id: str = "llvm-v0", **kwargs: Any) -> LlvmEnv:
     """Makes an environment: ``make("llvm-v0", benchmark=...,
     observation_space=..., reward_space=...)``. Keyword arguments are
@@ -72,9 +73,7 @@ def make(env_id: str = "llvm-v0", **kwargs: Any) -> LlvmEnv:
         name = name[len(NAMESPACE) + 1 :]
     defaults = ENVIRONMENTS.get(name)
     if defaults is None:
-        raise ValueError(
-            "unknown environment %r (known: %s)" % (env_id, ", ".join(ENVIRONMENTS))
-        )
+        raise ValueError("unknown environment %r (known: %s)" % (env_id, ", ".join(ENVIRONMENTS)))
     arguments = dict(defaults)
     arguments.update(kwargs)
     return LlvmEnv(**arguments)

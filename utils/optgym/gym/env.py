@@ -453,17 +453,25 @@ class LlvmEnv(gymnasium.Env):
         assert root is not None
         if space.cost == "IrInstructionCount":
             initial: float = query.ir_instructions
-            baseline = None if space.baseline in (None, "O0") else root.baseline(
-                "IrInstructionCount" + space.baseline)
+            baseline = (
+                None
+                if space.baseline in (None, "O0")
+                else root.baseline("IrInstructionCount" + space.baseline)
+            )
         elif space.cost == "ObjectTextSizeBytes":
             initial = root.baseline("ObjectTextSizeO0")
-            baseline = None if space.baseline in (None, "O0") else root.baseline(
-                "ObjectTextSize" + space.baseline)
+            baseline = (
+                None
+                if space.baseline in (None, "O0")
+                else root.baseline("ObjectTextSize" + space.baseline)
+            )
         else:
             if not self.benchmark.runnable:
                 raise ObservationError(
-                    "Runtime", "%s is not runnable: %s"
-                    % (self.benchmark.uri, self.benchmark.not_runnable_reason))
+                    "Runtime",
+                    "%s is not runnable: %s"
+                    % (self.benchmark.uri, self.benchmark.not_runnable_reason),
+                )
             with root.lock:
                 measured = root.runtimes.get("O0")
             if measured is None:
@@ -471,8 +479,13 @@ class LlvmEnv(gymnasium.Env):
                 with root.lock:
                     root.runtimes.setdefault("O0", measured)
             initial = measured
-            baseline = None if space.baseline in (None, "O0") else root.runtime_baseline(
-                space.baseline, self.runtime_observation_count, DEFAULT_TIMEOUT)
+            baseline = (
+                None
+                if space.baseline in (None, "O0")
+                else root.runtime_baseline(
+                    space.baseline, self.runtime_observation_count, DEFAULT_TIMEOUT
+                )
+            )
         state.reset(initial, baseline)
         return state
 
@@ -543,8 +556,7 @@ class LlvmEnv(gymnasium.Env):
                 raise RuntimeError("call reset() before step()")
             return self._ended_step()
         if not actions:
-            return self._last_observation, 0.0, False, False, {
-                "action_had_no_effect": True}
+            return self._last_observation, 0.0, False, False, {"action_had_no_effect": True}
         suffix, bitcode = self._suffix()
         bitcode_path = None
         if bitcode:
@@ -568,8 +580,11 @@ class LlvmEnv(gymnasium.Env):
                         break
                     del self._actions[done:]
                     connection.close()
-                    return self._fail("driver-error", "the driver cannot go on after %s: %s"
-                                      % (self.action_space.names[action], query.error))
+                    return self._fail(
+                        "driver-error",
+                        "the driver cannot go on after %s: %s"
+                        % (self.action_space.names[action], query.error),
+                    )
                 self._actions.append(action)
                 changed |= query.last_changed
             if bitcode_path is not None and "Bitcode=" + bitcode_path in query.observations:
@@ -579,8 +594,11 @@ class LlvmEnv(gymnasium.Env):
                 space = reward_state.space
                 # Every cost is computed before the reward state changes, so
                 # that a failure leaves the state as it was.
-                cost = query.ir_instructions if space.cost == "IrInstructionCount" else (
-                    self._cost(query))
+                cost = (
+                    query.ir_instructions
+                    if space.cost == "IrInstructionCount"
+                    else (self._cost(query))
+                )
             observation = self._observe(query) if self._observation_name is not None else None
         except DriverError as error:
             del self._actions[done:]
@@ -598,8 +616,13 @@ class LlvmEnv(gymnasium.Env):
         self._last_observation = observation
         if limit is not None:
             self._ended = ("pass-limit", limit)
-            return observation, reward, False, True, {
-                "action_had_no_effect": not changed, "truncated_reason": limit}
+            return (
+                observation,
+                reward,
+                False,
+                True,
+                {"action_had_no_effect": not changed, "truncated_reason": limit},
+            )
         return observation, reward, False, False, {"action_had_no_effect": not changed}
 
     def _suffix(self) -> Tuple[bytes, bool]:
@@ -637,22 +660,34 @@ class LlvmEnv(gymnasium.Env):
         if connection is not None:
             connection.close(kill=error_type in ("timeout", "protocol-error", "interrupted"))
         reward = self._reward.space.default_value if self._reward is not None else NO_REWARD
-        return self._last_observation, reward, True, False, {
-            "action_had_no_effect": True,
-            "error_type": error_type,
-            "error_details": details,
-        }
+        return (
+            self._last_observation,
+            reward,
+            True,
+            False,
+            {
+                "action_had_no_effect": True,
+                "error_type": error_type,
+                "error_details": details,
+            },
+        )
 
     def _ended_step(self) -> StepResult:
         assert self._ended is not None
         error_type, details = self._ended
         reward = self._reward.space.default_value if self._reward is not None else NO_REWARD
-        return self._last_observation, reward, True, False, {
-            "action_had_no_effect": True,
-            "error_type": "episode-ended",
-            "error_details": "the episode ended (%s: %s); call reset()"
-            % (error_type, details.splitlines()[0] if details else ""),
-        }
+        return (
+            self._last_observation,
+            reward,
+            True,
+            False,
+            {
+                "action_had_no_effect": True,
+                "error_type": "episode-ended",
+                "error_details": "the episode ended (%s: %s); call reset()"
+                % (error_type, details.splitlines()[0] if details else ""),
+            },
+        )
 
     def _retire(self, query: Optional[Query]) -> None:
         """Deletes what a past state left in the work directory (its bitcode
@@ -704,8 +739,9 @@ class LlvmEnv(gymnasium.Env):
             return found
         bench = self.benchmark
         if not bench.runnable:
-            raise ObservationError("Runtime", "%s is not runnable: %s"
-                                   % (bench.uri, bench.not_runnable_reason))
+            raise ObservationError(
+                "Runtime", "%s is not runnable: %s" % (bench.uri, bench.not_runnable_reason)
+            )
         bitcode = self._bitcode_file(query)
         exe = self._scratch_path("exe", "")
         try:
@@ -827,8 +863,10 @@ class LlvmEnv(gymnasium.Env):
         if actions:
             _, _, done, _, info = self.multistep(actions)
             if done:
-                raise ValueError("cannot apply the state: %s: %s"
-                                 % (info.get("error_type"), info.get("error_details")))
+                raise ValueError(
+                    "cannot apply the state: %s: %s"
+                    % (info.get("error_type"), info.get("error_details"))
+                )
 
     def validate(self, state: Optional[CompilerEnvState] = None) -> ValidationResult:
         """Checks that a state (default: this episode's) reproduces.
@@ -883,48 +921,72 @@ class LlvmEnv(gymnasium.Env):
                 replay.reset()
             except (DriverError, BenchmarkError, ObservationError, OSError) as error:
                 result.actions_replay_failed = True
-                result.errors.append(ValidationError("Cannot start the benchmark",
-                                                     {"details": str(error)}))
+                result.errors.append(
+                    ValidationError("Cannot start the benchmark", {"details": str(error)})
+                )
                 return finish()
             if actions:
                 _, _, done, _, info = replay.multistep(actions)
                 if done:
                     result.actions_replay_failed = True
-                    result.errors.append(ValidationError(
-                        "Action replay failed",
-                        {"details": "%s: %s" % (info["error_type"], info["error_details"])}))
+                    result.errors.append(
+                        ValidationError(
+                            "Action replay failed",
+                            {"details": "%s: %s" % (info["error_type"], info["error_details"])},
+                        )
+                    )
                     return finish()
             space = self._reward_space
             if state.reward is not None and space is not None and space.deterministic:
                 result.reward_validated = True
                 replayed = replay.episode_reward
-                if replayed is None or not math.isclose(replayed, state.reward, rel_tol=1e-5,
-                                                        abs_tol=1e-12):
+                if replayed is None or not math.isclose(
+                    replayed, state.reward, rel_tol=1e-5, abs_tol=1e-12
+                ):
                     result.reward_validation_failed = True
-                    result.errors.append(ValidationError(
-                        "Reward validation failed",
-                        {"details": "expected %s reward %r, the replay gives %r"
-                         % (space.name, state.reward, replayed),
-                         "expected": state.reward, "actual": replayed}))
+                    result.errors.append(
+                        ValidationError(
+                            "Reward validation failed",
+                            {
+                                "details": "expected %s reward %r, the replay gives %r"
+                                % (space.name, state.reward, replayed),
+                                "expected": state.reward,
+                                "actual": replayed,
+                            },
+                        )
+                    )
             if own and self.in_episode:
                 mine, theirs = self._pending_query(), replay._pending_query()
                 if mine.ir_instructions != theirs.ir_instructions or (
-                        self.observation["IrSha1"] != replay.observation["IrSha1"]):
+                    self.observation["IrSha1"] != replay.observation["IrSha1"]
+                ):
                     result.actions_replay_failed = True
-                    result.errors.append(ValidationError(
-                        "Final module differs",
-                        {"details": "the replay ends with %d instructions (IR sha1 %s), the "
-                         "episode with %d (%s)" % (
-                             theirs.ir_instructions, replay.observation["IrSha1"],
-                             mine.ir_instructions, self.observation["IrSha1"])}))
+                    result.errors.append(
+                        ValidationError(
+                            "Final module differs",
+                            {
+                                "details": "the replay ends with %d instructions (IR sha1 %s), the "
+                                "episode with %d (%s)"
+                                % (
+                                    theirs.ir_instructions,
+                                    replay.observation["IrSha1"],
+                                    mine.ir_instructions,
+                                    self.observation["IrSha1"],
+                                )
+                            },
+                        )
+                    )
             if bench.runnable:
                 result.benchmark_semantics_validated = True
                 try:
                     checked = check_semantics(bench, replay.observation["BitcodeFile"])
                 except (BenchmarkError, ObservationError, DriverError, OSError) as error:
                     result.benchmark_semantics_validation_failed = True
-                    result.errors.append(ValidationError(
-                        "Benchmark semantics validation failed", {"details": str(error)}))
+                    result.errors.append(
+                        ValidationError(
+                            "Benchmark semantics validation failed", {"details": str(error)}
+                        )
+                    )
                 else:
                     result.semantics = checked
                     if not checked.ok:
@@ -937,8 +999,12 @@ class LlvmEnv(gymnasium.Env):
             replay.close()
         return finish()
 
-    def export_policy(self, path: Union[str, os.PathLike], label: Optional[str] = None,
-                      description: Optional[str] = None) -> Dict[str, Any]:
+    def export_policy(
+        self,
+        path: Union[str, os.PathLike],
+        label: Optional[str] = None,
+        description: Optional[str] = None,
+    ) -> Dict[str, Any]:
         """Writes the episode as a policy file (docs/policy-format.md) and
         returns it: the pass-choice table maps each step's key
         (``LABEL:step#N``) to its action and the key after the last step to
@@ -952,14 +1018,15 @@ class LlvmEnv(gymnasium.Env):
         if not label:
             raise ValueError("the driver's keys name no module; pass label=")
         names = self.action_space.names
-        table = {"%s:step#%d" % (label, step): names[action]
-                 for step, action in enumerate(self._actions)}
+        table = {
+            "%s:step#%d" % (label, step): names[action] for step, action in enumerate(self._actions)
+        }
         table["%s:step#%d" % (label, len(self._actions))] = "stop"
         policy = {
             "format": "optgym-policy",
             "version": 1,
-            "description": description or "episode on %s: %s" % (self.benchmark.uri,
-                                                                   self.commandline()),
+            "description": description
+            or "episode on %s: %s" % (self.benchmark.uri, self.commandline()),
             "metadata": {
                 "benchmark": self.benchmark.uri,
                 "commandline": self.commandline(),

@@ -66,8 +66,13 @@ _driver_info_lock = threading.Lock()
 class Root:
     """The root driver process of one benchmark and what it computed."""
 
-    def __init__(self, benchmark: Benchmark, connection: DriverConnection,
-                 baselines: Dict[str, Any], errors: Dict[str, str]) -> None:
+    def __init__(
+        self,
+        benchmark: Benchmark,
+        connection: DriverConnection,
+        baselines: Dict[str, Any],
+        errors: Dict[str, str],
+    ) -> None:
         self.benchmark = benchmark
         self.connection = connection
         self.baselines = baselines
@@ -125,8 +130,9 @@ class RootPool:
     environment and its forks (reference counted: the last release closes
     them)."""
 
-    def __init__(self, launcher: DriverLauncher, cache: Optional[Cache] = None,
-                 capacity: int = 4) -> None:
+    def __init__(
+        self, launcher: DriverLauncher, cache: Optional[Cache] = None, capacity: int = 4
+    ) -> None:
         self.launcher = launcher
         self.cache = cache
         self.capacity = max(1, int(capacity))
@@ -256,8 +262,9 @@ class RootPool:
         observe = []
         if info is None or not info.complete():
             observe += STATIC_OBSERVATIONS
-        connection = DriverConnection.start(self.launcher, bitcode, self.workdir(), timeout,
-                                            observe=observe)
+        connection = DriverConnection.start(
+            self.launcher, bitcode, self.workdir(), timeout, observe=observe
+        )
         try:
             query = connection.query
             assert query is not None
@@ -272,8 +279,11 @@ class RootPool:
             with _driver_info_lock:
                 known = _driver_info.get(self.identity)
                 if known is None or known.choices != connection.choices:
-                    known = DriverInfo(connection.choices, connection.llvm,
-                                       connection.hello.client if connection.hello else None)
+                    known = DriverInfo(
+                        connection.choices,
+                        connection.llvm,
+                        connection.hello.client if connection.hello else None,
+                    )
                 known.update(query.observations)
                 if not known.complete():
                     values, _ = connection.observe(
@@ -295,9 +305,15 @@ class RootPool:
                 finally:
                     scout.close()
                 if not errors:
-                    self._store_baselines(key, bench.uri, {
-                        "baselines": baselines, "llvm": connection.llvm, "uri": bench.uri,
-                    })
+                    self._store_baselines(
+                        key,
+                        bench.uri,
+                        {
+                            "baselines": baselines,
+                            "llvm": connection.llvm,
+                            "uri": bench.uri,
+                        },
+                    )
             return Root(bench, connection, baselines, errors)
         except BaseException:
             connection.close(kill=True)
@@ -307,8 +323,11 @@ class RootPool:
     def _compute_baselines(connection: DriverConnection) -> Tuple[Dict[str, Any], Dict[str, str]]:
         query = connection.query
         assert query is not None
-        missing = [name for name in BASELINE_OBSERVATIONS.values()
-                   if name not in query.observations and name not in query.errors]
+        missing = [
+            name
+            for name in BASELINE_OBSERVATIONS.values()
+            if name not in query.observations and name not in query.errors
+        ]
         if missing:
             connection.observe(missing)
         baselines: Dict[str, Any] = {"IrInstructionCountO0": query.ir_instructions}
@@ -319,4 +338,3 @@ class RootPool:
             else:
                 errors[name] = query.errors.get(observed, "the driver did not compute it")
         return baselines, errors
-

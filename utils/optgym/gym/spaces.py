@@ -67,8 +67,14 @@ class Box(gymnasium.spaces.Box):
         dtype: ``"int64"`` or ``"float32"``.
     """
 
-    def __init__(self, low: float, high: Optional[float], size: int, dtype: str = "int64",
-                 name: Optional[str] = None) -> None:
+    def __init__(
+        self,
+        low: float,
+        high: Optional[float],
+        size: int,
+        dtype: str = "int64",
+        name: Optional[str] = None,
+    ) -> None:
         if high is None:
             high = INT64_MAX if dtype.startswith("int") else float("inf")
         super().__init__(low=low, high=high, shape=(size,), dtype=_numpy.dtype(dtype))
@@ -103,8 +109,13 @@ class _Custom(gymnasium.spaces.Space):
 class Scalar(_Custom):
     """One number (or boolean) in [min, max]; None bounds are open."""
 
-    def __init__(self, min: Optional[float] = None, max: Optional[float] = None,  # noqa: A002
-                 dtype: type = int, name: Optional[str] = None) -> None:
+    def __init__(
+        self,
+        min: Optional[float] = None,
+        max: Optional[float] = None,  # noqa: A002
+        dtype: type = int,
+        name: Optional[str] = None,
+    ) -> None:
         super().__init__((), None, name)
         self.min = min
         self.max = max
@@ -142,8 +153,12 @@ class Sequence(_Custom):
     """A string, bytes or a list, of a length in ``size_range`` (an upper
     bound of None is open)."""
 
-    def __init__(self, size_range: Tuple[int, Optional[int]] = (0, None), dtype: type = str,
-                 name: Optional[str] = None) -> None:
+    def __init__(
+        self,
+        size_range: Tuple[int, Optional[int]] = (0, None),
+        dtype: type = str,
+        name: Optional[str] = None,
+    ) -> None:
         super().__init__(None, None, name)
         self.size_range = size_range
         self.element_type = dtype
@@ -214,7 +229,12 @@ NO_OBSERVATION = NoObservation()
 # Options of opt that a commandline may carry besides its passes.
 _OPT_FLAGS_WITH_VALUE = ("-o",)
 _OPT_FLAGS = (
-    "-S", "-disable-output", "-disable-verify", "-f", "--disable-output", "--disable-verify"
+    "-S",
+    "-disable-output",
+    "-disable-verify",
+    "-f",
+    "--disable-output",
+    "--disable-verify",
 )
 _OPT_PREFIXES = ("-load-pass-plugin=", "--load-pass-plugin=", "-load=", "--load=", "-o=")
 
@@ -248,8 +268,13 @@ class ActionSpace(Discrete):
     ``pipelines`` arrives from the driver (None until then).
     """
 
-    def __init__(self, names: SequenceType[str], pipelines: Optional[SequenceType[str]] = None,
-                 name: str = "PassOrdering", seed: Optional[int] = None) -> None:
+    def __init__(
+        self,
+        names: SequenceType[str],
+        pipelines: Optional[SequenceType[str]] = None,
+        name: str = "PassOrdering",
+        seed: Optional[int] = None,
+    ) -> None:
         super().__init__(len(names), seed=seed, name=name)
         self.names: List[str] = list(names)
         self.flags: List[str] = self.names
@@ -267,9 +292,7 @@ class ActionSpace(Discrete):
         """Sets the pipeline text of every action (from the driver's
         ActionPipelines, without the entry of ``stop``)."""
         if len(pipelines) != len(self.names):
-            raise ValueError(
-                "%d pipelines for %d actions" % (len(pipelines), len(self.names))
-            )
+            raise ValueError("%d pipelines for %d actions" % (len(pipelines), len(self.names)))
         self.pipelines = [str(text) for text in pipelines]
         self._by_pipeline = {}
         for index, text in enumerate(self.pipelines):
@@ -287,13 +310,16 @@ class ActionSpace(Discrete):
         if isinstance(action, str):
             found = self._by_name.get(action)
             if found is None:
-                raise ValueError("unknown action %r (not one of the %d action names)"
-                                 % (action, len(self.names)))
+                raise ValueError(
+                    "unknown action %r (not one of the %d action names)" % (action, len(self.names))
+                )
             return found
         index = _as_index(action)
         if index is None or not 0 <= index < len(self.names):
-            raise ValueError("action %r is not an index from 0 to %d or an action name"
-                             % (action, len(self.names) - 1))
+            raise ValueError(
+                "action %r is not an index from 0 to %d or an action name"
+                % (action, len(self.names) - 1)
+            )
         return index
 
     def to_string(self, actions: Iterable[Any]) -> str:
@@ -314,8 +340,9 @@ class ActionSpace(Discrete):
             words = shlex.split(commandline)
         except ValueError as error:
             raise ValueError("cannot parse the commandline %r: %s" % (commandline, error)) from None
-        if words and (words[0] == "opt" or words[0].endswith("/opt")
-                      or words[0].startswith("opt-")):
+        if words and (
+            words[0] == "opt" or words[0].endswith("/opt") or words[0].startswith("opt-")
+        ):
             words = words[1:]
         actions: List[int] = []
         index = 0
@@ -350,7 +377,7 @@ class ActionSpace(Discrete):
         position = 0
         while position < len(elements):
             for width in range(min(self._longest, len(elements) - position), 0, -1):
-                joined = ",".join(elements[position:position + width])
+                joined = ",".join(elements[position : position + width])
                 found = self._by_pipeline.get(joined)
                 if found is None and width == 1:
                     # A pass given by its plain name ("gvn").

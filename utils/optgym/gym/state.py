@@ -150,9 +150,9 @@ class CompilerEnvStateWriter:
 class CompilerEnvStateReader:
     """Reads states from a CSV file, with or without a header row.
 
-        with CompilerEnvStateReader(open("results.csv")) as reader:
-            for state in reader:
-                ...
+    with CompilerEnvStateReader(open("results.csv")) as reader:
+        for state in reader:
+            ...
     """
 
     def __init__(self, f: TextIO) -> None:

@@ -88,7 +88,7 @@ class ValidationResult:
             return ""
         counts = Counter(str(error) for error in self.errors)
         if len(counts) == 1:
-            (message, count), = counts.items()
+            ((message, count),) = counts.items()
             return message if count == 1 else "%d× %s" % (count, message)
         return ", ".join(
             "[%d/%d] %s%s" % (index, len(counts), "%d× " % count if count > 1 else "", message)
@@ -98,7 +98,7 @@ class ValidationResult:
     def __str__(self) -> str:
         benchmark = self.state.benchmark
         if benchmark.startswith("benchmark://"):
-            benchmark = benchmark[len("benchmark://"):]
+            benchmark = benchmark[len("benchmark://") :]
         if not self.okay():
             details = " ".join(self.error_details.split())
             if len(details) > 200:
@@ -135,16 +135,31 @@ def check_semantics(
 
     def result(outcome: str, detail: str, **kwargs: Any) -> build_validation.ValidationResult:
         return build_validation.ValidationResult(
-            uri=bench.uri, outcome=outcome, detail=detail, build=build, runnable=runnable,
-            level="O2", fault=fault, **kwargs,
+            uri=bench.uri,
+            outcome=outcome,
+            detail=detail,
+            build=build,
+            runnable=runnable,
+            level="O2",
+            fault=fault,
+            **kwargs,
         )
 
     start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="optgym-gym-validate-") as scratch:
         exe = Path(scratch) / (bench.name or "bench")
         return build_validation.check_module(
-            bench, Path(bitcode), exe, "O2", reference, timeout, fault, result, start,
-            what="the final module")
+            bench,
+            Path(bitcode),
+            exe,
+            "O2",
+            reference,
+            timeout,
+            fault,
+            result,
+            start,
+            what="the final module",
+        )
 
 
 def semantics_error(checked: build_validation.ValidationResult) -> ValidationError:
@@ -153,4 +168,3 @@ def semantics_error(checked: build_validation.ValidationResult) -> ValidationErr
         "Benchmark semantics validation failed",
         {"outcome": checked.outcome, "details": checked.detail},
     )
-

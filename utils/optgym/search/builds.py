@@ -28,8 +28,14 @@ from typing import Dict, Iterable, List, Optional, Sequence
 from ..benchmarks import Benchmark, SourceBenchmark, _clean_env
 from ..toolchain import RunResult, clang_level
 
-__all__ = ["BuildOutcome", "Decision", "ProgramBuilder", "misbehaviour", "policy_document",
-           "read_trace"]
+__all__ = [
+    "BuildOutcome",
+    "Decision",
+    "ProgramBuilder",
+    "misbehaviour",
+    "policy_document",
+    "read_trace",
+]
 
 
 @dataclass(frozen=True)
@@ -160,8 +166,10 @@ class ProgramBuilder:
             self.sources = [bench.bitcode_path()]
             self.root = self.sources[0].parent
             self.cflags = []
-        self._objects = {os.path.relpath(source, self.root): "%d-%s.o" % (index, source.stem)
-                         for index, source in enumerate(self.sources)}
+        self._objects = {
+            os.path.relpath(source, self.root): "%d-%s.o" % (index, source.stem)
+            for index, source in enumerate(self.sources)
+        }
 
     def close(self) -> None:
         if self._own_scratch:
@@ -209,10 +217,19 @@ class ProgramBuilder:
         for source in self.sources:
             relative = os.path.relpath(source, self.root)
             obj = directory / self._objects[relative]
-            argv = [clang, self.level] + argv_plugin + self.cflags + ["-w", "-c", relative, "-o",
-                                                                      str(obj)]
-            self.bench._run_tool(argv, "clang %s -c %s" % (self.level, relative), stage="build",
-                                 cwd=str(self.root), env=environment)
+            argv = (
+                [clang, self.level]
+                + argv_plugin
+                + self.cflags
+                + ["-w", "-c", relative, "-o", str(obj)]
+            )
+            self.bench._run_tool(
+                argv,
+                "clang %s -c %s" % (self.level, relative),
+                stage="build",
+                cwd=str(self.root),
+                env=environment,
+            )
             objects.append(obj)
         object_text: Dict[str, int] = {}
         function_text: Dict[str, int] = {}
@@ -228,8 +245,14 @@ class ProgramBuilder:
         if link:
             exe = directory / self.bench.name
             self.bench._run_tool(
-                [clang] + [str(o) for o in objects] + ["-o", str(exe)] + list(self.bench.link_flags),
-                "linking", stage="build", env=_clean_env())
+                [clang]
+                + [str(o) for o in objects]
+                + ["-o", str(exe)]
+                + list(self.bench.link_flags),
+                "linking",
+                stage="build",
+                env=_clean_env(),
+            )
             outcome.executable = exe
         return outcome
 
@@ -242,8 +265,9 @@ class ProgramBuilder:
     def _function_sizes(self, obj: Path) -> Dict[str, int]:
         """Function symbol -> bytes, from ``llvm-nm -S`` (code symbols)."""
         nm = self.toolchain.require("llvm-nm", self.bench.uri)
-        completed = self.bench._run_tool([nm, "-S", "--defined-only", str(obj)], "llvm-nm",
-                                         stage="build")
+        completed = self.bench._run_tool(
+            [nm, "-S", "--defined-only", str(obj)], "llvm-nm", stage="build"
+        )
         sizes: Dict[str, int] = {}
         for line in completed.stdout.decode("utf-8", "replace").splitlines():
             fields = line.split()
@@ -290,4 +314,3 @@ def misbehaviour(bench: Benchmark, result: RunResult) -> Optional[str]:
     if result.stdout != reference.stdout:
         return _describe_difference(result.stdout, reference.stdout)
     return None
-

@@ -42,8 +42,7 @@ from ..errors import BenchmarkError
 from ..progress import Deadline, Progress
 from .builds import BuildOutcome, Decision, ProgramBuilder, policy_document
 
-__all__ = ["KINDS", "SEPARABLE_KINDS", "TuneResult", "tune", "tune_many", "configure_parser",
-           "run"]
+__all__ = ["KINDS", "SEPARABLE_KINDS", "TuneResult", "tune", "tune_many", "configure_parser", "run"]
 
 #: The decision kinds a tune may search.
 KINDS = ("codegen-gate", "codegen-option", "inline", "loop-unroll", "loop-vectorize", "pass-gate")
@@ -105,9 +104,16 @@ class TuneResult:
 class _Search:
     """The state of one benchmark's coordinate descent."""
 
-    def __init__(self, builder: ProgramBuilder, score: str, runs: int, deadline: Deadline,
-                 max_evaluations: Optional[int], rng: random.Random,
-                 result: TuneResult) -> None:
+    def __init__(
+        self,
+        builder: ProgramBuilder,
+        score: str,
+        runs: int,
+        deadline: Deadline,
+        max_evaluations: Optional[int],
+        rng: random.Random,
+        result: TuneResult,
+    ) -> None:
         self.builder = builder
         self.score_name = score
         self.runs = runs
@@ -164,7 +170,9 @@ class _Search:
 
     def note_effect(self, decision: Decision, choice: str, delta: float) -> None:
         self.effects[(decision.kind, decision.key)] = (
-            choice, None if math.isinf(delta) or math.isnan(delta) else delta)
+            choice,
+            None if math.isinf(delta) or math.isnan(delta) else delta,
+        )
 
     # -- one group -------------------------------------------------------------
 
@@ -173,6 +181,7 @@ class _Search:
         got smaller."""
         outcome, _ = self.evaluate(self.with_choice(group, choice), record=True)
         assert self.best is not None
+
         # Decisions about one function (object) share its change in size.
         def place(decision: Decision) -> str:
             if decision.kind == "codegen-option":
@@ -291,8 +300,9 @@ def tune(
     that fails: the result's ``error`` says why."""
     for kind in kinds:
         if kind not in KINDS:
-            raise ValueError("unknown decision kind %r (expected one of %s)"
-                             % (kind, ", ".join(KINDS)))
+            raise ValueError(
+                "unknown decision kind %r (expected one of %s)" % (kind, ", ".join(KINDS))
+            )
     if score not in ("text", "runtime"):
         raise ValueError("unknown score %r (expected text or runtime)" % score)
     result = TuneResult(benchmark=uri, kinds=list(kinds), score=score, level=level, seed=seed)
@@ -325,8 +335,9 @@ def tune(
     return result
 
 
-def tune_many(uris: Sequence[str], jobs: int, out: Optional[Path], progress: Progress,
-              **options) -> List[TuneResult]:
+def tune_many(
+    uris: Sequence[str], jobs: int, out: Optional[Path], progress: Progress, **options
+) -> List[TuneResult]:
     """:func:`tune` of each benchmark, ``jobs`` at a time, in order. Each
     result is written to ``out`` (a JSON line) and counted on ``progress``
     as it finishes."""
@@ -341,8 +352,12 @@ def tune_many(uris: Sequence[str], jobs: int, out: Optional[Path], progress: Pro
                 if stream:
                     stream.write(json.dumps(result.to_json()) + "\n")
                     stream.flush()
-                progress.update(advance=1, status=result.benchmark.rsplit("/", 1)[-1] + ": " + (
-                    "error" if result.error else "%.3fx" % result.improvement))
+                progress.update(
+                    advance=1,
+                    status=result.benchmark.rsplit("/", 1)[-1]
+                    + ": "
+                    + ("error" if result.error else "%.3fx" % result.improvement),
+                )
     finally:
         progress.close()
         if stream:
@@ -354,28 +369,58 @@ def tune_many(uris: Sequence[str], jobs: int, out: Optional[Path], progress: Pro
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("benchmarks", nargs="*", metavar="BENCHMARK",
-                        help="benchmark URIs (default: every bundled program, or --split)")
+    parser.add_argument(
+        "benchmarks",
+        nargs="*",
+        metavar="BENCHMARK",
+        help="benchmark URIs (default: every bundled program, or --split)",
+    )
     parser.add_argument("--split", choices=SPLITS, help="the bundled programs of one split")
-    parser.add_argument("--csmith", metavar="N", type=int, default=0,
-                        help="also the first N csmith programs (generator://csmith-v0/SEED)")
-    parser.add_argument("--kinds", default=",".join(DEFAULT_KINDS),
-                        help="decision kinds to search, comma-separated (default: %(default)s;"
-                        " any of " + ", ".join(KINDS) + ")")
-    parser.add_argument("--score", choices=("text", "runtime"), default="text",
-                        help=".text bytes or median run time (default: %(default)s)")
+    parser.add_argument(
+        "--csmith",
+        metavar="N",
+        type=int,
+        default=0,
+        help="also the first N csmith programs (generator://csmith-v0/SEED)",
+    )
+    parser.add_argument(
+        "--kinds",
+        default=",".join(DEFAULT_KINDS),
+        help="decision kinds to search, comma-separated (default: %(default)s;"
+        " any of " + ", ".join(KINDS) + ")",
+    )
+    parser.add_argument(
+        "--score",
+        choices=("text", "runtime"),
+        default="text",
+        help=".text bytes or median run time (default: %(default)s)",
+    )
     parser.add_argument("-O", "--level", default="z", help="clang -O level (default: z)")
     parser.add_argument("--seed", type=int, default=0, help="search order seed (default: 0)")
-    parser.add_argument("--budget", type=float, default=60.0, metavar="SECONDS",
-                        help="wall time per benchmark (default: %(default)s)")
-    parser.add_argument("--max-evaluations", type=int, metavar="N",
-                        help="builds per benchmark at most (a budget that does not depend on "
-                        "the machine's speed)")
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="wall time per benchmark (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--max-evaluations",
+        type=int,
+        metavar="N",
+        help="builds per benchmark at most (a budget that does not depend on the machine's speed)",
+    )
     parser.add_argument("--runs", type=int, default=3, help="runs per runtime score (default: 3)")
-    parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 2,
-                        help="benchmarks searched in parallel (default: %(default)s)")
-    parser.add_argument("-o", "--out", metavar="FILE",
-                        help="write one JSON line per benchmark (docs/search.md)")
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 2,
+        help="benchmarks searched in parallel (default: %(default)s)",
+    )
+    parser.add_argument(
+        "-o", "--out", metavar="FILE", help="write one JSON line per benchmark (docs/search.md)"
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -395,9 +440,15 @@ def _summary_line(result: TuneResult) -> str:
         return "%-40s error: %s" % (result.benchmark, result.error)
     unit = "bytes" if result.score == "text" else "s"
     return "%-40s %10g -> %10g %s  %6.3fx  %3d departures  %5.1fs  %s" % (
-        result.benchmark, result.baseline, result.best, unit, result.improvement,
-        sum(len(t) for t in result.table.values()), result.walltime,
-        {True: "validated", False: "OUTPUT DIFFERS", None: ""}[result.validated])
+        result.benchmark,
+        result.baseline,
+        result.best,
+        unit,
+        result.improvement,
+        sum(len(t) for t in result.table.values()),
+        result.walltime,
+        {True: "validated", False: "OUTPUT DIFFERS", None: ""}[result.validated],
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -406,8 +457,10 @@ def run(args: argparse.Namespace) -> int:
     kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
     unknown = [k for k in kinds if k not in KINDS]
     if unknown or not kinds:
-        raise CommandLineError("--kinds: unknown decision kind %s (expected %s)"
-                               % (", ".join(unknown) or "(none)", ", ".join(KINDS)))
+        raise CommandLineError(
+            "--kinds: unknown decision kind %s (expected %s)"
+            % (", ".join(unknown) or "(none)", ", ".join(KINDS))
+        )
     if args.jobs < 1:
         raise CommandLineError("--jobs must be at least 1")
     try:
@@ -415,17 +468,30 @@ def run(args: argparse.Namespace) -> int:
     except BenchmarkError as error:
         sys.stderr.write("optgym: error: %s\n" % error)
         return 1
-    options = dict(kinds=kinds, score=args.score, level=args.level, seed=args.seed,
-                   budget_seconds=args.budget, max_evaluations=args.max_evaluations,
-                   runs=args.runs)
-    ordered = tune_many(uris, args.jobs, Path(args.out) if args.out else None,
-                        Progress("tune", total=len(uris), enabled=not args.quiet), **options)
+    options = dict(
+        kinds=kinds,
+        score=args.score,
+        level=args.level,
+        seed=args.seed,
+        budget_seconds=args.budget,
+        max_evaluations=args.max_evaluations,
+        runs=args.runs,
+    )
+    ordered = tune_many(
+        uris,
+        args.jobs,
+        Path(args.out) if args.out else None,
+        Progress("tune", total=len(uris), enabled=not args.quiet),
+        **options,
+    )
     for result in ordered:
         print(_summary_line(result))
     good = [r for r in ordered if not r.error and r.best]
     if good:
         geomean = math.exp(sum(math.log(r.improvement) for r in good) / len(good))
-        print("geomean improvement over clang -O%s: %.4fx on %d benchmarks"
-              % (args.level, geomean, len(good)))
+        print(
+            "geomean improvement over clang -O%s: %.4fx on %d benchmarks"
+            % (args.level, geomean, len(good))
+        )
     failed = any(r.error or r.validated is False for r in ordered)
     return 1 if failed else 0

@@ -110,8 +110,14 @@ class _Search:
     """What every agent shares: the root episode, the budget, the counter
     of evaluations and the best state found."""
 
-    def __init__(self, env: Any, deadline: Deadline, max_evaluations: Optional[int],
-                 rng: random.Random, action_names: Sequence[str]) -> None:
+    def __init__(
+        self,
+        env: Any,
+        deadline: Deadline,
+        max_evaluations: Optional[int],
+        rng: random.Random,
+        action_names: Sequence[str],
+    ) -> None:
         self.env = env
         self.deadline = deadline
         self.max_evaluations = max_evaluations
@@ -126,7 +132,8 @@ class _Search:
 
     def spent(self) -> bool:
         return self.deadline.expired() or (
-            self.max_evaluations is not None and self.evaluations >= self.max_evaluations)
+            self.max_evaluations is not None and self.evaluations >= self.max_evaluations
+        )
 
     def charge(self) -> None:
         """Counts one evaluation; _BudgetSpent when the budget has ended."""
@@ -267,8 +274,9 @@ def _greedy(search: _Search, epsilon: float = 0.0, perturbation: int = 3, **_: A
             env.close()
 
 
-def _beam(search: _Search, width: int = 4, patience: int = 2, perturbation: int = 3,
-          **_: Any) -> None:
+def _beam(
+    search: _Search, width: int = 4, patience: int = 2, perturbation: int = 3, **_: Any
+) -> None:
     """Beam search: the ``width`` best distinct children of the beam's states
     (by count, then IR) form the next beam, worse than their parents or not,
     so that enabling passes (loop-rotate, inline) get their chance. As in
@@ -380,13 +388,19 @@ def search(
     result = SearchResult(agent, benchmark, seed, budget_seconds, max_evaluations)
     env = None
     try:
-        env = optgym.make("llvm-ic-v0", benchmark=benchmark, plugin=plugin,
-                          step_timeout=STEP_TIMEOUT)
+        env = optgym.make(
+            "llvm-ic-v0", benchmark=benchmark, plugin=plugin, step_timeout=STEP_TIMEOUT
+        )
         env.reset()
         result.ir_instruction_count_oz = env.observation["IrInstructionCountOz"]
         result.ir_instruction_count_o0 = env.observation["IrInstructionCountO0"]
-        state = _Search(env, deadline, max_evaluations, random.Random(seed),
-                        actions if actions is not None else env.action_space.names)
+        state = _Search(
+            env,
+            deadline,
+            max_evaluations,
+            random.Random(seed),
+            actions if actions is not None else env.action_space.names,
+        )
         try:
             AGENTS[agent](state, **options)
         except _BudgetSpent:
@@ -398,8 +412,9 @@ def search(
         result.commandline = env.action_space.to_string(state.best_actions)
         result.trajectory = state.trajectory
         if validate:
-            checked = env.validate(optgym.CompilerEnvState(
-                benchmark=env.benchmark.uri, commandline=result.commandline))
+            checked = env.validate(
+                optgym.CompilerEnvState(benchmark=env.benchmark.uri, commandline=result.commandline)
+            )
             if not checked.okay():
                 result.validated = False
                 result.error = "validation failed: %s" % checked.error_details
@@ -421,28 +436,43 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     """The arguments of ``optgym search``."""
     parser.add_argument("agent", choices=sorted(AGENTS), help="the search agent")
     parser.add_argument(
-        "uris", metavar="BENCHMARK_URI", nargs="*",
+        "uris",
+        metavar="BENCHMARK_URI",
+        nargs="*",
         help="benchmarks to search (default: the bundled programs, or --split's)",
     )
-    parser.add_argument("--split", choices=("train", "test"),
-                        help="the bundled programs of this split (datasets/splits.json)")
+    parser.add_argument(
+        "--split",
+        choices=("train", "test"),
+        help="the bundled programs of this split (datasets/splits.json)",
+    )
     parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     parser.add_argument(
-        "--budget", metavar="SECONDS", type=float, default=60.0,
+        "--budget",
+        metavar="SECONDS",
+        type=float,
+        default=60.0,
         help="wall-time budget per benchmark (default: %(default)g); 0 for none "
         "(then --max-evaluations is needed)",
     )
     parser.add_argument(
-        "--max-evaluations", metavar="N", type=int,
+        "--max-evaluations",
+        metavar="N",
+        type=int,
         help="evaluation budget per benchmark (deterministic, unlike --budget)",
     )
     parser.add_argument(
-        "-j", "--jobs", metavar="N", type=int, default=os.cpu_count() or 1,
+        "-j",
+        "--jobs",
+        metavar="N",
+        type=int,
+        default=os.cpu_count() or 1,
         help="benchmarks searched at a time, one process each (default: %(default)s)",
     )
     parser.add_argument("--out", metavar="FILE", help="write one JSON line per benchmark to FILE")
-    parser.add_argument("--validate", action="store_true",
-                        help="build and run each best state and compare with -O0")
+    parser.add_argument(
+        "--validate", action="store_true", help="build and run each best state and compare with -O0"
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar and no table")
 
 
@@ -455,22 +485,36 @@ def _table(results: Sequence[SearchResult]) -> str:
     rows = [("benchmark", "IR count", "-Oz", "vs -Oz", "time")]
     for result in results:
         improvement = result.improvement_over_oz
-        rows.append((
-            _short(result.benchmark),
-            "error" if result.error and result.ir_instruction_count is None else str(
-                result.ir_instruction_count),
-            "-" if result.ir_instruction_count_oz is None else str(result.ir_instruction_count_oz),
-            "-" if improvement is None or result.error else "%.3fx" % improvement,
-            "%.1fs" % result.walltime,
-        ))
+        rows.append(
+            (
+                _short(result.benchmark),
+                "error"
+                if result.error and result.ir_instruction_count is None
+                else str(result.ir_instruction_count),
+                "-"
+                if result.ir_instruction_count_oz is None
+                else str(result.ir_instruction_count_oz),
+                "-" if improvement is None or result.error else "%.3fx" % improvement,
+                "%.1fs" % result.walltime,
+            )
+        )
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(width) if column == 0 else cell.rjust(width)
-                       for column, (cell, width) in enumerate(zip(row, widths)))
-             for row in rows]
-    good = [result.improvement_over_oz for result in results
-            if result.error is None and result.improvement_over_oz]
-    lines.append("geomean improvement over -Oz: %.4fx (%d of %d benchmarks)"
-                 % (geomean(good), len(good), len(results)))
+    lines = [
+        "  ".join(
+            cell.ljust(width) if column == 0 else cell.rjust(width)
+            for column, (cell, width) in enumerate(zip(row, widths))
+        )
+        for row in rows
+    ]
+    good = [
+        result.improvement_over_oz
+        for result in results
+        if result.error is None and result.improvement_over_oz
+    ]
+    lines.append(
+        "geomean improvement over -Oz: %.4fx (%d of %d benchmarks)"
+        % (geomean(good), len(good), len(results))
+    )
     return "\n".join(lines)
 
 
@@ -481,10 +525,24 @@ def _search_job(arguments: Dict[str, Any]) -> Dict[str, Any]:
 
 
 def _from_json(line: Dict[str, Any]) -> SearchResult:
-    result = SearchResult(line["agent"], line["benchmark"], line["seed"],
-                          line["budget_seconds"], line["max_evaluations"])
-    for name in ("walltime", "evaluations", "ir_instruction_count", "ir_instruction_count_oz",
-                 "ir_instruction_count_o0", "actions", "commandline", "validated", "error"):
+    result = SearchResult(
+        line["agent"],
+        line["benchmark"],
+        line["seed"],
+        line["budget_seconds"],
+        line["max_evaluations"],
+    )
+    for name in (
+        "walltime",
+        "evaluations",
+        "ir_instruction_count",
+        "ir_instruction_count_oz",
+        "ir_instruction_count_o0",
+        "actions",
+        "commandline",
+        "validated",
+        "error",
+    ):
         setattr(result, name, line[name])
     result.trajectory = [(seconds, count) for seconds, count in line["trajectory"]]
     return result
@@ -513,14 +571,23 @@ def run(args: argparse.Namespace) -> int:
         except OSError as error:
             sys.stderr.write("optgym search: --out %s: %s\n" % (args.out, error.strerror))
             return 1
-    jobs = [dict(agent=args.agent, benchmark=uri, seed=args.seed, budget_seconds=budget,
-                 max_evaluations=args.max_evaluations, validate=args.validate)
-            for uri in uris]
+    jobs = [
+        dict(
+            agent=args.agent,
+            benchmark=uri,
+            seed=args.seed,
+            budget_seconds=budget,
+            max_evaluations=args.max_evaluations,
+            validate=args.validate,
+        )
+        for uri in uris
+    ]
     results: Dict[str, SearchResult] = {}
     progress = Progress("search %s" % args.agent, len(uris), enabled=not args.quiet)
     # Spawned, not forked: a worker must not inherit this process's state.
     pool = concurrent.futures.ProcessPoolExecutor(
-        min(args.jobs, len(uris)), mp_context=multiprocessing.get_context("spawn"))
+        min(args.jobs, len(uris)), mp_context=multiprocessing.get_context("spawn")
+    )
     try:
         futures = {pool.submit(_search_job, job): job for job in jobs}
         for future in concurrent.futures.as_completed(futures):
@@ -528,17 +595,27 @@ def run(args: argparse.Namespace) -> int:
             try:
                 result = _from_json(future.result())
             except Exception as error:  # noqa: BLE001 - a dead worker is one failed line
-                result = SearchResult(args.agent, job["benchmark"], args.seed, budget,
-                                      args.max_evaluations,
-                                      error="%s: %s" % (type(error).__name__, error))
+                result = SearchResult(
+                    args.agent,
+                    job["benchmark"],
+                    args.seed,
+                    budget,
+                    args.max_evaluations,
+                    error="%s: %s" % (type(error).__name__, error),
+                )
             results[job["benchmark"]] = result
             if out is not None:
                 out.write(json.dumps(result.to_json()) + "\n")
                 out.flush()
             improvement = result.improvement_over_oz
-            progress.update(advance=1, status="%s: %s" % (
-                _short(result.benchmark),
-                "error" if result.error else "%.3fx" % (improvement or 0)))
+            progress.update(
+                advance=1,
+                status="%s: %s"
+                % (
+                    _short(result.benchmark),
+                    "error" if result.error else "%.3fx" % (improvement or 0),
+                ),
+            )
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         progress.close()

@@ -8,6 +8,7 @@ module-end statistics, and hold decisions whose keys are its own module's
 Together the units must hold exactly the trace's decisions: none lost, none
 duplicated, none crossed between units.
 """
+
 import collections
 import json
 import sys
@@ -18,13 +19,14 @@ def main(units_path, trace_path, modules):
     problems = []
     seen = collections.Counter(u["module"] for u in units)
     if sorted(seen) != sorted(modules) or max(seen.values()) != 1:
-        problems.append("units %s, expected each of %s once"
-                        % (dict(seen), modules))
+        problems.append("units %s, expected each of %s once" % (dict(seen), modules))
     arrived = collections.Counter()
     for unit in units:
         if not unit["stats"] or unit["stats"]["queries"] != len(unit["decisions"]):
-            problems.append("%s: stats %s for %d decisions"
-                            % (unit["module"], unit["stats"], len(unit["decisions"])))
+            problems.append(
+                "%s: stats %s for %d decisions"
+                % (unit["module"], unit["stats"], len(unit["decisions"]))
+            )
         for d in unit["decisions"]:
             if not d["key"].startswith(unit["module"] + ":"):
                 problems.append("%s holds %s" % (unit["module"], d["key"]))
@@ -34,15 +36,19 @@ def main(units_path, trace_path, modules):
         record = json.loads(line)
         recorded[(record["kind"], record["key"])] += 1
     if arrived != recorded:
-        problems.append("agent and trace differ: %d only at the agent, %d only "
-                        "in the trace" % (sum((arrived - recorded).values()),
-                                          sum((recorded - arrived).values())))
+        problems.append(
+            "agent and trace differ: %d only at the agent, %d only "
+            "in the trace"
+            % (sum((arrived - recorded).values()), sum((recorded - arrived).values()))
+        )
     for p in problems[:20]:
         print("check-units: " + p)
     if problems:
         return 1
-    print("%d units, %d decisions: every decision arrived once, under its own "
-          "module" % (len(units), sum(arrived.values())))
+    print(
+        "%d units, %d decisions: every decision arrived once, under its own "
+        "module" % (len(units), sum(arrived.values()))
+    )
     return 0
 
 

@@ -5,12 +5,28 @@ measured effect for every decision tried (a saving for each departure).
 
     check-tune.py TUNE.jsonl MAX_EVALUATIONS
 """
+
 import json
 import sys
 
-MEMBERS = {"benchmark", "kinds", "score", "level", "seed", "baseline", "best", "improvement",
-           "walltime", "evaluations", "departures", "table", "trajectory", "validated", "error",
-           "decisions"}
+MEMBERS = {
+    "benchmark",
+    "kinds",
+    "score",
+    "level",
+    "seed",
+    "baseline",
+    "best",
+    "improvement",
+    "walltime",
+    "evaluations",
+    "departures",
+    "table",
+    "trajectory",
+    "validated",
+    "error",
+    "decisions",
+}
 
 path, budget = sys.argv[1], int(sys.argv[2])
 lines = [json.loads(line) for line in open(path)]
@@ -24,10 +40,16 @@ for result in lines:
     values = [value for _, value in result["trajectory"]]
     assert values and values[0] == result["baseline"] and values[-1] == result["best"], name
     assert all(a > b for a, b in zip(values, values[1:])), (name, values)
-    departures = {(d["kind"], d["key"]): d["chosen"] for d in result["decisions"]
-                  if d["chosen"] != d["default"]}
-    table = {(kind, key): choice for kind, entries in result["table"].items()
-             for key, choice in entries.items()}
+    departures = {
+        (d["kind"], d["key"]): d["chosen"]
+        for d in result["decisions"]
+        if d["chosen"] != d["default"]
+    }
+    table = {
+        (kind, key): choice
+        for kind, entries in result["table"].items()
+        for key, choice in entries.items()
+    }
     assert departures == table, (name, set(departures) ^ set(table))
     assert result["departures"] == len(table), name
     for decision in result["decisions"]:
@@ -41,6 +63,14 @@ for result in lines:
             assert effect["choice"] != decision["default"], (name, decision["key"])
             if decision["chosen"] != decision["default"]:
                 assert effect["delta"] < 0, (name, decision["key"], effect)
-    print("%s: %d -> %d bytes, %d departures, %d of %d decisions tried" % (
-        name, result["baseline"], result["best"], len(table),
-        sum(d["tried"] for d in result["decisions"]), len(result["decisions"])))
+    print(
+        "%s: %d -> %d bytes, %d departures, %d of %d decisions tried"
+        % (
+            name,
+            result["baseline"],
+            result["best"],
+            len(table),
+            sum(d["tried"] for d in result["decisions"]),
+            len(result["decisions"]),
+        )
+    )
