@@ -7,7 +7,9 @@
 # 2. the project's virtual environment, .venv/ at the top of the source tree
 #    (or $OPTGYM_VENV), made with Debian's python3, holding the optgym
 #    package's dependencies and its dev extra (pytest, ruff, matplotlib)
-#    from PyPI. utils/build.sh then installs the package itself into it.
+#    from PyPI, and the package itself, installed in development mode by
+#    utils/build.sh for the LLVM major $OPTGYM_LLVM_VERSION (default 19),
+#    which every later utils/build.sh of that major refreshes.
 #
 # Idempotent: when everything is installed it touches nothing (no apt-get
 # update, no network, no file rewritten).
@@ -61,6 +63,10 @@ PY
 )
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${requirements[@]}"
 echo "optgym setup: $venv has what pyproject.toml requires"
+if ! "$venv/bin/python" -c 'import optgym' 2>/dev/null; then
+  echo "optgym setup: installing the optgym package into $venv (a first build)"
+  "$root/utils/build.sh" "${OPTGYM_LLVM_VERSION:-19}"
+fi
 
 # Earlier versions of this script made `import optgym` work through .pth
 # files in the interpreters' user site-packages and wrote a launcher to
