@@ -167,6 +167,17 @@ std::vector<int64_t> computeAutophase(const Module &M) {
   return AutophaseCounter().count(M);
 }
 
+uint64_t countInstructions(const Module &M) {
+  uint64_t N = 0;
+  for (const Function &F : M)
+    for (const BasicBlock &BB : F)
+      for (const Instruction &I : BB)
+        // Debug intrinsics and pseudo probes are calls: the opcode rules
+        // out the rest without a call into LLVM.
+        N += !(isa<CallInst>(I) && I.isDebugOrPseudoInst());
+  return N;
+}
+
 ArrayRef<std::string> instCountNames() {
   static const std::vector<std::string> Names = [] {
     // CompilerGym's names: the opcodes' enumerator names (Ret, Br, ...).

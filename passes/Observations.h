@@ -4,7 +4,8 @@
 //   Autophase  56 counts of CFG shapes, constants and opcodes (Autophase.def)
 //   InstCount  TotalInsts, TotalBlocks, TotalFuncs, then one count per
 //              opcode of the running LLVM (llvm/IR/Instruction.def order)
-// Each has a printer pass for FileCheck:
+// and the instruction count the driver reports with every query. Each vector
+// has a printer pass for FileCheck:
 //   opt -passes='print<optgym-autophase>' -disable-output x.ll
 //   opt -passes='print<optgym-instcount>' -disable-output x.ll
 //
@@ -34,6 +35,12 @@ enum class AutophaseFeature : unsigned {
 
 llvm::ArrayRef<llvm::StringRef> autophaseNames();
 std::vector<int64_t> computeAutophase(const llvm::Module &M);
+
+/// What Module::getInstructionCount() counts (instructions that are not
+/// debug intrinsics or pseudo probes), without the std::function that
+/// LLVM's version calls for every instruction: the pass-choice driver
+/// counts after every step that changed the module.
+uint64_t countInstructions(const llvm::Module &M);
 
 /// "TotalInsts", "TotalBlocks", "TotalFuncs", then "NumRetInst", ... for
 /// every opcode this LLVM has.

@@ -5,7 +5,9 @@
 // again, until the answer is "stop" (the default, so the default oracle
 // changes nothing). Each query carries the step, whether the last pass
 // changed the module and the module's size; a live agent can also ask for
-// observations (DriverObservations.h) and fork the process.
+// observations (DriverObservations.h) and fork the process. The size and the
+// Autophase and InstCount vectors are computed again only after a pass that
+// changed the module.
 //
 // Passes run through the host's PassBuilder and analysis managers: its
 // TargetMachine shapes the cost models, so a fresh PassBuilder would give

@@ -3,6 +3,7 @@
 #include "plugin/oracle/FlatJSON.h"
 
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <charconv>
 
@@ -120,19 +121,39 @@ void appendString(std::string &Out, StringRef S) {
   }
   static const char Hex[] = "0123456789abcdef";
   Out += '"';
-  for (char C : S) {
-    unsigned char U = C;
-    if (U == '"' || U == '\\') {
-      Out += '\\';
-      Out += C;
-    } else if (U < 0x20) {
-      Out += "\\u00";
+  // Runs of characters that need no escape are appended whole: the Ir
+  // observation is a string of up to 900 KiB.
+  size_t Run = 0;
+  for (size_t I = 0; I < S.size(); ++I) {
+    unsigned char U = S[I];
+    if (U != '"' && U != '\\' && U >= 0x20)
+      continue;
+    Out.append(S.data() + Run, I - Run);
+    Run = I + 1;
+    Out += '\\';
+    // The escapes llvm::json writes: text is the same either way.
+    switch (U) {
+    case '"':
+    case '\\':
+      Out += char(U);
+      break;
+    case '\t':
+      Out += 't';
+      break;
+    case '\n':
+      Out += 'n';
+      break;
+    case '\r':
+      Out += 'r';
+      break;
+    default:
+      Out += "u00";
       Out += Hex[U >> 4];
       Out += Hex[U & 15];
-    } else {
-      Out += C;
+      break;
     }
   }
+  Out.append(S.data() + Run, S.size() - Run);
   Out += '"';
 }
 
@@ -140,6 +161,36 @@ void appendInteger(std::string &Out, int64_t V) {
   char Buf[24];
   auto [End, EC] = std::to_chars(Buf, Buf + sizeof(Buf), V);
   Out.append(Buf, End);
+}
+
+void appendValue(std::string &Out, const json::Value &V) {
+  switch (V.kind()) {
+  case json::Value::Number:
+    if (std::optional<int64_t> I = V.getAsInteger()) {
+      appendInteger(Out, *I);
+      return;
+    }
+    break; // Doubles and large unsigned: llvm::json's formatting.
+  case json::Value::String:
+    appendString(Out, *V.getAsString());
+    return;
+  case json::Value::Array: {
+    Out += '[';
+    bool First = true;
+    for (const json::Value &E : *V.getAsArray()) {
+      if (!First)
+        Out += ',';
+      First = false;
+      appendValue(Out, E);
+    }
+    Out += ']';
+    return;
+  }
+  default:
+    break;
+  }
+  raw_string_ostream OS(Out);
+  OS << V;
 }
 
 bool Object::scan(StringRef Text) {

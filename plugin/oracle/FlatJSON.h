@@ -18,6 +18,7 @@
 
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/Support/JSON.h"
 
 #include <cstdint>
 #include <optional>
@@ -29,6 +30,11 @@ namespace flatjson {
 /// Appends S as a JSON string literal.
 void appendString(std::string &Out, llvm::StringRef S);
 void appendInteger(std::string &Out, int64_t V);
+/// Appends V as JSON text: what raw_ostream << V prints, with integers,
+/// strings and arrays written directly (an observation such as Autophase,
+/// 56 integers, in a tenth of the time) and anything else through
+/// llvm::json.
+void appendValue(std::string &Out, const llvm::json::Value &V);
 
 /// One scanned value: a string (its text, no escapes in it), an integer, or
 /// an array of those (its raw text, for elements()).

@@ -3,6 +3,7 @@
 #include "plugin/oracle/Protocol.h"
 #include "plugin/oracle/FlatJSON.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace llvm;
@@ -114,7 +115,7 @@ std::string encodeClientHello(const ClientInfo &Info) {
   }
   return toJSONText(json::Object{{"type", "hello"},
                                  {"protocol", int64_t(Version)},
-                                 {"client", "optgym 0.1.0"},
+                                 {"client", "optgym " OPTGYM_VERSION},
                                  {"llvm", Info.LLVMVersion},
                                  {"pid", Info.Pid},
                                  {"oracle", Info.OracleSpec},
@@ -168,25 +169,52 @@ std::string encodeModuleEnd(StringRef ModuleId, const ModuleStats &IR,
                              {"departures", int64_t(Counts.Departures)}}}});
 }
 
+namespace {
+
+/// Appends an object of observations (or of their errors), written
+/// directly: a gym step sends one (FlatJSON.h). Members in name order, as
+/// llvm::json writes them.
+void appendMembers(std::string &Out, const json::Object &Members) {
+  SmallVector<const json::Object::value_type *, 8> Sorted;
+  for (const json::Object::value_type &Member : Members)
+    Sorted.push_back(&Member);
+  llvm::sort(Sorted,
+             [](const auto *L, const auto *R) { return L->first < R->first; });
+  Out += '{';
+  for (const json::Object::value_type *Member : Sorted) {
+    if (Out.back() != '{')
+      Out += ',';
+    flatjson::appendString(Out, Member->first);
+    Out += ':';
+    flatjson::appendValue(Out, Member->second);
+  }
+  Out += '}';
+}
+
+void appendObservationMembers(std::string &Out, const Observations &O) {
+  Out += R"(,"observations":)";
+  appendMembers(Out, O.Values);
+  if (!O.Errors.empty()) {
+    Out += R"(,"observation_errors":)";
+    appendMembers(Out, O.Errors);
+  }
+}
+
+} // namespace
+
 void appendObservations(std::string &Query, const Observations &O) {
   assert(!Query.empty() && Query.back() == '}' && "not an encoded query");
   Query.pop_back();
-  Query += R"(,"observations":)";
-  Query += toJSONText(json::Object(O.Values));
-  if (!O.Errors.empty()) {
-    Query += R"(,"observation_errors":)";
-    Query += toJSONText(json::Object(O.Errors));
-  }
+  appendObservationMembers(Query, O);
   Query += '}';
 }
 
 std::string encodeObservation(uint64_t Id, const Observations &O) {
-  json::Object Reply{{"type", "observation"},
-                     {"id", int64_t(Id)},
-                     {"observations", json::Object(O.Values)}};
-  if (!O.Errors.empty())
-    Reply["observation_errors"] = json::Object(O.Errors);
-  return toJSONText(std::move(Reply));
+  std::string Out = R"({"type":"observation","id":)";
+  flatjson::appendInteger(Out, Id);
+  appendObservationMembers(Out, O);
+  Out += '}';
+  return Out;
 }
 
 std::string encodeForked(uint64_t Id, int64_t ChildPid, StringRef Error) {
@@ -291,6 +319,50 @@ Expected<unsigned> parseAnswer(const Message &M, uint64_t Id,
                       toJSONText(*C));
 }
 
+namespace {
+
+/// The choice of a well-formed answer to query Id, from a scanned message.
+std::optional<unsigned> scannedChoice(const flatjson::Object &F, uint64_t Id,
+                                      DecisionKind Kind) {
+  std::optional<int64_t> GotId = F.getInteger("id");
+  const flatjson::Value *C = F.get("choice");
+  if (!GotId || *GotId != int64_t(Id) || !C)
+    return std::nullopt;
+  size_t NumChoices = getKindInfo(Kind).Choices.size();
+  if (C->K == flatjson::Value::Integer && C->Int >= 0 &&
+      C->Int < int64_t(NumChoices))
+    return unsigned(C->Int);
+  if (C->K == flatjson::Value::String)
+    return findChoice(Kind, C->Text);
+  return std::nullopt;
+}
+
+} // namespace
+
+std::optional<unsigned>
+scanInteractiveAnswer(StringRef Payload, uint64_t Id, DecisionKind Kind,
+                      std::vector<std::string> &Observe) {
+  flatjson::Object F;
+  if (!F.scan(Payload) || F.getString("type") != "answer")
+    return std::nullopt;
+  std::optional<unsigned> Choice = scannedChoice(F, Id, Kind);
+  if (!Choice)
+    return std::nullopt;
+  SmallVector<flatjson::Value, 8> Names;
+  if (const flatjson::Value *List = F.get("observe")) {
+    if (List->K != flatjson::Value::Array)
+      return std::nullopt;
+    flatjson::Object::elements(*List, Names);
+    for (const flatjson::Value &Name : Names)
+      if (Name.K != flatjson::Value::String)
+        return std::nullopt;
+  }
+  Observe.clear();
+  for (const flatjson::Value &Name : Names)
+    Observe.push_back(Name.Text.str());
+  return Choice;
+}
+
 Expected<std::optional<unsigned>> readAnswer(StringRef Payload, uint64_t Id,
                                              DecisionKind Kind) {
   flatjson::Object F;
@@ -298,17 +370,9 @@ Expected<std::optional<unsigned>> readAnswer(StringRef Payload, uint64_t Id,
     std::optional<StringRef> Type = F.getString("type");
     if (Type && *Type != "answer")
       return std::nullopt;
-    std::optional<int64_t> GotId = F.getInteger("id");
-    const flatjson::Value *C = F.get("choice");
-    if (Type && GotId && *GotId == int64_t(Id) && C) {
-      size_t NumChoices = getKindInfo(Kind).Choices.size();
-      if (C->K == flatjson::Value::Integer && C->Int >= 0 &&
-          C->Int < int64_t(NumChoices))
-        return unsigned(C->Int);
-      if (C->K == flatjson::Value::String)
-        if (std::optional<unsigned> Index = findChoice(Kind, C->Text))
-          return *Index;
-    }
+    if (Type)
+      if (std::optional<unsigned> Choice = scannedChoice(F, Id, Kind))
+        return *Choice;
   }
   // Anything unusual, errors included: the full parser decides.
   Expected<Message> M = parseMessage(Payload);

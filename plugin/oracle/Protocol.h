@@ -117,6 +117,17 @@ llvm::Expected<ForkRequest> parseForkRequest(const Message &M, uint64_t Id);
 llvm::Expected<unsigned> parseAnswer(const Message &M, uint64_t Id,
                                      DecisionKind Kind);
 
+/// The fast path for replies to an interactive query (QueryServices.h):
+/// when Payload is a well-formed answer to query Id in the common shape (no
+/// escapes in strings, "observe" absent or an array of names), its choice,
+/// with Observe set to the names it asks for. std::nullopt for anything
+/// else (requests, errors, unusual shapes), which parseMessage(),
+/// parseAnswer() and parseObserveList() then handle: both paths accept
+/// exactly the same answers.
+std::optional<unsigned>
+scanInteractiveAnswer(llvm::StringRef Payload, uint64_t Id, DecisionKind Kind,
+                      std::vector<std::string> &Observe);
+
 /// Reads a reply to query Id from its payload: the choice when it is the
 /// answer, std::nullopt for a message of another type (to be skipped), an
 /// error when it is malformed or a bad answer. Fast for the common shape.

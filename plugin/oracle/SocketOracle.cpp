@@ -138,9 +138,6 @@ private:
         protocol::appendObservations(Frame,
                                      observe(*Q.Services, NextObservations));
       NextObservations.clear();
-      // A forked child sends the query again, without observations.
-      PendingQuery.assign(protocol::FrameHeaderBytes, '\0');
-      protocol::encodeQuery(PendingQuery, Id, Q);
     }
     if (Error E = sendFrame()) {
       fail(Context() + ": " + toString(std::move(E)));
@@ -170,6 +167,11 @@ private:
   /// answer, or a request to serve first (then std::nullopt).
   Expected<std::optional<unsigned>> serve(const Query &Q, uint64_t Id,
                                           Deadline &Until) {
+    // A gym step: an answer, perhaps asking for observations, scanned
+    // without building a JSON DOM.
+    if (std::optional<unsigned> Choice = protocol::scanInteractiveAnswer(
+            Payload, Id, Q.Kind, NextObservations))
+      return *Choice;
     Expected<protocol::Message> M = protocol::parseMessage(Payload);
     if (!M)
       return M.takeError();
@@ -200,7 +202,7 @@ private:
           protocol::parseForkRequest(*M, Id);
       if (!Request)
         return Request.takeError();
-      if (Error E = fork(*Request, Id))
+      if (Error E = fork(*Request, Id, Q))
         return std::move(E);
       Until = Deadline(TimeoutMs);
       return std::nullopt;
@@ -225,8 +227,10 @@ private:
   /// child drops the parent's connection without a word on it, connects to
   /// the requested endpoint, introduces itself with the agent's token (a
   /// short hello: the agent knows this process already, so it need not
-  /// answer) and asks the pending query again there.
-  Error fork(const protocol::ForkRequest &Request, uint64_t Id) {
+  /// answer) and asks the pending query again there (same id and
+  /// features, no observations).
+  Error fork(const protocol::ForkRequest &Request, uint64_t Id,
+             const Query &Q) {
     Expected<Endpoint> To = Endpoint::parse(Request.Endpoint);
     if (!To)
       return sendReply(protocol::encodeForked(
@@ -252,7 +256,8 @@ private:
     if (Error E = sendReply(protocol::encodeForkHello(
             sys::Process::getProcessId(), Request.Token)))
       return E;
-    Frame = PendingQuery;
+    Frame.assign(protocol::FrameHeaderBytes, '\0');
+    protocol::encodeQuery(Frame, Id, Q);
     return sendFrame();
   }
 
@@ -331,10 +336,8 @@ private:
   uint64_t NumAnswers = 0;
   protocol::ModuleCounts Counts;
   std::string Frame, Payload;
-  /// Interactive queries: what the next query carries, and the pending one
-  /// as a forked child sends it again.
+  /// Interactive queries: the observations the next query carries.
   std::vector<std::string> NextObservations;
-  std::string PendingQuery;
   std::vector<pid_t> Children;
   /// Why the agent could not be told a module ended.
   std::string LeftAfter;

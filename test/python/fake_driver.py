@@ -212,7 +212,7 @@ class Driver:
             return len(text)
         if name.startswith("Bitcode="):
             data = json.dumps({"source": self.source, "ir": ir, "history": self.history})
-            with open(name[len("Bitcode="):], "w", encoding="utf-8") as stream:
+            with open(name[len("Bitcode=") :], "w", encoding="utf-8") as stream:
                 stream.write(data)
             return len(data)
         if name == "ObjectTextSizeBytes":
@@ -340,8 +340,11 @@ class Driver:
         if self.conn is not None:
             try:
                 self.conn.send(
-                    {"type": "module-end", "module": self.source,
-                     "stats": {"ir_instructions": self.ir}}
+                    {
+                        "type": "module-end",
+                        "module": self.source,
+                        "stats": {"ir_instructions": self.ir},
+                    }
                 )
             except OSError:
                 pass
@@ -399,7 +402,7 @@ def main(argv: List[str]) -> int:
     # A root process's forked children exit on their own; nobody waits for
     # them, so let the kernel reap them.
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
-    Driver(args[0], faults).run(oracle[len("socket:"):])
+    Driver(args[0], faults).run(oracle[len("socket:") :])
     return 0
 
 

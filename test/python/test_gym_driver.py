@@ -5,7 +5,9 @@ LLVM toolchain is installed. Every result is checked against an independent
 computation: ``opt -passes=...`` on the benchmark's bitcode and
 count_ir_instructions for rewards and the final module, ``clang -c`` and
 ``llvm-size`` for .text sizes, a build with the exported policy for
-export_policy. The benchmarks are built into a temporary cache.
+export_policy, the plugin's printer passes for Autophase and InstCount. The
+benchmarks are built into a temporary cache. The frame reader the driver's
+connections use is tested here too, on a socket pair.
 """
 
 from __future__ import annotations
@@ -16,12 +18,14 @@ import os
 import re
 import shlex
 import shutil
+import socket
+import struct
 import subprocess
 import sys
 import tempfile
 import unittest
 from pathlib import Path
-from typing import List, Optional
+from typing import Dict, List, Optional
 from unittest import mock
 
 _REPO = Path(__file__).resolve().parents[2]
@@ -33,6 +37,7 @@ import optgym  # noqa: E402
 from optgym.benchmarks import _clean_env, count_ir_instructions  # noqa: E402
 from optgym.cache import Cache  # noqa: E402
 from optgym.gym import CompilerEnvState, LlvmEnv  # noqa: E402
+from optgym.protocol import MAX_FRAME_BYTES, FrameReader, ProtocolError, encode_frame  # noqa: E402
 from optgym.toolchain import Toolchain  # noqa: E402
 
 TOOLCHAIN = Toolchain()
@@ -47,8 +52,13 @@ def _driver_plugin() -> Optional[str]:
     except FileNotFoundError:
         return None
     probe = subprocess.run(
-        [TOOLCHAIN.path("opt"), "-load-pass-plugin=" + plugin, "-passes=optgym-driver",
-         "-disable-output", str(_REPO / "test" / "lit" / "Inputs" / "loops.ll")],
+        [
+            TOOLCHAIN.path("opt"),
+            "-load-pass-plugin=" + plugin,
+            "-passes=optgym-driver",
+            "-disable-output",
+            str(_REPO / "test" / "lit" / "Inputs" / "loops.ll"),
+        ],
         env=dict(_clean_env(), OPTGYM_ORACLE="default"),
         capture_output=True,
         timeout=60,
@@ -60,9 +70,22 @@ PLUGIN = _driver_plugin()
 HAVE_CSMITH = shutil.which("csmith") is not None and os.path.isfile("/usr/include/csmith/csmith.h")
 CRC32 = "benchmark://optgym-v0/crc32"
 #: A pass sequence that changes crc32 in many ways.
-SEQUENCE = ["-mem2reg", "-sroa", "-instcombine", "-simplifycfg", "-gvn", "-licm", "-loop-rotate",
-            "-loop-unroll<O3;runtime>", "-inline", "-dce", "-early-cse-memssa", "-jump-threading",
-            "-reg2mem", "-mem2reg"]
+SEQUENCE = [
+    "-mem2reg",
+    "-sroa",
+    "-instcombine",
+    "-simplifycfg",
+    "-gvn",
+    "-licm",
+    "-loop-rotate",
+    "-loop-unroll<O3;runtime>",
+    "-inline",
+    "-dce",
+    "-early-cse-memssa",
+    "-jump-threading",
+    "-reg2mem",
+    "-mem2reg",
+]
 
 
 def without_module_id(text: str) -> List[str]:
@@ -84,14 +107,14 @@ class RealDriverTest(unittest.TestCase):
         cls.temp.cleanup()
 
     def make(self, benchmark: str = CRC32, **kwargs: object) -> LlvmEnv:
-        env = optgym.make("llvm-v0", benchmark=benchmark, cache=self.cache, numpy=False,
-                          **kwargs)
+        env = optgym.make("llvm-v0", benchmark=benchmark, cache=self.cache, numpy=False, **kwargs)
         self.addCleanup(env.close)
         return env
 
     def opt(self, *args: str) -> str:
-        completed = subprocess.run([TOOLCHAIN.path("opt"), *args], capture_output=True,
-                                   text=True, env=_clean_env())
+        completed = subprocess.run(
+            [TOOLCHAIN.path("opt"), *args], capture_output=True, text=True, env=_clean_env()
+        )
         self.assertEqual(completed.returncode, 0, completed.stderr)
         return completed.stdout
 
@@ -119,8 +142,79 @@ class RealDriverTest(unittest.TestCase):
         self.assertEqual(count_ir_instructions(replayed), observation)
         self.assertEqual(without_module_id(replayed), without_module_id(env.observation["Ir"]))
         self.assertAlmostEqual(env.episode_reward, (initial - observation) / (initial - oz))
-        self.assertEqual(env.action_space.from_string(env.commandline()),
-                         [env.action_space.index(name) for name in SEQUENCE])
+        self.assertEqual(
+            env.action_space.from_string(env.commandline()),
+            [env.action_space.index(name) for name in SEQUENCE],
+        )
+
+    def printed_vectors(self, env: LlvmEnv) -> Dict[str, List[int]]:
+        """The Autophase and InstCount vectors the plugin's printer passes
+        print for the module opt makes of env.commandline()."""
+        words = shlex.split(env.commandline())
+        passes = [word for word in words if word.startswith("-passes=")]
+        completed = subprocess.run(
+            [
+                TOOLCHAIN.path("opt"),
+                "-load-pass-plugin=" + PLUGIN,
+                passes[0] + ",print<optgym-autophase>,print<optgym-instcount>",
+                "-disable-output",
+                str(env.benchmark.bitcode_path()),
+            ],
+            capture_output=True,
+            text=True,
+            env=_clean_env(),
+        )
+        self.assertEqual(completed.returncode, 0, completed.stderr)
+        vectors: Dict[str, List[int]] = {}
+        name = ""
+        for line in completed.stderr.splitlines():
+            if line.startswith("  "):
+                vectors[name].append(int(line.rsplit(":", 1)[1]))
+            else:
+                name = line.split()[0]
+                vectors[name] = []
+        self.assertEqual(sorted(vectors), ["Autophase", "InstCount"])
+        return vectors
+
+    def test_step_observations_match_the_printers(self) -> None:
+        """What a step returns is what the printers say of the module opt
+        makes of the commandline, also after steps that changed nothing
+        (the driver keeps its counts until a pass changes the module) and
+        after the step that follows them."""
+        envs = {
+            space: self.make(observation_space=space, reward_space="IrInstructionCount")
+            for space in ("Autophase", "InstCount")
+        }
+        for env in envs.values():
+            env.reset()
+        previous = None
+        for name in [
+            "-globaldce",
+            "-mem2reg",
+            "-mem2reg",
+            "-globaldce",
+            "-instcombine",
+            "-instcombine",
+            "-reg2mem",
+            "-simplifycfg",
+        ]:
+            observed = {}
+            for space, env in envs.items():
+                observed[space], reward, terminated, truncated, info = env.step(name)
+                self.assertFalse(terminated or truncated, info)
+                self.assertIsInstance(observed[space], list)
+            printed = self.printed_vectors(envs["Autophase"])
+            self.assertEqual(observed, printed, name)
+            env = envs["Autophase"]
+            instructions = printed["InstCount"][0]
+            self.assertEqual(env.observation["IrInstructionCount"], instructions)
+            self.assertEqual(
+                env.observation.raw("IrInstructionCount", "InstCount"),
+                {"IrInstructionCount": instructions, "InstCount": printed["InstCount"]},
+            )
+            if previous is not None:
+                self.assertEqual(reward, previous - instructions)
+            previous = instructions
 
     def test_text_size_matches_clang(self) -> None:
         env = self.make(reward_space="ObjectTextSizeBytes")
@@ -128,17 +222,36 @@ class RealDriverTest(unittest.TestCase):
         env.multistep(["-mem2reg", "-instcombine", "-simplifycfg"])
         directory = Path(self.temp.name)
         bitcode = env.write_bitcode(directory / "text.bc")
-        subprocess.run([TOOLCHAIN.path("clang"), "-O2", "-c", "-Xclang", "-disable-llvm-passes",
-                        str(bitcode), "-o", str(directory / "text.o")],
-                       check=True, env=_clean_env())
-        sizes = subprocess.run([TOOLCHAIN.path("llvm-size"), "-A", str(directory / "text.o")],
-                               capture_output=True, text=True, check=True).stdout
-        text = sum(int(line.split()[1]) for line in sizes.splitlines()
-                   if line.split() and line.split()[0].startswith(".text"))
+        subprocess.run(
+            [
+                TOOLCHAIN.path("clang"),
+                "-O2",
+                "-c",
+                "-Xclang",
+                "-disable-llvm-passes",
+                str(bitcode),
+                "-o",
+                str(directory / "text.o"),
+            ],
+            check=True,
+            env=_clean_env(),
+        )
+        sizes = subprocess.run(
+            [TOOLCHAIN.path("llvm-size"), "-A", str(directory / "text.o")],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        text = sum(
+            int(line.split()[1])
+            for line in sizes.splitlines()
+            if line.split() and line.split()[0].startswith(".text")
+        )
         self.assertEqual(env.observation["ObjectTextSizeBytes"], text)
         self.assertEqual(env.episode_reward, env.observation["ObjectTextSizeO0"] - text)
-        self.assertEqual(env.observation["ObjectTextSizeOz"],
-                         env.benchmark.metrics()["text_bytes_Oz"])
+        self.assertEqual(
+            env.observation["ObjectTextSizeOz"], env.benchmark.metrics()["text_bytes_Oz"]
+        )
 
     def test_fork_leaves_the_parent_untouched(self) -> None:
         env = self.make(reward_space="IrInstructionCount")
@@ -149,10 +262,11 @@ class RealDriverTest(unittest.TestCase):
             self.assertEqual(forked.observation["IrSha1"], before[0])
             forked.multistep(SEQUENCE[4:])
             self.assertNotEqual(forked.observation["IrSha1"], before[0])
+            self.assertEqual((env.observation["IrSha1"], env.actions, env.episode_reward), before)
             self.assertEqual(
-                (env.observation["IrSha1"], env.actions, env.episode_reward), before)
-            self.assertEqual(without_module_id(self.replay_with_opt(forked)),
-                             without_module_id(forked.observation["Ir"]))
+                without_module_id(self.replay_with_opt(forked)),
+                without_module_id(forked.observation["Ir"]),
+            )
         self.assertEqual(env.step("-gvn")[2], False)
 
     def test_validate(self) -> None:
@@ -166,8 +280,12 @@ class RealDriverTest(unittest.TestCase):
         state = env.state
         for tampered in (
             CompilerEnvState(state.benchmark, state.commandline, 0, state.reward * 1.01),
-            CompilerEnvState(state.benchmark, state.commandline.replace("function(dce)", "bogus"),
-                             0, state.reward),
+            CompilerEnvState(
+                state.benchmark,
+                state.commandline.replace("function(dce)", "bogus"),
+                0,
+                state.reward,
+            ),
             CompilerEnvState("benchmark://optgym-v0/md5", state.commandline, 0, state.reward),
         ):
             self.assertFalse(env.validate(tampered).okay(), tampered)
@@ -178,32 +296,61 @@ class RealDriverTest(unittest.TestCase):
         env.multistep(SEQUENCE[:8])
         policy = Path(self.temp.name) / "policy.json"
         env.export_policy(policy)
-        environment = dict(_clean_env(), OPTGYM_ORACLE="policy:%s" % policy,
-                           OPTGYM_DECISIONS="pass-choice")
+        environment = dict(
+            _clean_env(), OPTGYM_ORACLE="policy:%s" % policy, OPTGYM_DECISIONS="pass-choice"
+        )
         completed = subprocess.run(
-            [TOOLCHAIN.path("opt"), "-load-pass-plugin=" + PLUGIN, "-passes=optgym-driver",
-             str(env.benchmark.bitcode_path()), "-S", "-o", "-"],
-            capture_output=True, text=True, env=environment)
+            [
+                TOOLCHAIN.path("opt"),
+                "-load-pass-plugin=" + PLUGIN,
+                "-passes=optgym-driver",
+                str(env.benchmark.bitcode_path()),
+                "-S",
+                "-o",
+                "-",
+            ],
+            capture_output=True,
+            text=True,
+            env=environment,
+        )
         self.assertEqual(completed.returncode, 0, completed.stderr)
-        self.assertEqual(without_module_id(completed.stdout),
-                         without_module_id(env.observation["Ir"]))
+        self.assertEqual(
+            without_module_id(completed.stdout), without_module_id(env.observation["Ir"])
+        )
         # clang replays the table at the start of its pipeline: built from
         # the source like the benchmark (-O0 without optnone), the IR has
         # the episode's instruction count.
         completed = subprocess.run(
-            [TOOLCHAIN.path("clang"), "-O0", "-Xclang", "-disable-O0-optnone",
-             "-fpass-plugin=" + PLUGIN, "-S", "-emit-llvm", "crc32.c", "-o", "-"],
-            cwd=str(_REPO / "datasets" / "programs"), capture_output=True, text=True,
-            env=dict(environment, OPTGYM_VERBOSE="1"))
+            [
+                TOOLCHAIN.path("clang"),
+                "-O0",
+                "-Xclang",
+                "-disable-O0-optnone",
+                "-fpass-plugin=" + PLUGIN,
+                "-S",
+                "-emit-llvm",
+                "crc32.c",
+                "-o",
+                "-",
+            ],
+            cwd=str(_REPO / "datasets" / "programs"),
+            capture_output=True,
+            text=True,
+            env=dict(environment, OPTGYM_VERBOSE="1"),
+        )
         self.assertEqual(completed.returncode, 0, completed.stderr)
         self.assertIn("9 table hits", completed.stderr)
-        self.assertEqual(count_ir_instructions(completed.stdout),
-                         env.observation["IrInstructionCount"])
+        self.assertEqual(
+            count_ir_instructions(completed.stdout), env.observation["IrInstructionCount"]
+        )
 
     @unittest.skipUnless(HAVE_CSMITH, "no csmith")
     def test_generated_benchmark(self) -> None:
-        env = self.make("generator://csmith-v0/1", observation_space="Autophase",
-                        reward_space="IrInstructionCountNorm")
+        env = self.make(
+            "generator://csmith-v0/1",
+            observation_space="Autophase",
+            reward_space="IrInstructionCountNorm",
+        )
         observation, _ = env.reset(seed=5)
         self.assertEqual(len(observation), 56)
         initial = env.observation["IrInstructionCount"]
@@ -227,15 +374,65 @@ class RealDriverTest(unittest.TestCase):
         previous = os.getcwd()
         os.chdir(str(scratch))
         try:
-            with mock.patch.dict(os.environ, {"OPTGYM_CACHE": str(self.cache.root)}), \
-                    contextlib.redirect_stdout(io.StringIO()) as output:
+            with (
+                mock.patch.dict(os.environ, {"OPTGYM_CACHE": str(self.cache.root)}),
+                contextlib.redirect_stdout(io.StringIO()) as output,
+            ):
                 for block in blocks:
-                    with self.subTest(block.splitlines()[2] if len(block.splitlines()) > 2
-                                      else block):
+                    with self.subTest(
+                        block.splitlines()[2] if len(block.splitlines()) > 2 else block
+                    ):
                         exec(compile(block, "docs/gym.md", "exec"), {"__name__": "__doc__"})
         finally:
             os.chdir(previous)
         self.assertIn("episode reward", output.getvalue())
+
+
+class FrameReaderTest(unittest.TestCase):
+    """optgym.protocol.FrameReader, with which a DriverConnection reads: one
+    recv per message when it comes whole, and frames cut anywhere, joined in
+    one recv, or interrupted by a receive timeout all read the same."""
+
+    def pair(self) -> "tuple[socket.socket, socket.socket]":
+        left, right = socket.socketpair()
+        self.addCleanup(left.close)
+        self.addCleanup(right.close)
+        return left, right
+
+    def test_frames_joined_and_cut(self) -> None:
+        left, right = self.pair()
+        reader = FrameReader(right)
+        messages = [
+            {"type": "m", "n": index, "pad": "x" * size}
+            for index, size in enumerate((0, 10, 70000, 3))
+        ]
+        left.sendall(b"".join(encode_frame(message) for message in messages))
+        self.assertEqual([reader.read() for _ in messages], messages)
+        frame = encode_frame({"type": "cut"})
+        right.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("@ll", 0, 20000))
+        for cut in (1, 4, 9):
+            left.sendall(frame[:cut])
+            with self.assertRaises(BlockingIOError):
+                reader.read()
+            left.sendall(frame[cut:] + frame)
+            self.assertEqual(reader.read(), {"type": "cut"})
+            self.assertEqual(reader.read(), {"type": "cut"})
+        left.close()
+        self.assertIsNone(reader.read())
+
+    def test_broken_streams(self) -> None:
+        for data, error in (
+            (encode_frame({"type": "a"})[:7], "stream ended inside a frame"),
+            (b"\0\0", "stream ended inside a frame's length"),
+            (struct.pack(">I", MAX_FRAME_BYTES + 1), "exceeds the limit"),
+            (struct.pack(">I", 2) + b"[]", "not a JSON object"),
+        ):
+            with self.subTest(error):
+                left, right = self.pair()
+                left.sendall(data)
+                left.shutdown(socket.SHUT_WR)
+                with self.assertRaisesRegex(ProtocolError, re.escape(error)):
+                    FrameReader(right).read()
 
 
 if __name__ == "__main__":

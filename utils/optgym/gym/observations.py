@@ -29,7 +29,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
 
 from .driver import Query
-from .spaces import Box, DictSpace, Scalar, Sequence, _numpy
+from .spaces import Box, DictSpace, Scalar, Sequence
+
+try:
+    import numpy as _numpy
+except ImportError:  # pragma: no cover - the gym runs without numpy
+    _numpy = None  # type: ignore[assignment]
 
 if TYPE_CHECKING:  # pragma: no cover
     from .env import LlvmEnv
@@ -151,9 +156,16 @@ class ObservationSpaceSpec:
 
 
 def _vector(env: "LlvmEnv", values: List[Any], dtype: str) -> Any:
+    """A fresh array (or list) of the values: the caller may change it."""
     if env.numpy:
+        if type(values) is list:
+            # A third faster than numpy.array for a list of Python ints.
+            return _numpy.fromiter(values, _DTYPES[dtype], len(values))
         return _numpy.array(values, dtype=dtype)
-    return values
+    return list(values)
+
+
+_DTYPES = {name: _numpy.dtype(name) for name in ("int64", "float32")} if _numpy else {}
 
 
 def _driver_value(name: str) -> Compute:
@@ -165,7 +177,12 @@ def _driver_value(name: str) -> Compute:
 
 def _driver_vector(name: str) -> Compute:
     def compute(env: "LlvmEnv", query: Query) -> Any:
-        return _vector(env, env._fetch(query, (name,))[name], "int64")
+        # The step's own observation came with the query: no lookup of
+        # what is missing.
+        values = query.observations.get(name)
+        if values is None:
+            values = env._fetch(query, (name,))[name]
+        return _vector(env, values, "int64")
 
     return compute
 
@@ -269,58 +286,127 @@ def observation_specs(info: DriverInfo) -> Dict[str, ObservationSpaceSpec]:
     inst_count = len(info.inst_count_names or ()) or 3
     count = lambda name: Scalar(0, None, int, name)  # noqa: E731
     specs = [
-        ObservationSpaceSpec("IrInstructionCount", count("IrInstructionCount"),
-                             lambda env, query: query.ir_instructions, default_value=0),
-        ObservationSpaceSpec("Autophase", Box(0, None, autophase, "int64", "Autophase"),
-                             _driver_vector("Autophase"), driver=("Autophase",)),
-        ObservationSpaceSpec("AutophaseDict",
-                             DictSpace({name: Scalar(0, None, int, name)
-                                        for name in (info.autophase_names or ())},
-                                       "AutophaseDict"),
-                             _autophase_dict, driver=("Autophase",)),
-        ObservationSpaceSpec("InstCount", Box(0, None, inst_count, "int64", "InstCount"),
-                             _driver_vector("InstCount"), driver=("InstCount",)),
-        ObservationSpaceSpec("InstCountDict",
-                             DictSpace({inst_count_key(name) + "Count": Scalar(0, None, int)
-                                        for name in (info.inst_count_names or ())},
-                                       "InstCountDict"),
-                             _inst_count_dict, driver=("InstCount",)),
-        ObservationSpaceSpec("InstCountNorm",
-                             Box(0, 1, max(inst_count - 1, 1), "float32", "InstCountNorm"),
-                             _inst_count_norm, driver=("InstCount",)),
-        ObservationSpaceSpec("InstCountNormDict",
-                             DictSpace({inst_count_key(name) + "Density": Scalar(0, 1, float)
-                                        for name in (info.inst_count_names or ())[1:]},
-                                       "InstCountNormDict"),
-                             _inst_count_norm_dict, driver=("InstCount",)),
-        ObservationSpaceSpec("Ir", Sequence((0, None), str, "Ir"), _ir, driver=("Ir",),
-                             default_value=""),
-        ObservationSpaceSpec("IrSha1", Sequence((40, 40), str, "IrSha1"), _ir_sha1,
-                             driver=("Ir",)),
-        ObservationSpaceSpec("Bitcode", Sequence((0, None), bytes, "Bitcode"), _bitcode,
-                             bitcode=True, default_value=b""),
-        ObservationSpaceSpec("BitcodeFile", Sequence((0, None), str, "BitcodeFile"),
-                             _bitcode_file, bitcode=True),
-        ObservationSpaceSpec("ObjectTextSizeBytes", count("ObjectTextSizeBytes"),
-                             _driver_value("ObjectTextSizeBytes"), driver=("ObjectTextSizeBytes",),
-                             platform_dependent=True, default_value=0),
-        ObservationSpaceSpec("IsRunnable", Scalar(0, 1, bool, "IsRunnable"),
-                             lambda env, query: bool(env.benchmark.runnable), default_value=False),
-        ObservationSpaceSpec("Runtime", Sequence((0, None), float, "Runtime"), _runtime,
-                             bitcode=True, deterministic=False, platform_dependent=True),
-        ObservationSpaceSpec("Buildtime", Sequence((0, None), float, "Buildtime"), _buildtime,
-                             bitcode=True, deterministic=False, platform_dependent=True),
-        ObservationSpaceSpec("AutophaseNames", Sequence((0, None), str, "AutophaseNames"),
-                             _static("autophase_names")),
-        ObservationSpaceSpec("InstCountNames", Sequence((0, None), str, "InstCountNames"),
-                             _static("inst_count_names")),
-        ObservationSpaceSpec("ActionPipelines", Sequence((0, None), str, "ActionPipelines"),
-                             _static("pipelines")),
+        ObservationSpaceSpec(
+            "IrInstructionCount",
+            count("IrInstructionCount"),
+            lambda env, query: query.ir_instructions,
+            default_value=0,
+        ),
+        ObservationSpaceSpec(
+            "Autophase",
+            Box(0, None, autophase, "int64", "Autophase"),
+            _driver_vector("Autophase"),
+            driver=("Autophase",),
+        ),
+        ObservationSpaceSpec(
+            "AutophaseDict",
+            DictSpace(
+                {name: Scalar(0, None, int, name) for name in (info.autophase_names or ())},
+                "AutophaseDict",
+            ),
+            _autophase_dict,
+            driver=("Autophase",),
+        ),
+        ObservationSpaceSpec(
+            "InstCount",
+            Box(0, None, inst_count, "int64", "InstCount"),
+            _driver_vector("InstCount"),
+            driver=("InstCount",),
+        ),
+        ObservationSpaceSpec(
+            "InstCountDict",
+            DictSpace(
+                {
+                    inst_count_key(name) + "Count": Scalar(0, None, int)
+                    for name in (info.inst_count_names or ())
+                },
+                "InstCountDict",
+            ),
+            _inst_count_dict,
+            driver=("InstCount",),
+        ),
+        ObservationSpaceSpec(
+            "InstCountNorm",
+            Box(0, 1, max(inst_count - 1, 1), "float32", "InstCountNorm"),
+            _inst_count_norm,
+            driver=("InstCount",),
+        ),
+        ObservationSpaceSpec(
+            "InstCountNormDict",
+            DictSpace(
+                {
+                    inst_count_key(name) + "Density": Scalar(0, 1, float)
+                    for name in (info.inst_count_names or ())[1:]
+                },
+                "InstCountNormDict",
+            ),
+            _inst_count_norm_dict,
+            driver=("InstCount",),
+        ),
+        ObservationSpaceSpec(
+            "Ir", Sequence((0, None), str, "Ir"), _ir, driver=("Ir",), default_value=""
+        ),
+        ObservationSpaceSpec("IrSha1", Sequence((40, 40), str, "IrSha1"), _ir_sha1, driver=("Ir",)),
+        ObservationSpaceSpec(
+            "Bitcode",
+            Sequence((0, None), bytes, "Bitcode"),
+            _bitcode,
+            bitcode=True,
+            default_value=b"",
+        ),
+        ObservationSpaceSpec(
+            "BitcodeFile", Sequence((0, None), str, "BitcodeFile"), _bitcode_file, bitcode=True
+        ),
+        ObservationSpaceSpec(
+            "ObjectTextSizeBytes",
+            count("ObjectTextSizeBytes"),
+            _driver_value("ObjectTextSizeBytes"),
+            driver=("ObjectTextSizeBytes",),
+            platform_dependent=True,
+            default_value=0,
+        ),
+        ObservationSpaceSpec(
+            "IsRunnable",
+            Scalar(0, 1, bool, "IsRunnable"),
+            lambda env, query: bool(env.benchmark.runnable),
+            default_value=False,
+        ),
+        ObservationSpaceSpec(
+            "Runtime",
+            Sequence((0, None), float, "Runtime"),
+            _runtime,
+            bitcode=True,
+            deterministic=False,
+            platform_dependent=True,
+        ),
+        ObservationSpaceSpec(
+            "Buildtime",
+            Sequence((0, None), float, "Buildtime"),
+            _buildtime,
+            bitcode=True,
+            deterministic=False,
+            platform_dependent=True,
+        ),
+        ObservationSpaceSpec(
+            "AutophaseNames", Sequence((0, None), str, "AutophaseNames"), _static("autophase_names")
+        ),
+        ObservationSpaceSpec(
+            "InstCountNames",
+            Sequence((0, None), str, "InstCountNames"),
+            _static("inst_count_names"),
+        ),
+        ObservationSpaceSpec(
+            "ActionPipelines", Sequence((0, None), str, "ActionPipelines"), _static("pipelines")
+        ),
     ]
     for name in BASELINE_NAMES:
         specs.append(
-            ObservationSpaceSpec(name, count(name), _baseline(name),
-                                 platform_dependent=name.startswith("ObjectTextSize"))
+            ObservationSpaceSpec(
+                name,
+                count(name),
+                _baseline(name),
+                platform_dependent=name.startswith("ObjectTextSize"),
+            )
         )
     return {spec.id: spec for spec in specs}
 
@@ -363,8 +449,9 @@ class ObservationView(Mapping):
         """The driver's values of ``names`` for the current state, in one
         round trip (ObservationError if one failed)."""
         query = self._env._pending_query()
-        return {name: value for name, value in self._env._fetch(query, names).items()
-                if name in names}
+        return {
+            name: value for name, value in self._env._fetch(query, names).items() if name in names
+        }
 
     def __repr__(self) -> str:
         return "ObservationView(%d spaces)" % len(self)

@@ -98,9 +98,7 @@ def reward_space(name: "str | RewardSpace") -> RewardSpace:
         return name
     found = REWARD_SPACES.get(name)
     if found is None:
-        raise ValueError(
-            "unknown reward space %r (known: %s)" % (name, ", ".join(REWARD_SPACES))
-        )
+        raise ValueError("unknown reward space %r (known: %s)" % (name, ", ".join(REWARD_SPACES)))
     return found
 
 
