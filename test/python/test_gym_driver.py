@@ -1,7 +1,7 @@
 """End-to-end tests of optgym.gym with the real driver (opt with OptGym.so).
 
-Skipped unless the plugin optgym selects has the pass-choice driver and the
-LLVM toolchain is installed. Every result is checked against an independent
+They need the plugin optgym selects, with its pass-choice driver, and the
+LLVM toolchain, and fail without them (test/python/machine.py). Every result is checked against an independent
 computation: ``opt -passes=...`` on the benchmark's bitcode and
 count_ir_instructions for rewards and the final module, ``clang -c`` and
 ``llvm-size`` for .text sizes, a build with the exported policy for
@@ -17,57 +17,24 @@ import io
 import os
 import re
 import shlex
-import shutil
 import socket
 import struct
 import subprocess
-import sys
 import tempfile
 import unittest
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List
 from unittest import mock
 
+import optgym
+from optgym.benchmarks import _clean_env, count_ir_instructions
+from optgym.cache import Cache
+from optgym.gym import CompilerEnvState, LlvmEnv
+from optgym.protocol import MAX_FRAME_BYTES, FrameReader, ProtocolError, encode_frame
+
+from machine import TOOLCHAIN, driver_plugin, needs, require_csmith
+
 _REPO = Path(__file__).resolve().parents[2]
-_UTILS = str(_REPO / "utils")
-if _UTILS not in sys.path:
-    sys.path.insert(0, _UTILS)
-
-import optgym  # noqa: E402
-from optgym.benchmarks import _clean_env, count_ir_instructions  # noqa: E402
-from optgym.cache import Cache  # noqa: E402
-from optgym.gym import CompilerEnvState, LlvmEnv  # noqa: E402
-from optgym.protocol import MAX_FRAME_BYTES, FrameReader, ProtocolError, encode_frame  # noqa: E402
-from optgym.toolchain import Toolchain  # noqa: E402
-
-TOOLCHAIN = Toolchain()
-
-
-def _driver_plugin() -> Optional[str]:
-    """The plugin, when it has the pass-choice driver and clang is here."""
-    if not os.path.isfile(TOOLCHAIN.path("clang")) or not os.path.isfile(TOOLCHAIN.path("opt")):
-        return None
-    try:
-        plugin = optgym.find_plugin(TOOLCHAIN.llvm_version)
-    except FileNotFoundError:
-        return None
-    probe = subprocess.run(
-        [
-            TOOLCHAIN.path("opt"),
-            "-load-pass-plugin=" + plugin,
-            "-passes=optgym-driver",
-            "-disable-output",
-            str(_REPO / "test" / "lit" / "Inputs" / "loops.ll"),
-        ],
-        env=dict(_clean_env(), OPTGYM_ORACLE="default"),
-        capture_output=True,
-        timeout=60,
-    )
-    return plugin if probe.returncode == 0 else None
-
-
-PLUGIN = _driver_plugin()
-HAVE_CSMITH = shutil.which("csmith") is not None and os.path.isfile("/usr/include/csmith/csmith.h")
 CRC32 = "benchmark://optgym-v0/crc32"
 #: A pass sequence that changes crc32 in many ways.
 SEQUENCE = [
@@ -92,7 +59,7 @@ def without_module_id(text: str) -> List[str]:
     return [line for line in text.splitlines() if not line.startswith("; ModuleID")]
 
 
-@unittest.skipUnless(PLUGIN, "no plugin with the pass-choice driver (or no LLVM toolchain)")
+@needs(driver_plugin)
 class RealDriverTest(unittest.TestCase):
     cache: Cache
     temp: "tempfile.TemporaryDirectory[str]"
@@ -155,7 +122,7 @@ class RealDriverTest(unittest.TestCase):
         completed = subprocess.run(
             [
                 TOOLCHAIN.path("opt"),
-                "-load-pass-plugin=" + PLUGIN,
+                "-load-pass-plugin=" + driver_plugin(),
                 passes[0] + ",print<optgym-autophase>,print<optgym-instcount>",
                 "-disable-output",
                 str(env.benchmark.bitcode_path()),
@@ -302,7 +269,7 @@ class RealDriverTest(unittest.TestCase):
         completed = subprocess.run(
             [
                 TOOLCHAIN.path("opt"),
-                "-load-pass-plugin=" + PLUGIN,
+                "-load-pass-plugin=" + driver_plugin(),
                 "-passes=optgym-driver",
                 str(env.benchmark.bitcode_path()),
                 "-S",
@@ -326,7 +293,7 @@ class RealDriverTest(unittest.TestCase):
                 "-O0",
                 "-Xclang",
                 "-disable-O0-optnone",
-                "-fpass-plugin=" + PLUGIN,
+                "-fpass-plugin=" + driver_plugin(),
                 "-S",
                 "-emit-llvm",
                 "crc32.c",
@@ -344,8 +311,8 @@ class RealDriverTest(unittest.TestCase):
             count_ir_instructions(completed.stdout), env.observation["IrInstructionCount"]
         )
 
-    @unittest.skipUnless(HAVE_CSMITH, "no csmith")
     def test_generated_benchmark(self) -> None:
+        require_csmith()
         env = self.make(
             "generator://csmith-v0/1",
             observation_space="Autophase",

@@ -28,13 +28,10 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
 
+import numpy as _numpy
+
 from .driver import Query
 from .spaces import Box, DictSpace, Scalar, Sequence
-
-try:
-    import numpy as _numpy
-except ImportError:  # pragma: no cover - the gym runs without numpy
-    _numpy = None  # type: ignore[assignment]
 
 if TYPE_CHECKING:  # pragma: no cover
     from .env import LlvmEnv
@@ -165,7 +162,7 @@ def _vector(env: "LlvmEnv", values: List[Any], dtype: str) -> Any:
     return list(values)
 
 
-_DTYPES = {name: _numpy.dtype(name) for name in ("int64", "float32")} if _numpy else {}
+_DTYPES = {name: _numpy.dtype(name) for name in ("int64", "float32")}
 
 
 def _driver_value(name: str) -> Compute:
