@@ -36,6 +36,8 @@ import tempfile
 
 import observe
 
+from optgym.benchmarks import count_ir_instructions
+
 NAMES = (
     "IrInstructionCountOz",
     "IrInstructionCountO3",
@@ -63,35 +65,6 @@ def run(argv, cwd=None):
     return done.stdout.decode(errors="replace")
 
 
-def count_instructions(text):
-    """Module::getInstructionCount of textual IR: the lines of function
-    bodies that are neither labels, comments nor debug records, less the
-    lines an instruction continues on (a switch's cases, an invoke's
-    destinations, a landingpad's clauses)."""
-    count = 0
-    in_function = in_cases = False
-    for line in text.splitlines():
-        if not in_function:
-            in_function = line.startswith("define ") and line.rstrip().endswith("{")
-            continue
-        if line.startswith("}"):
-            in_function = False
-            continue
-        if not line.startswith("  "):
-            continue
-        stripped = line.strip()
-        if in_cases:
-            in_cases = not stripped.startswith("]")
-            continue
-        if not stripped or stripped.startswith(
-            (";", "#dbg_", "to label", "cleanup", "catch ", "filter ")
-        ):
-            continue
-        count += 1
-        in_cases = stripped.endswith("[") and " switch " in " " + stripped
-    return count
-
-
 def text_bytes(size_output):
     total = 0
     for line in size_output.splitlines():
@@ -111,7 +84,9 @@ def expected(args, bitcode, scratch):
         out = os.path.join(scratch, level + ".bc")
         obj = os.path.join(scratch, level + ".o")
         run([args.opt, "-passes=default<%s>" % level, bitcode, "-o", out])
-        values["IrInstructionCount" + level] = count_instructions(run(["llvm-dis", out, "-o", "-"]))
+        values["IrInstructionCount" + level] = count_ir_instructions(
+            run(["llvm-dis", out, "-o", "-"])
+        )
         run([args.clang, "-O2", "-c", "-Xclang", "-disable-llvm-passes", out, "-o", obj])
         values["ObjectTextSize" + level] = text_bytes(run(["llvm-size", "-A", obj]))
     return values
