@@ -6,6 +6,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <charconv>
+#include <cmath>
 
 using namespace llvm;
 
@@ -165,12 +166,19 @@ void appendInteger(std::string &Out, int64_t V) {
 
 void appendValue(std::string &Out, const json::Value &V) {
   switch (V.kind()) {
-  case json::Value::Number:
-    if (std::optional<int64_t> I = V.getAsInteger()) {
-      appendInteger(Out, *I);
-      return;
-    }
-    break; // Doubles and large unsigned: llvm::json's formatting.
+  case json::Value::Number: {
+    // json::Value does not say whether it holds an integer or a double, and
+    // getAsInteger() takes integral doubles too. Both print the same below
+    // 1e17 in magnitude, except -0.0; beyond, a double prints as "1e+17"
+    // (and 2^63 does not fit getAsInteger()'s int64_t).
+    double D = *V.getAsNumber();
+    if (std::abs(D) < 1e17 && !(D == 0 && std::signbit(D)))
+      if (std::optional<int64_t> I = V.getAsInteger()) {
+        appendInteger(Out, *I);
+        return;
+      }
+    break; // The rest: llvm::json's formatting.
+  }
   case json::Value::String:
     appendString(Out, *V.getAsString());
     return;
