@@ -155,47 +155,28 @@ class MissingLlvmTest(unittest.TestCase):
     """Without LLVM's development files the install stops with one message
     that names what is missing and the command that installs it."""
 
-    def test_cmake_says_what_to_install(self) -> None:
-        with tempfile.TemporaryDirectory(prefix="optgym-nollvm-") as directory:
+    def configure_for_llvm_22(self, prefix: str) -> str:
+        """CMake's error text (on one line) when LLVM 22 is looked for in
+        PREFIX ({build} is the build directory)."""
+        with tempfile.TemporaryDirectory(prefix="optgym-nollvm-") as build:
             configured = _run(
-                [
-                    "cmake",
-                    "-S",
-                    str(_ROOT),
-                    "-B",
-                    directory,
-                    "-G",
-                    "Ninja",
-                    "-DOPTGYM_LLVM_VERSION=22",
-                    "-DOPTGYM_LLVM_PREFIX=%s/none" % directory,
-                ],
+                ["cmake", "-S", str(_ROOT), "-B", build, "-G", "Ninja",
+                 "-DOPTGYM_LLVM_VERSION=22",
+                 "-DOPTGYM_LLVM_PREFIX=" + prefix.format(build=build)],
                 timeout=120,
-            )
+            )  # fmt: skip
         self.assertNotEqual(configured.returncode, 0)
         message = " ".join(configured.stderr.split())
         self.assertIn("OptGym: LLVM 22 not found", message)
         self.assertIn("apt-get install llvm-22-dev clang-22 llvm-22-tools", message)
         self.assertIn("OPTGYM_LLVM_VERSION", message)
+        return message
+
+    def test_cmake_says_what_to_install(self) -> None:
+        message = self.configure_for_llvm_22("{build}/none")
+        self.assertIn("no LLVMConfig.cmake under", message)
 
     def test_another_major_than_the_one_asked_for(self) -> None:
-        with tempfile.TemporaryDirectory(prefix="optgym-otherllvm-") as directory:
-            # LLVM 19's files where 22's are expected.
-            configured = _run(
-                [
-                    "cmake",
-                    "-S",
-                    str(_ROOT),
-                    "-B",
-                    directory,
-                    "-G",
-                    "Ninja",
-                    "-DOPTGYM_LLVM_VERSION=22",
-                    "-DOPTGYM_LLVM_PREFIX=/usr/lib/llvm-19",
-                ],
-                timeout=120,
-            )
-        self.assertNotEqual(configured.returncode, 0)
-        message = " ".join(configured.stderr.split())
-        self.assertIn("OptGym: LLVM 22 not found", message)
+        # LLVM 19's files where 22's are expected.
+        message = self.configure_for_llvm_22("/usr/lib/llvm-19")
         self.assertIn("/usr/lib/llvm-19 holds LLVM 19.", message)
-        self.assertIn("apt-get install llvm-22-dev", message)
