@@ -2,7 +2,6 @@
 
 #include "passes/DriverObservations.h"
 #include "passes/ObjectSize.h"
-#include "passes/Observations.h"
 #include "plugin/Session.h"
 #include "plugin/oracle/ActionSpace.h"
 
@@ -57,13 +56,16 @@ Expected<json::Value> DriverObservations::observe(StringRef Request) {
                             "': only Ir and Bitcode are written to a file");
 
   if (Name == "IrInstructionCount")
-    return int64_t(M.getInstructionCount());
-  if (Name == "Autophase")
-    return toArray<int64_t>(computeAutophase(M));
+    return int64_t(instructionCount());
+  if (Name == "Autophase" || Name == "InstCount") {
+    auto [It, New] = Counts.try_emplace(Name, nullptr);
+    if (New)
+      It->second = toArray<int64_t>(Name == "Autophase" ? computeAutophase(M)
+                                                        : computeInstCount(M));
+    return It->second;
+  }
   if (Name == "AutophaseNames")
     return toArray<StringRef>(autophaseNames());
-  if (Name == "InstCount")
-    return toArray<int64_t>(computeInstCount(M));
   if (Name == "InstCountNames")
     return toArray<std::string>(instCountNames());
   if (Name == "Ir") {

@@ -15,7 +15,10 @@
 //   ActionPipelines           per pass-choice choice, the module-level
 //                             pipeline text the driver runs for it
 //
-// Everything but ActionPipelines is forgotten when the module changes.
+// Everything but ActionPipelines is forgotten when the module changes; until
+// then the counts (IrInstructionCount, Autophase, InstCount) are kept: each
+// is a walk over the whole module, and a step whose pass changed nothing,
+// common late in an episode, needs none.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,8 +26,10 @@
 #define OPTGYM_PASSES_DRIVEROBSERVATIONS_H
 
 #include "passes/ObjectSize.h"
+#include "passes/Observations.h"
 #include "plugin/oracle/QueryServices.h"
 
+#include "llvm/ADT/StringMap.h"
 #include "llvm/IR/Module.h"
 
 #include <optional>
@@ -41,8 +46,17 @@ public:
 
   llvm::Expected<llvm::json::Value> observe(llvm::StringRef Name) override;
 
+  /// The module's instruction count (Module::getInstructionCount()).
+  uint64_t instructionCount() {
+    if (!Instructions)
+      Instructions = countInstructions(M);
+    return *Instructions;
+  }
+
   /// The module changed.
   void invalidate() {
+    Instructions.reset();
+    Counts.clear();
     for (std::optional<ModuleCopy> &R : Reference)
       R.reset();
   }
@@ -58,6 +72,9 @@ private:
 
   llvm::Module &M;
   llvm::PassBuilder &PB;
+  std::optional<uint64_t> Instructions;
+  /// Autophase and InstCount, by name.
+  llvm::StringMap<llvm::json::Value> Counts;
   std::optional<ModuleCopy> Reference[2];
 };
 

@@ -4,10 +4,8 @@
 #include "passes/DecisionKeys.h"
 #include "passes/DecisionPoint.h"
 #include "passes/DriverObservations.h"
-#include "passes/Observations.h"
 #include "plugin/oracle/ActionSpace.h"
 
-#include "llvm/ADT/StringMap.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/IR/Verifier.h"
@@ -27,55 +25,6 @@ std::string firstLine(StringRef Text) {
                                 : Line.str();
 }
 
-/// The module's observations as a step sees them: DriverObservations, with
-/// the counts (IrInstructionCount, Autophase, InstCount) kept until a pass
-/// changes the module. Each count is a walk over the whole module, with a
-/// cache miss or more per instruction in a driver that slept while its
-/// agent thought; a step whose pass changed nothing, common late in an
-/// episode, needs none. "Changed" is what the pass reports, as for
-/// verifying the module.
-class StepObservations final : public QueryServices {
-public:
-  StepObservations(Module &M, PassBuilder &PB) : M(M), Driver(M, PB) {}
-
-  Expected<json::Value> observe(StringRef Name) override {
-    if (Name == "IrInstructionCount")
-      return int64_t(instructions());
-    if (Name != "Autophase" && Name != "InstCount")
-      return Driver.observe(Name);
-    auto [It, New] = Counts.try_emplace(Name, nullptr);
-    if (New) {
-      Expected<json::Value> V = Driver.observe(Name);
-      if (!V) {
-        Counts.erase(It);
-        return V.takeError();
-      }
-      It->second = std::move(*V);
-    }
-    return It->second;
-  }
-
-  /// The module's instruction count (Module::getInstructionCount()).
-  uint64_t instructions() {
-    if (!Instructions)
-      Instructions = countInstructions(M);
-    return *Instructions;
-  }
-
-  /// A pass changed the module.
-  void invalidate() {
-    Instructions.reset();
-    Counts.clear();
-    Driver.invalidate();
-  }
-
-private:
-  Module &M;
-  DriverObservations Driver;
-  std::optional<uint64_t> Instructions;
-  StringMap<json::Value> Counts;
-};
-
 } // namespace
 
 PreservedAnalyses PassChoiceDriverPass::run(Module &M,
@@ -84,7 +33,7 @@ PreservedAnalyses PassChoiceDriverPass::run(Module &M,
     return PreservedAnalyses::all();
   Session &S = Session::get();
   std::string Label = DecisionKeys::moduleLabel(M);
-  StepObservations Observations(M, *PB);
+  DriverObservations Observations(M, *PB);
   PreservedAnalyses Kept = PreservedAnalyses::all();
   unsigned Step = 0;
   bool LastChanged = false;
@@ -103,7 +52,7 @@ PreservedAnalyses PassChoiceDriverPass::run(Module &M,
       Q.set(FeatureId::PassChoice_Step, Step);
       Q.set(FeatureId::PassChoice_LastChanged, LastChanged);
       Q.set(FeatureId::PassChoice_IRInstructions,
-            int64_t(Observations.instructions()));
+            int64_t(Observations.instructionCount()));
       Q.set(FeatureId::PassChoice_LastAction, LastAction);
       Q.set(FeatureId::PassChoice_Error, Problem);
     }

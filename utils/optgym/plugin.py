@@ -43,10 +43,11 @@ def find_plugin(llvm_version: Optional[Union[int, str]] = None) -> str:
         if not candidate.is_file():
             searched.append(str(candidate))
             continue
-        major = plugin_llvm_major(str(candidate))
-        if wanted is not None and major != wanted:
-            searched.append("%s (built for LLVM %s)" % (candidate, major or "?"))
-            continue
+        if wanted is not None:
+            major = plugin_llvm_major(str(candidate))
+            if major != wanted:
+                searched.append("%s (built for LLVM %s)" % (candidate, major or "?"))
+                continue
         return str(candidate.resolve())
     for_version = "" if wanted is None else " for LLVM %s" % wanted
     raise FileNotFoundError(

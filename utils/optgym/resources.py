@@ -27,16 +27,8 @@ def installation_roots() -> List[Path]:
     ``sys.prefix``, ``/usr/local`` and ``/usr``."""
     from . import __path__ as package_path
 
-    roots: List[Path] = []
-    for directory in list(package_path) + [None]:
-        if directory is None:
-            candidates = list(_PREFIXES)
-        else:
-            candidates = [Path(directory) / _NATIVE_DIR]
-        for candidate in candidates:
-            if candidate not in roots:
-                roots.append(candidate)
-    return roots
+    roots = [Path(directory) / _NATIVE_DIR for directory in package_path] + list(_PREFIXES)
+    return list(dict.fromkeys(roots))
 
 
 def _first_existing(relative: str, what: str) -> Path:
