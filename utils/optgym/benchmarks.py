@@ -35,7 +35,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 from .cache import Cache, CacheEntry, file_sha256
 from .errors import BenchmarkError, BuildError, SkippedBenchmark, UnknownBenchmark
 from .resources import data_file
-from .toolchain import RunResult, Toolchain, clang_level, run_program
+from .toolchain import RunResult, Toolchain, clang_level, run_program, tool_environment
 
 __all__ = [
     "Benchmark",
@@ -121,19 +121,6 @@ def defines_main(text: str) -> bool:
     return _MAIN.search(text) is not None
 
 
-def _clean_env(keep_optgym: bool = False) -> Dict[str, str]:
-    """The environment for our own tool runs: without CCC_OVERRIDE_OPTIONS
-    (a surrounding ``optgym run-build`` must not load the plugin into cached
-    builds) and, unless ``keep_optgym``, without OPTGYM_* settings."""
-    environment = dict(os.environ)
-    environment.pop("CCC_OVERRIDE_OPTIONS", None)
-    if not keep_optgym:
-        for name in list(environment):
-            if name.startswith("OPTGYM_") and name not in ("OPTGYM_PLUGIN",):
-                del environment[name]
-    return environment
-
-
 @dataclass(frozen=True)
 class Reference:
     """What the -O0 build of a benchmark's bitcode does (cached)."""
@@ -199,7 +186,7 @@ class Benchmark:
     # -- bitcode ------------------------------------------------------------------
 
     def _run_tool(self, argv: List[str], what: str, stage: str = "source", **kwargs: Any):
-        kwargs.setdefault("env", _clean_env())
+        kwargs.setdefault("env", tool_environment())
         kwargs.setdefault("timeout", BUILD_TIMEOUT)
         return self.toolchain.check(argv, self.uri, what, stage, **kwargs)
 
@@ -283,7 +270,7 @@ class Benchmark:
     # -- building -------------------------------------------------------------------
 
     def _oracle_env(self, oracle: Optional[str]) -> Dict[str, str]:
-        environment = _clean_env(keep_optgym=oracle is not None)
+        environment = tool_environment(keep_optgym=oracle is not None)
         if oracle is not None:
             environment["OPTGYM_ORACLE"] = oracle
         else:
@@ -333,7 +320,7 @@ class Benchmark:
             [opt, "-passes=verify", "-disable-output", str(bitcode)],
             "the IR verifier",
             stage="verify",
-            env=_clean_env(),
+            env=tool_environment(),
         )
 
     def codegen(
@@ -362,7 +349,9 @@ class Benchmark:
         ]
         argv += list(self.link_flags) if link else ["-c"]
         argv += list(extra_flags)
-        self._run_tool(argv, "code generation (clang %s)" % flag, stage="codegen", env=_clean_env())
+        self._run_tool(
+            argv, "code generation (clang %s)" % flag, stage="codegen", env=tool_environment()
+        )
         return Path(out)
 
     def build(
@@ -393,7 +382,7 @@ class Benchmark:
         """Runs an executable of this benchmark (no input, in its directory)
         and returns its stdout and exit status; killed after ``timeout``."""
         exe = os.path.abspath(os.fspath(exe))
-        return run_program([exe], timeout, cwd=os.path.dirname(exe), env=_clean_env())
+        return run_program([exe], timeout, cwd=os.path.dirname(exe), env=tool_environment())
 
     # -- reference -----------------------------------------------------------------
 
@@ -409,7 +398,7 @@ class Benchmark:
             [clang, "-O0", str(self.bitcode_path()), "-o", str(exe)] + list(self.link_flags),
             "the -O0 reference build",
             stage="reference",
-            env=_clean_env(),
+            env=tool_environment(),
         )
         result = self.run(exe, timeout)
         if result.timed_out:
@@ -456,7 +445,7 @@ class Benchmark:
                 [opt, "-passes=default<%s>" % level, bitcode, "-S", "-o", "-"],
                 "opt -passes=default<%s>" % level,
                 stage="optimize",
-                env=_clean_env(),
+                env=tool_environment(),
             )
             ir[level] = count_ir_instructions(completed.stdout.decode("utf-8", "replace"))
         obj = scratch / "bench.Oz.o"
@@ -465,7 +454,7 @@ class Benchmark:
             [clang, "-Oz", "-c", bitcode, "-o", str(obj)],
             "clang -Oz -c",
             stage="codegen",
-            env=_clean_env(),
+            env=tool_environment(),
         )
         return {"ir_instructions": ir, "text_bytes_Oz": self._text_size(obj)}
 

@@ -21,10 +21,10 @@ import os
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from .benchmarks import BITCODE_FLAGS, Benchmark, _clean_env
+from .benchmarks import BITCODE_FLAGS, Benchmark
 from .cache import Cache, file_sha256
 from .errors import BuildError, SkippedBenchmark, UnknownBenchmark
-from .toolchain import Toolchain, run_program
+from .toolchain import Toolchain, run_program, tool_environment
 
 __all__ = [
     "CSMITH_DATASET",
@@ -102,10 +102,12 @@ class _Generated(Benchmark):
             self.uri,
             "does not link at -O0",
             "source",
-            env=_clean_env(),
+            env=tool_environment(),
             timeout=GENERATOR_COMPILE_TIMEOUT,
         )
-        result = run_program([str(exe)], GENERATOR_TIMEOUT, cwd=str(scratch), env=_clean_env())
+        result = run_program(
+            [str(exe)], GENERATOR_TIMEOUT, cwd=str(scratch), env=tool_environment()
+        )
         if result.timed_out:
             raise SkippedBenchmark("times out at -O0 (after %g s)" % GENERATOR_TIMEOUT, self.uri)
         if result.signal is not None:
@@ -156,7 +158,7 @@ class CsmithBenchmark(_Generated):
             self.uri,
             "csmith",
             "source",
-            env=_clean_env(),
+            env=tool_environment(),
             timeout=GENERATOR_COMPILE_TIMEOUT,
             stdout_path=str(source),
             cwd=str(scratch),
@@ -170,7 +172,7 @@ class CsmithBenchmark(_Generated):
                 self.uri,
                 "clang -O0",
                 "source",
-                env=_clean_env(),
+                env=tool_environment(),
                 timeout=GENERATOR_COMPILE_TIMEOUT,
                 cwd=str(source.parent),
             )
@@ -198,7 +200,7 @@ class LlvmStressBenchmark(_Generated):
             self.uri,
             "llvm-stress",
             "source",
-            env=_clean_env(),
+            env=tool_environment(),
             timeout=GENERATOR_COMPILE_TIMEOUT,
         )
         assembler = self.toolchain.require("llvm-as", self.uri)
@@ -213,7 +215,7 @@ class LlvmStressBenchmark(_Generated):
                     self.uri,
                     what,
                     "source",
-                    env=_clean_env(),
+                    env=tool_environment(),
                     timeout=GENERATOR_COMPILE_TIMEOUT,
                 )
             except BuildError as error:

@@ -31,6 +31,7 @@ __all__ = [
     "run_program",
     "resolve_llvm_version",
     "plugin_llvm_major",
+    "tool_environment",
 ]
 
 #: The environment variable that picks the LLVM major.
@@ -396,3 +397,16 @@ def clang_level(level: Union[str, int]) -> str:
 
 def is_executable(path: Union[str, Path]) -> bool:
     return os.path.isfile(path) and os.access(path, os.X_OK)
+
+
+def tool_environment(keep_optgym: bool = False) -> Dict[str, str]:
+    """The environment for our own tool runs: without CCC_OVERRIDE_OPTIONS
+    (a surrounding ``optgym run-build`` must not load the plugin into cached
+    builds) and, unless ``keep_optgym``, without OPTGYM_* settings."""
+    environment = dict(os.environ)
+    environment.pop("CCC_OVERRIDE_OPTIONS", None)
+    if not keep_optgym:
+        for name in list(environment):
+            if name.startswith("OPTGYM_") and name not in ("OPTGYM_PLUGIN",):
+                del environment[name]
+    return environment

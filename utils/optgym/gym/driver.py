@@ -39,8 +39,7 @@ import tempfile
 import time
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from .. import __version__
-from ..benchmarks import _clean_env
+from .._version import __version__
 from ..cache import file_sha256
 from ..protocol import (
     PROTOCOL_VERSION,
@@ -52,6 +51,7 @@ from ..protocol import (
     validate_client_hello,
     validate_query,
 )
+from ..toolchain import tool_environment
 
 __all__ = [
     "AGENT_NAME",
@@ -246,7 +246,7 @@ class DriverLauncher:
         return self.command + [bitcode]
 
     def environment(self, oracle: str) -> Dict[str, str]:
-        environment = _clean_env()
+        environment = tool_environment()
         # The one setting of the caller's that the driver honours.
         for name in _PASSED_SETTINGS:
             if os.environ.get(name):

@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence
 
-from ..benchmarks import Benchmark, SourceBenchmark, _clean_env
-from ..toolchain import RunResult, clang_level
+from ..benchmarks import Benchmark, SourceBenchmark
+from ..toolchain import RunResult, clang_level, tool_environment
 
 __all__ = [
     "BuildOutcome",
@@ -182,7 +182,7 @@ class ProgramBuilder:
         self.close()
 
     def _environment(self, policy: Optional[Path], trace: Optional[Path]) -> Dict[str, str]:
-        environment = _clean_env()
+        environment = tool_environment()
         if policy is not None or trace is not None:
             environment["OPTGYM_ORACLE"] = "policy:%s" % policy if policy else "default"
             if self.kinds:
@@ -212,7 +212,7 @@ class ProgramBuilder:
         trace = directory / "trace.jsonl" if record else None
         clang = self.toolchain.require("clang", self.bench.uri)
         argv_plugin = ["-fpass-plugin=" + self.toolchain.plugin(self.bench.uri)] if plugin else []
-        environment = self._environment(policy_path, trace) if plugin else _clean_env()
+        environment = self._environment(policy_path, trace) if plugin else tool_environment()
         objects = []
         for source in self.sources:
             relative = os.path.relpath(source, self.root)
@@ -251,7 +251,7 @@ class ProgramBuilder:
                 + list(self.bench.link_flags),
                 "linking",
                 stage="build",
-                env=_clean_env(),
+                env=tool_environment(),
             )
             outcome.executable = exe
         return outcome
