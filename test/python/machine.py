@@ -12,8 +12,7 @@ import subprocess
 from pathlib import Path
 
 import optgym
-from optgym.benchmarks import _clean_env
-from optgym.toolchain import Toolchain
+from optgym.toolchain import Toolchain, tool_environment
 
 __all__ = [
     "TOOLCHAIN",
@@ -61,7 +60,7 @@ def driver_plugin() -> str:
             "-disable-output",
             str(_INPUTS / "loops.ll"),
         ],
-        env=dict(_clean_env(), OPTGYM_ORACLE="default"),
+        env=dict(tool_environment(), OPTGYM_ORACLE="default"),
         capture_output=True,
         text=True,
         timeout=60,

@@ -27,10 +27,11 @@ from typing import Dict, List
 from unittest import mock
 
 import optgym
-from optgym.benchmarks import _clean_env, count_ir_instructions
+from optgym.benchmarks import count_ir_instructions
 from optgym.cache import Cache
 from optgym.gym import CompilerEnvState, LlvmEnv
 from optgym.protocol import MAX_FRAME_BYTES, FrameReader, ProtocolError, encode_frame
+from optgym.toolchain import tool_environment
 
 from machine import TOOLCHAIN, driver_plugin, needs, require_csmith
 
@@ -80,7 +81,7 @@ class RealDriverTest(unittest.TestCase):
 
     def opt(self, *args: str) -> str:
         completed = subprocess.run(
-            [TOOLCHAIN.path("opt"), *args], capture_output=True, text=True, env=_clean_env()
+            [TOOLCHAIN.path("opt"), *args], capture_output=True, text=True, env=tool_environment()
         )
         self.assertEqual(completed.returncode, 0, completed.stderr)
         return completed.stdout
@@ -129,7 +130,7 @@ class RealDriverTest(unittest.TestCase):
             ],
             capture_output=True,
             text=True,
-            env=_clean_env(),
+            env=tool_environment(),
         )
         self.assertEqual(completed.returncode, 0, completed.stderr)
         vectors: Dict[str, List[int]] = {}
@@ -201,7 +202,7 @@ class RealDriverTest(unittest.TestCase):
                 str(directory / "text.o"),
             ],
             check=True,
-            env=_clean_env(),
+            env=tool_environment(),
         )
         sizes = subprocess.run(
             [TOOLCHAIN.path("llvm-size"), "-A", str(directory / "text.o")],
@@ -264,7 +265,7 @@ class RealDriverTest(unittest.TestCase):
         policy = Path(self.temp.name) / "policy.json"
         env.export_policy(policy)
         environment = dict(
-            _clean_env(), OPTGYM_ORACLE="policy:%s" % policy, OPTGYM_DECISIONS="pass-choice"
+            tool_environment(), OPTGYM_ORACLE="policy:%s" % policy, OPTGYM_DECISIONS="pass-choice"
         )
         completed = subprocess.run(
             [

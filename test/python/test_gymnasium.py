@@ -25,10 +25,10 @@ from gymnasium.vector import AsyncVectorEnv
 from gymnasium.wrappers import RecordEpisodeStatistics
 
 import optgym
-from optgym.benchmarks import _clean_env
 from optgym.cache import Cache
 from optgym.envs import ENVIRONMENTS
 from optgym.protocol import read_frame, validate_client_hello
+from optgym.toolchain import tool_environment
 
 from machine import TOOLCHAIN, driver_plugin, needs
 
@@ -128,7 +128,7 @@ class VersionTest(unittest.TestCase):
                         "-disable-output",
                         str(_LOOPS),
                     ],
-                    env=dict(_clean_env(), OPTGYM_ORACLE="socket:" + path),
+                    env=dict(tool_environment(), OPTGYM_ORACLE="socket:" + path),
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.PIPE,
                     text=True,

@@ -21,8 +21,9 @@ from pathlib import Path
 from unittest import mock
 
 from optgym import cli
-from optgym.benchmarks import _clean_env, benchmark, count_ir_instructions
+from optgym.benchmarks import benchmark, count_ir_instructions
 from optgym.search.passorder import AGENTS, SearchResult, search
+from optgym.toolchain import tool_environment
 
 from machine import TOOLCHAIN, driver_plugin, needs
 
@@ -114,7 +115,7 @@ class PassOrderSearchTest(unittest.TestCase):
                 self.assertEqual(len(passes), 1)
                 replay = subprocess.run(
                     [TOOLCHAIN.path("opt"), passes[0], str(bench.bitcode_path()), "-S", "-o", "-"],
-                    env=_clean_env(),
+                    env=tool_environment(),
                     capture_output=True,
                     text=True,
                     timeout=60,

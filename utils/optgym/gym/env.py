@@ -57,12 +57,7 @@ from .rewards import reward_space as resolve_reward_space
 from .roots import Root, RootPool
 from .spaces import NO_OBSERVATION, ActionSpace
 from .state import CompilerEnvState
-from .validation import (
-    ValidationError,
-    ValidationResult,
-    check_semantics,
-    semantics_error,
-)
+from .validation import ValidationResult, validate_state
 
 __all__ = ["LlvmEnv", "DEFAULT_BENCHMARK", "STEP_TIMEOUT"]
 
@@ -659,34 +654,27 @@ class LlvmEnv(gymnasium.Env):
         connection = self._connection
         if connection is not None:
             connection.close(kill=error_type in ("timeout", "protocol-error", "interrupted"))
-        reward = self._reward.space.default_value if self._reward is not None else NO_REWARD
-        return (
-            self._last_observation,
-            reward,
-            True,
-            False,
-            {
-                "action_had_no_effect": True,
-                "error_type": error_type,
-                "error_details": details,
-            },
-        )
+        return self._ending_step(error_type, details)
 
     def _ended_step(self) -> StepResult:
         assert self._ended is not None
         error_type, details = self._ended
+        return self._ending_step(
+            "episode-ended",
+            "the episode ended (%s: %s); call reset()"
+            % (error_type, details.splitlines()[0] if details else ""),
+        )
+
+    def _ending_step(self, error_type: str, details: str) -> StepResult:
+        """What a step returns when the episode cannot go on: the last good
+        observation, the reward space's default, terminated."""
         reward = self._reward.space.default_value if self._reward is not None else NO_REWARD
         return (
             self._last_observation,
             reward,
             True,
             False,
-            {
-                "action_had_no_effect": True,
-                "error_type": "episode-ended",
-                "error_details": "the episode ended (%s: %s); call reset()"
-                % (error_type, details.splitlines()[0] if details else ""),
-            },
+            {"action_had_no_effect": True, "error_type": error_type, "error_details": details},
         )
 
     def _retire(self, query: Optional[Query]) -> None:
@@ -806,21 +794,12 @@ class LlvmEnv(gymnasium.Env):
             raise RuntimeError("the environment is closed")
         if self._connection is None and self._reset_time is None:
             self.reset()
-        child = LlvmEnv(
+        child = self._sibling(
             self._next_benchmark if self._benchmark is None else self._benchmark,
             self._observation_name,
-            None,
-            step_timeout=self._step_timeout,
-            runtime_observation_count=self.runtime_observation_count,
-            runtime_warmup_count=self.runtime_warmup_count,
-            numpy=self.numpy,
-            toolchain=self._toolchain,
-            cache=self._cache,
-            render_mode=self.render_mode,
-            _pool=self._pool,
+            self._reward_space,
+            self.numpy,
         )
-        child._reward_space = self._reward_space
-        child._benchmarks = dict(self._benchmarks)
         child._specs = self._specs
         try:
             if not self.in_episode:
@@ -869,135 +848,55 @@ class LlvmEnv(gymnasium.Env):
                 )
 
     def validate(self, state: Optional[CompilerEnvState] = None) -> ValidationResult:
-        """Checks that a state (default: this episode's) reproduces.
-
-        The actions are replayed in a fresh episode of the state's benchmark.
-        With a deterministic reward space the replayed reward must equal the
-        state's (``math.isclose``, rel_tol 1e-5); for this episode's own
-        state the final module must also be the same (its instruction count
-        and the sha1 of its IR). Then, if the benchmark is runnable, the
-        final module is built, run and compared with the benchmark's -O0
-        reference. Problems are reported in the result, never raised.
-        """
-        start = time.monotonic()
+        """Checks that a state (default: this episode's) reproduces: see
+        :func:`optgym.gym.validation.validate_state`. Problems are reported
+        in the result, never raised."""
         own = state is None
         if state is None:
             if self._reset_time is None:
                 raise RuntimeError("no episode to validate; call reset() first")
             state = self.state
-        result = ValidationResult(state=state)
+        return validate_state(self, state, self._replay_env, own=own)
 
-        def finish() -> ValidationResult:
-            result.walltime = time.monotonic() - start
-            return result
+    def _replay_env(self, benchmark: str) -> "LlvmEnv":
+        """A new environment for validation's replay of a state: this one's
+        benchmarks, toolchain, cache and driver roots, no observation space,
+        and this one's reward space when it is deterministic (a replayed
+        reward can only be compared then). BenchmarkError for an unknown
+        benchmark."""
+        reward_space = self._reward_space
+        return self._sibling(
+            self._resolve(benchmark),
+            observation_name=None,
+            reward_space=reward_space if reward_space and reward_space.deterministic else None,
+            numpy=False,
+        )
 
-        try:
-            actions = self.action_space.from_string(state.commandline)
-        except ValueError as error:
-            result.actions_replay_failed = True
-            result.errors.append(ValidationError("Invalid commandline", {"details": str(error)}))
-            return finish()
-        try:
-            bench = self._resolve(state.benchmark)
-        except BenchmarkError as error:
-            result.actions_replay_failed = True
-            result.errors.append(ValidationError("Unknown benchmark", {"details": str(error)}))
-            return finish()
-        replay = LlvmEnv(
-            bench,
-            None,
+    def _sibling(
+        self,
+        benchmark: Union[str, Benchmark],
+        observation_name: Optional[str],
+        reward_space: Optional[RewardSpace],
+        numpy: bool,
+    ) -> "LlvmEnv":
+        """A new environment on this one's configuration, sharing its root
+        pool; the episode is the caller's to start."""
+        sibling = LlvmEnv(
+            benchmark,
+            observation_name,
             None,
             step_timeout=self._step_timeout,
-            numpy=False,
+            runtime_observation_count=self.runtime_observation_count,
+            runtime_warmup_count=self.runtime_warmup_count,
+            numpy=numpy,
             toolchain=self._toolchain,
             cache=self._cache,
+            render_mode=self.render_mode,
             _pool=self._pool,
         )
-        replay._benchmarks = dict(self._benchmarks)
-        if self._reward_space is not None and self._reward_space.deterministic:
-            replay._reward_space = self._reward_space
-        try:
-            try:
-                replay.reset()
-            except (DriverError, BenchmarkError, ObservationError, OSError) as error:
-                result.actions_replay_failed = True
-                result.errors.append(
-                    ValidationError("Cannot start the benchmark", {"details": str(error)})
-                )
-                return finish()
-            if actions:
-                _, _, done, _, info = replay.multistep(actions)
-                if done:
-                    result.actions_replay_failed = True
-                    result.errors.append(
-                        ValidationError(
-                            "Action replay failed",
-                            {"details": "%s: %s" % (info["error_type"], info["error_details"])},
-                        )
-                    )
-                    return finish()
-            space = self._reward_space
-            if state.reward is not None and space is not None and space.deterministic:
-                result.reward_validated = True
-                replayed = replay.episode_reward
-                if replayed is None or not math.isclose(
-                    replayed, state.reward, rel_tol=1e-5, abs_tol=1e-12
-                ):
-                    result.reward_validation_failed = True
-                    result.errors.append(
-                        ValidationError(
-                            "Reward validation failed",
-                            {
-                                "details": "expected %s reward %r, the replay gives %r"
-                                % (space.name, state.reward, replayed),
-                                "expected": state.reward,
-                                "actual": replayed,
-                            },
-                        )
-                    )
-            if own and self.in_episode:
-                mine, theirs = self._pending_query(), replay._pending_query()
-                if mine.ir_instructions != theirs.ir_instructions or (
-                    self.observation["IrSha1"] != replay.observation["IrSha1"]
-                ):
-                    result.actions_replay_failed = True
-                    result.errors.append(
-                        ValidationError(
-                            "Final module differs",
-                            {
-                                "details": "the replay ends with %d instructions (IR sha1 %s), the "
-                                "episode with %d (%s)"
-                                % (
-                                    theirs.ir_instructions,
-                                    replay.observation["IrSha1"],
-                                    mine.ir_instructions,
-                                    self.observation["IrSha1"],
-                                )
-                            },
-                        )
-                    )
-            if bench.runnable:
-                result.benchmark_semantics_validated = True
-                try:
-                    checked = check_semantics(bench, replay.observation["BitcodeFile"])
-                except (BenchmarkError, ObservationError, DriverError, OSError) as error:
-                    result.benchmark_semantics_validation_failed = True
-                    result.errors.append(
-                        ValidationError(
-                            "Benchmark semantics validation failed", {"details": str(error)}
-                        )
-                    )
-                else:
-                    result.semantics = checked
-                    if not checked.ok:
-                        result.benchmark_semantics_validation_failed = True
-                        result.errors.append(semantics_error(checked))
-        except (DriverError, ObservationError) as error:
-            result.actions_replay_failed = True
-            result.errors.append(ValidationError("Replay failed", {"details": str(error)}))
-        finally:
-            replay.close()
-        return finish()
+        sibling._reward_space = reward_space
+        sibling._benchmarks = dict(self._benchmarks)
+        return sibling
 
     def export_policy(
         self,

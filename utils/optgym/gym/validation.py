@@ -1,5 +1,9 @@
-"""What :meth:`LlvmEnv.validate <optgym.gym.env.LlvmEnv.validate>` returns,
-and the check that the final module still computes what the benchmark does.
+"""Validation of a gym state: what :meth:`LlvmEnv.validate
+<optgym.gym.env.LlvmEnv.validate>` does and returns.
+
+:func:`validate_state` replays a state's actions in a fresh episode and
+checks that the reward, the final module and the program's behaviour
+reproduce.
 
 A :class:`ValidationResult` is CompilerGym's: the state validated, which
 checks ran and failed, and a list of :class:`ValidationError`. Printed it is
@@ -16,19 +20,32 @@ test-only OPTGYM_TEST_FAULT).
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional
 
 from .. import validation as build_validation
 from ..benchmarks import DEFAULT_TIMEOUT, Benchmark
+from ..errors import BenchmarkError
+from .driver import DriverError
+from .observations import ObservationError
 from .state import CompilerEnvState
 
-__all__ = ["ValidationError", "ValidationResult", "check_semantics", "semantics_error"]
+if TYPE_CHECKING:
+    from .env import LlvmEnv
+
+__all__ = [
+    "ValidationError",
+    "ValidationResult",
+    "check_semantics",
+    "semantics_error",
+    "validate_state",
+]
 
 
 @dataclass(frozen=True)
@@ -168,3 +185,118 @@ def semantics_error(checked: build_validation.ValidationResult) -> ValidationErr
         "Benchmark semantics validation failed",
         {"outcome": checked.outcome, "details": checked.detail},
     )
+
+
+def validate_state(
+    env: "LlvmEnv",
+    state: CompilerEnvState,
+    replay_env: Callable[[str], "LlvmEnv"],
+    own: bool = False,
+) -> ValidationResult:
+    """Checks that ``state`` reproduces, replaying its actions in a fresh
+    episode of its benchmark in ``replay_env(state.benchmark)`` (an
+    environment on ``env``'s configuration, closed here).
+
+    With a deterministic reward space the replayed reward must equal the
+    state's (``math.isclose``, rel_tol 1e-5); for ``env``'s own episode
+    (``own``) the final module must also be the same (its instruction count
+    and the sha1 of its IR). Then, if the benchmark is runnable, the final
+    module is built, run and compared with the benchmark's -O0 reference.
+    Problems are reported in the result, never raised.
+    """
+    start = time.monotonic()
+    result = ValidationResult(state=state)
+
+    def failed(error_type: str, details: str, **data: Any) -> ValidationResult:
+        result.actions_replay_failed = True
+        result.errors.append(ValidationError(error_type, {"details": details, **data}))
+        return result
+
+    try:
+        actions = env.action_space.from_string(state.commandline)
+    except ValueError as error:
+        failed("Invalid commandline", str(error))
+    else:
+        try:
+            replay = replay_env(state.benchmark)
+        except BenchmarkError as error:
+            failed("Unknown benchmark", str(error))
+        else:
+            try:
+                _replay(env, replay, state, actions, own, result, failed)
+            finally:
+                replay.close()
+    result.walltime = time.monotonic() - start
+    return result
+
+
+def _replay(
+    env: "LlvmEnv",
+    replay: "LlvmEnv",
+    state: CompilerEnvState,
+    actions: List[int],
+    own: bool,
+    result: ValidationResult,
+    failed: Callable[..., ValidationResult],
+) -> None:
+    """The checks of :func:`validate_state` on the replay environment."""
+    try:
+        replay.reset()
+    except (DriverError, BenchmarkError, ObservationError, OSError) as error:
+        failed("Cannot start the benchmark", str(error))
+        return
+    try:
+        if actions:
+            _, _, done, _, info = replay.multistep(actions)
+            if done:
+                failed(
+                    "Action replay failed", "%s: %s" % (info["error_type"], info["error_details"])
+                )
+                return
+        space = replay.reward_space
+        if state.reward is not None and space is not None:
+            result.reward_validated = True
+            replayed = replay.episode_reward
+            if replayed is None or not math.isclose(
+                replayed, state.reward, rel_tol=1e-5, abs_tol=1e-12
+            ):
+                result.reward_validation_failed = True
+                result.errors.append(
+                    ValidationError(
+                        "Reward validation failed",
+                        {
+                            "details": "expected %s reward %r, the replay gives %r"
+                            % (space.name, state.reward, replayed),
+                            "expected": state.reward,
+                            "actual": replayed,
+                        },
+                    )
+                )
+        if own and env.in_episode:
+            mine = (env.observation["IrInstructionCount"], env.observation["IrSha1"])
+            theirs = (replay.observation["IrInstructionCount"], replay.observation["IrSha1"])
+            if mine != theirs:
+                failed(
+                    "Final module differs",
+                    "the replay ends with %d instructions (IR sha1 %s), the episode with %d (%s)"
+                    % (theirs + mine),
+                )
+        bench = replay.benchmark
+        if bench.runnable:
+            result.benchmark_semantics_validated = True
+            try:
+                checked = check_semantics(bench, replay.observation["BitcodeFile"])
+            except (BenchmarkError, ObservationError, DriverError, OSError) as error:
+                result.benchmark_semantics_validation_failed = True
+                result.errors.append(
+                    ValidationError(
+                        "Benchmark semantics validation failed", {"details": str(error)}
+                    )
+                )
+            else:
+                result.semantics = checked
+                if not checked.ok:
+                    result.benchmark_semantics_validation_failed = True
+                    result.errors.append(semantics_error(checked))
+    except (DriverError, ObservationError) as error:
+        failed("Replay failed", str(error))
