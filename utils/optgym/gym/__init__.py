@@ -25,13 +25,13 @@ from ..envs import ENVIRONMENTS, NAMESPACE
 from .driver import (
     DriverCrashed,
     DriverError,
-    DriverLauncher,
     DriverProtocolError,
     DriverStartError,
     DriverTimeout,
 )
 from .env import DEFAULT_BENCHMARK, LlvmEnv
 from .observations import ObservationError, ObservationSpaceSpec, ObservationView
+from .process import DriverLauncher
 from .rewards import REWARD_SPACES, RewardSpace
 from .spaces import ActionSpace
 from .state import CompilerEnvState, CompilerEnvStateReader, CompilerEnvStateWriter

@@ -22,25 +22,18 @@ socket files exist only while a connection is being accepted.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import itertools
 import operator
 import os
 import secrets
-import select
 import shutil
-import signal
 import socket
-import stat
 import struct
 import subprocess
-import sys
-import tempfile
 import time
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from .._version import __version__
-from ..cache import file_sha256
+from ..deprecation import renamed
 from ..protocol import (
     PROTOCOL_VERSION,
     ClientHello,
@@ -51,7 +44,21 @@ from ..protocol import (
     validate_client_hello,
     validate_query,
 )
-from ..toolchain import tool_environment
+from .process import (
+    EXIT_GRACE_SECONDS,
+    KIND,
+    DriverLauncher,
+    accept,
+    kill_process,
+    listen,
+    next_serial,
+    open_pidfd,
+    parent_death_signal,
+    peer_pid,
+    process_gone,
+    signal_name,
+    stderr_tail,
+)
 
 __all__ = [
     "AGENT_NAME",
@@ -59,35 +66,28 @@ __all__ = [
     "DriverConnection",
     "DriverCrashed",
     "DriverError",
-    "DriverLauncher",
     "DriverProtocolError",
     "DriverStartError",
     "DriverTimeout",
-    "Query",
-    "private_directory",
+    "PendingChoice",
 ]
+
+__getattr__ = renamed(
+    __name__,
+    {
+        "Query": "optgym.gym.driver:PendingChoice",
+        "private_directory": "optgym.gym.process:private_directory",
+    },
+)
 
 #: What the environment calls itself in its hello.
 AGENT_NAME = "optgym-gym " + __version__
-#: The decision kind the driver asks.
-KIND = "pass-choice"
 #: The features of a pass-choice query this module reads, by name.
 FEATURES = ("step", "last_changed", "ir_instructions", "last_action", "error")
 
 _LENGTH = struct.Struct(">I")
 # struct timeval, for SO_RCVTIMEO and SO_SNDTIMEO.
 _TIMEVAL = struct.Struct("@ll")
-# SO_PEERCRED's struct ucred: pid, uid, gid.
-_UCRED = struct.Struct("3i")
-# How often a wait for a connection checks that the process is still alive.
-_POLL_SECONDS = 0.05
-# How long close() waits for a root process to exit after its EOF.
-_EXIT_GRACE_SECONDS = 5.0
-# The caller's OPTGYM_* settings a driver gets.
-_PASSED_SETTINGS = ("OPTGYM_MAX_PASSES",)
-# AF_UNIX paths are limited to 107 bytes; a longer temporary directory is
-# replaced by /tmp.
-_MAX_SOCKET_DIR = 80
 
 
 class DriverError(Exception):
@@ -125,140 +125,7 @@ class DriverStartError(DriverError):
     error_type = "start-failed"
 
 
-def private_directory(prefix: str = "optgym-gym-") -> str:
-    """A fresh directory only this user can enter (mode 0700), short enough
-    to hold Unix socket paths."""
-    parent = tempfile.gettempdir()
-    if len(parent) > _MAX_SOCKET_DIR:
-        parent = "/tmp"
-    path = tempfile.mkdtemp(prefix=prefix, dir=parent)
-    mode = stat.S_IMODE(os.stat(path).st_mode)
-    if mode != 0o700:
-        os.rmdir(path)
-        raise PermissionError("%s has mode %o, not 0700" % (path, mode))
-    return path
-
-
-def _listen(path: str) -> socket.socket:
-    """A listening Unix socket at ``path`` (mode 0600, in a 0700 directory)."""
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    try:
-        listener.bind(path)
-        os.chmod(path, 0o600)
-        listener.listen(4)
-    except BaseException:
-        listener.close()
-        with contextlib.suppress(OSError):
-            os.unlink(path)
-        raise
-    return listener
-
-
-def _tail(path: Optional[str], limit: int = 2000) -> str:
-    """The last lines of a driver's stderr, for error messages."""
-    if not path:
-        return ""
-    try:
-        with open(path, "rb") as stream:
-            stream.seek(0, os.SEEK_END)
-            size = stream.tell()
-            stream.seek(max(0, size - limit))
-            text = stream.read().decode("utf-8", "replace")
-    except OSError:
-        return ""
-    lines = [line for line in text.strip().splitlines() if line.strip()]
-    return "\n".join(lines[-8:])
-
-
-_identity_cache: Dict[Tuple[str, int, int], str] = {}
-
-
-def _file_identity(path: str) -> str:
-    """sha256 of a file, memoized by (path, size, mtime)."""
-    status = os.stat(path)
-    key = (os.path.abspath(path), status.st_size, status.st_mtime_ns)
-    found = _identity_cache.get(key)
-    if found is None:
-        found = _identity_cache[key] = file_sha256(path)
-    return found
-
-
-class DriverLauncher:
-    """How to start a root driver process on a bitcode file.
-
-    ``argv(bitcode)`` is ``command + [bitcode]``. The environment the process
-    gets is this process's without OPTGYM_* settings (as every optgym tool
-    run) but ``OPTGYM_PLUGIN`` and ``OPTGYM_MAX_PASSES``, plus ``env``, plus
-    what the driver needs: ``OPTGYM_ORACLE``, ``OPTGYM_AGENT_TIMEOUT_MS=0``
-    and ``OPTGYM_DECISIONS=pass-choice``.
-
-    Args:
-        command: the driver command without the bitcode.
-        files: files whose content identifies the driver (the plugin, opt):
-            part of :attr:`identity`, which keys the on-disk baselines.
-        env: extra environment variables.
-    """
-
-    def __init__(
-        self,
-        command: Sequence[str],
-        files: Sequence[str] = (),
-        env: Optional[Mapping[str, str]] = None,
-    ) -> None:
-        self.command = [str(part) for part in command]
-        self.files = [str(path) for path in files]
-        self.env = dict(env or {})
-
-    @classmethod
-    def for_plugin(cls, plugin: Optional[str] = None, toolchain: Any = None) -> "DriverLauncher":
-        """``opt -load-pass-plugin=PLUGIN -passes=optgym-driver
-        -disable-output``, with opt from the plugin's LLVM (the toolchain's;
-        default :meth:`Toolchain.default <optgym.toolchain.Toolchain.default>`)
-        and the plugin :func:`~optgym.find_plugin` finds."""
-        from ..toolchain import Toolchain
-
-        toolchain = toolchain if toolchain is not None else Toolchain.default()
-        opt = toolchain.require("opt")
-        plugin = os.path.abspath(plugin) if plugin else toolchain.plugin()
-        return cls(
-            [opt, "-load-pass-plugin=" + plugin, "-passes=optgym-driver", "-disable-output"],
-            files=[opt, plugin],
-        )
-
-    def __repr__(self) -> str:
-        return "DriverLauncher(%r)" % (self.command,)
-
-    @property
-    def identity(self) -> str:
-        """A hash of the command and of the content of :attr:`files`: equal
-        identities run the same driver code."""
-        digest = hashlib.sha256()
-        for part in self.command:
-            digest.update(part.encode("utf-8") + b"\0")
-        for path in self.files:
-            try:
-                digest.update(_file_identity(path).encode("ascii") + b"\0")
-            except OSError:
-                digest.update(b"missing:" + path.encode("utf-8") + b"\0")
-        return digest.hexdigest()
-
-    def argv(self, bitcode: str) -> List[str]:
-        return self.command + [bitcode]
-
-    def environment(self, oracle: str) -> Dict[str, str]:
-        environment = tool_environment()
-        # The one setting of the caller's that the driver honours.
-        for name in _PASSED_SETTINGS:
-            if os.environ.get(name):
-                environment[name] = os.environ[name]
-        environment.update(self.env)
-        environment["OPTGYM_ORACLE"] = oracle
-        environment["OPTGYM_AGENT_TIMEOUT_MS"] = "0"
-        environment["OPTGYM_DECISIONS"] = KIND
-        return environment
-
-
-class Query:
+class PendingChoice:
     """The pending pass-choice query of a connection.
 
     ``observations`` holds the values attached to the query and every value
@@ -306,7 +173,7 @@ class Query:
         values: Tuple[Any, ...],
         observations: Dict[str, Any],
         errors: Dict[str, str],
-    ) -> "Query":
+    ) -> "PendingChoice":
         """A query from checked parts; ``values`` are the FEATURES in order
         (the per-step path: no generator, no defaults)."""
         query = cls.__new__(cls)
@@ -321,7 +188,7 @@ class Query:
         return query
 
     def __repr__(self) -> str:
-        return "Query(id=%d, key=%r, step=%d, ir_instructions=%d)" % (
+        return "PendingChoice(id=%d, key=%r, step=%d, ir_instructions=%d)" % (
             self.id,
             self.key,
             self.step,
@@ -339,18 +206,6 @@ def _observation_members(
     if not isinstance(errors, dict) or not all(isinstance(v, str) for v in errors.values()):
         raise DriverProtocolError("%s: observation_errors must map names to strings" % where)
     return values, errors
-
-
-def _pidfd(pid: int) -> Optional[int]:
-    """A pidfd for ``pid`` (signals reach that process even if the pid is
-    reused), or None where the kernel or Python has none."""
-    opener = getattr(os, "pidfd_open", None)
-    if opener is None:
-        return None
-    try:
-        return opener(pid)
-    except OSError:
-        return None
 
 
 class DriverConnection:
@@ -395,7 +250,7 @@ class DriverConnection:
         self._pick: Any = None
         self._feature_types: List[type] = []
         self._choices = 0
-        self.query: Optional[Query] = None
+        self.query: Optional[PendingChoice] = None
         self.module: Optional[str] = None
         self._closed = False
         self._owner = os.getpid()
@@ -443,10 +298,10 @@ class DriverConnection:
         connection with the first query (step 0) pending; ``observe`` names
         observations the first query carries."""
         if name is None:
-            name = "root-%d" % _next_serial()
+            name = "root-%d" % next_serial()
         socket_path = os.path.join(workdir, "%s.sock" % name)
         stderr_path = os.path.join(workdir, "%s.stderr" % name)
-        listener = _listen(socket_path)
+        listener = listen(socket_path)
         process: Optional["subprocess.Popen[bytes]"] = None
         connection: Optional[DriverConnection] = None
         try:
@@ -456,7 +311,7 @@ class DriverConnection:
             with open(stderr_path, "wb") as stderr:
                 try:
                     process = subprocess.Popen(
-                        _parent_death_signal() + argv,
+                        parent_death_signal() + argv,
                         stdin=subprocess.DEVNULL,
                         stdout=subprocess.DEVNULL,
                         stderr=stderr,
@@ -475,7 +330,7 @@ class DriverConnection:
                 status = started.poll()
                 if status is None:
                     return None
-                tail = _tail(stderr_path)
+                tail = stderr_tail(stderr_path)
                 return "%s exited (status %d) before connecting%s" % (
                     " ".join(argv[:3]) + (" ..." if len(argv) > 3 else ""),
                     status,
@@ -483,7 +338,7 @@ class DriverConnection:
                 )
 
             deadline = None if timeout is None else time.monotonic() + timeout
-            sock = _accept(listener, deadline, exited, "the driver to connect")
+            sock = _accept_driver(listener, deadline, exited, "the driver to connect")
             connection = cls(
                 sock, timeout, process=process, pid=process.pid, stderr_path=stderr_path
             )
@@ -497,7 +352,7 @@ class DriverConnection:
                 with contextlib.suppress(OSError):
                     process.kill()
                 with contextlib.suppress(Exception):
-                    process.wait(_EXIT_GRACE_SECONDS)
+                    process.wait(EXIT_GRACE_SECONDS)
             raise
         finally:
             listener.close()
@@ -604,7 +459,9 @@ class DriverConnection:
         self._feature_types = kind.feature_types
         self._choices = len(kind.choices)
 
-    def _first_query(self, deadline: Optional[float], expected_id: Optional[int] = None) -> Query:
+    def _first_query(
+        self, deadline: Optional[float], expected_id: Optional[int] = None
+    ) -> PendingChoice:
         while True:
             message = self._read(self._remaining(deadline), "the first query")
             if message["type"] == "query":
@@ -613,7 +470,7 @@ class DriverConnection:
 
     # -- the per-step path --------------------------------------------------------
 
-    def answer(self, choice: int, observe_suffix: bytes = b"") -> Optional[Query]:
+    def answer(self, choice: int, observe_suffix: bytes = b"") -> Optional[PendingChoice]:
         """Answers the pending query with ``choice`` and returns the next
         query (None after ``stop``, choice 0, which ends the driver).
         ``observe_suffix`` is ``b',"observe":[...]'`` or empty: the
@@ -634,7 +491,7 @@ class DriverConnection:
                 return self._take_query(message, expected)
             self._other(message)
 
-    def _take_query(self, message: Dict[str, Any], expected_id: Optional[int]) -> Query:
+    def _take_query(self, message: Dict[str, Any], expected_id: Optional[int]) -> PendingChoice:
         # The common case in a few type tests (this runs every step); what
         # they do not accept goes through validate_query, which explains.
         try:
@@ -658,7 +515,7 @@ class DriverConnection:
             values = message.get("observations")
             errors = message.get("observation_errors")
             if (values is None or type(values) is dict) and errors is None:
-                query = Query._checked(
+                query = PendingChoice._checked(
                     query_id, key, self._pick(features), {} if values is None else values, {}
                 )
                 self.query = query
@@ -678,7 +535,9 @@ class DriverConnection:
             values, errors = _observation_members(message, "query %d" % checked.id)
         else:
             values, errors = {}, {}
-        query = Query(checked.id, checked.key, checked.features, self._indices, values, errors)
+        query = PendingChoice(
+            checked.id, checked.key, checked.features, self._indices, values, errors
+        )
         self.query = query
         return query
 
@@ -728,8 +587,8 @@ class DriverConnection:
         if timeout is None:
             timeout = self.timeout
         token = secrets.token_hex(16)
-        path = os.path.join(workdir, "fork-%d-%d.sock" % (os.getpid(), _next_serial()))
-        listener = _listen(path)
+        path = os.path.join(workdir, "fork-%d-%d.sock" % (os.getpid(), next_serial()))
+        listener = listen(path)
         child: Optional[DriverConnection] = None
         pid = 0
         pidfd: Optional[int] = None
@@ -757,19 +616,19 @@ class DriverConnection:
                 raise self._fail(
                     DriverProtocolError("%s: fork reply without a pid" % self.describe())
                 )
-            pidfd = _pidfd(pid)
+            pidfd = open_pidfd(pid)
 
             def exited() -> Optional[str]:
-                if _process_gone(pid, pidfd):
-                    tail = _tail(self.stderr_path)
+                if process_gone(pid, pidfd):
+                    tail = stderr_tail(self.stderr_path)
                     return "the forked driver (pid %d) exited before connecting%s" % (
                         pid,
                         ":\n" + tail if tail else "",
                     )
                 return None
 
-            sock = _accept(listener, deadline, exited, "the forked driver to connect")
-            peer = _peer_pid(sock)
+            sock = _accept_driver(listener, deadline, exited, "the forked driver to connect")
+            peer = peer_pid(sock)
             if peer is not None and peer != pid:
                 sock.close()
                 raise DriverProtocolError(
@@ -795,7 +654,7 @@ class DriverConnection:
             if child is not None:
                 child.close(kill=True)
             elif pid > 0:
-                _kill(pid, pidfd)
+                kill_process(pid, pidfd)
             if pidfd is not None:
                 os.close(pidfd)
             raise
@@ -850,7 +709,7 @@ class DriverConnection:
                 with contextlib.suppress(OSError):
                     self.process.kill()
             else:
-                _kill(self.pid, self._pidfd)
+                kill_process(self.pid, self._pidfd)
         if self.process is not None:
             self._wait_process(kill_after=True)
         if self._pidfd is not None:
@@ -861,14 +720,14 @@ class DriverConnection:
     def _wait_process(self, kill_after: bool) -> None:
         assert self.process is not None
         try:
-            self.process.wait(_EXIT_GRACE_SECONDS)
+            self.process.wait(EXIT_GRACE_SECONDS)
         except subprocess.TimeoutExpired:
             if not kill_after:
                 return
             with contextlib.suppress(OSError):
                 self.process.kill()
             with contextlib.suppress(Exception):
-                self.process.wait(_EXIT_GRACE_SECONDS)
+                self.process.wait(EXIT_GRACE_SECONDS)
 
     def _drain(self, seconds: float) -> None:
         """Reads and drops messages until the driver closes its end."""
@@ -944,114 +803,25 @@ class DriverConnection:
             with contextlib.suppress(Exception):
                 status = self.process.wait(0.5)
                 if status < 0:
-                    text += "; killed by %s" % _signal_name(-status)
+                    text += "; killed by %s" % signal_name(-status)
                 else:
                     text += "; exit status %d" % status
-        tail = _tail(self.stderr_path)
+        tail = stderr_tail(self.stderr_path)
         if tail:
             text += "; its stderr ends with:\n" + tail
         return DriverCrashed(text)
 
 
-# Names of sockets and files; next() on a count is atomic under the GIL.
-_serial = itertools.count(1)
-
-
-def _next_serial() -> int:
-    return next(_serial)
-
-
-_setpriv: Optional[List[str]] = None
-
-
-def _parent_death_signal() -> List[str]:
-    """A prefix that makes a root driver die with this process.
-
-    A driver waiting for its agent exits when the agent's socket closes,
-    however this process ends; one stuck before it connects (or in a pass)
-    would not. ``setpriv --pdeathsig KILL`` (util-linux) has the kernel kill
-    it when this process dies, even by SIGKILL. The signal follows the
-    *thread* that started it: a root started by a thread that then exits
-    dies, and the next reset starts it again. Forked episodes never carry
-    it (fork clears it). Without setpriv there is no prefix."""
-    global _setpriv
-    if _setpriv is None:
-        found = shutil.which("setpriv") if sys.platform.startswith("linux") else None
-        _setpriv = [found, "--pdeathsig", "KILL", "--"] if found else []
-    return _setpriv
-
-
-def _signal_name(number: int) -> str:
-    try:
-        return signal.Signals(number).name
-    except ValueError:
-        return "signal %d" % number
-
-
-def _accept(
+def _accept_driver(
     listener: socket.socket,
     deadline: Optional[float],
-    gone: Any,
+    gone: Callable[[], Optional[str]],
     awaited: str,
 ) -> socket.socket:
-    """Accepts one connection, checking every _POLL_SECONDS that the
-    process expected to connect is still there (``gone()`` says why not)."""
-    while True:
-        wait = _POLL_SECONDS
-        if deadline is not None:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise DriverTimeout("timed out waiting for %s" % awaited)
-            wait = min(wait, remaining)
-        listener.settimeout(wait)
-        try:
-            sock, _ = listener.accept()
-        except socket.timeout:
-            reason = gone()
-            if reason:
-                raise DriverStartError(reason) from None
-            continue
-        sock.settimeout(None)
-        return sock
-
-
-def _peer_pid(sock: socket.socket) -> Optional[int]:
-    """The pid of the process at the other end of a Unix socket (Linux's
-    SO_PEERCRED), or None where it cannot be known."""
-    option = getattr(socket, "SO_PEERCRED", None)
-    if option is None:
-        return None
+    """:func:`~optgym.gym.process.accept`, its failures as DriverErrors."""
     try:
-        pid, uid, _ = _UCRED.unpack(sock.getsockopt(socket.SOL_SOCKET, option, _UCRED.size))
-    except OSError:
-        return None
-    if uid != os.getuid():
-        return -1
-    return pid
-
-
-def _process_gone(pid: int, pidfd: Optional[int]) -> bool:
-    """Whether a process (not necessarily our child) has exited."""
-    if pidfd is not None:
-        poller = select.poll()
-        poller.register(pidfd, select.POLLIN)
-        return bool(poller.poll(0))
-    try:
-        with open("/proc/%d/stat" % pid, "rb") as stream:
-            fields = stream.read().rsplit(b")", 1)[-1].split()
-        return fields[0] in (b"Z", b"X")
-    except OSError:
-        return True
-
-
-def _kill(pid: int, pidfd: Optional[int]) -> None:
-    """SIGKILLs a driver that is not our child: through its pidfd when there
-    is one (never another process that reused the pid)."""
-    sender = getattr(signal, "pidfd_send_signal", None)
-    if pidfd is not None and sender is not None:
-        with contextlib.suppress(OSError):
-            sender(pidfd, signal.SIGKILL)
-        return
-    if not _process_gone(pid, None):
-        with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGKILL)
+        return accept(listener, deadline, gone, awaited)
+    except TimeoutError as error:
+        raise DriverTimeout(str(error)) from None
+    except ChildProcessError as error:
+        raise DriverStartError(str(error)) from None

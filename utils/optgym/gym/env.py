@@ -36,14 +36,7 @@ from ..benchmarks import benchmark as resolve_benchmark
 from ..cache import Cache, atomic_write
 from ..errors import BenchmarkError, BuildError
 from ..toolchain import Toolchain, plugin_llvm_major
-from .driver import (
-    DriverConnection,
-    DriverCrashed,
-    DriverError,
-    DriverLauncher,
-    Query,
-    private_directory,
-)
+from .driver import DriverConnection, DriverCrashed, DriverError, PendingChoice
 from .observations import (
     DriverInfo,
     ObservationError,
@@ -52,6 +45,7 @@ from .observations import (
     median,
     observation_specs,
 )
+from .process import DriverLauncher, private_directory
 from .rewards import RewardSpace, RewardState
 from .rewards import reward_space as resolve_reward_space
 from .roots import Root, RootPool
@@ -357,7 +351,7 @@ class LlvmEnv(gymnasium.Env):
         self._scratch += 1
         return os.path.join(self._workdir_path(), "%s-%d%s" % (stem, self._scratch, suffix))
 
-    def _pending_query(self) -> Query:
+    def _pending_query(self) -> PendingChoice:
         connection = self._connection
         if connection is None or connection.query is None:
             if self._ended is not None:
@@ -439,7 +433,7 @@ class LlvmEnv(gymnasium.Env):
             return connection
         raise AssertionError("unreachable")
 
-    def _start_reward(self, query: Query) -> Optional[RewardState]:
+    def _start_reward(self, query: PendingChoice) -> Optional[RewardState]:
         space = self._reward_space
         if space is None:
             return None
@@ -484,7 +478,7 @@ class LlvmEnv(gymnasium.Env):
         state.reset(initial, baseline)
         return state
 
-    def _observe(self, query: Query) -> Any:
+    def _observe(self, query: PendingChoice) -> Any:
         name = self._observation_name
         if name is None:
             return None
@@ -641,7 +635,7 @@ class LlvmEnv(gymnasium.Env):
             return b""
         return b',"observe":' + _json_names(names).encode("utf-8")
 
-    def _cost(self, query: Query) -> float:
+    def _cost(self, query: PendingChoice) -> float:
         cost = self._reward_space.cost if self._reward_space else None
         if cost == "IrInstructionCount":
             return query.ir_instructions
@@ -677,7 +671,7 @@ class LlvmEnv(gymnasium.Env):
             {"action_had_no_effect": True, "error_type": error_type, "error_details": details},
         )
 
-    def _retire(self, query: Optional[Query]) -> None:
+    def _retire(self, query: Optional[PendingChoice]) -> None:
         """Deletes what a past state left in the work directory (its bitcode
         unless it was handed out as BitcodeFile)."""
         if query is None:
@@ -689,7 +683,7 @@ class LlvmEnv(gymnasium.Env):
 
     # -- observations ----------------------------------------------------------------------------
 
-    def _fetch(self, query: Query, names: Iterable[str]) -> Dict[str, Any]:
+    def _fetch(self, query: PendingChoice, names: Iterable[str]) -> Dict[str, Any]:
         """The driver's values of ``names`` for ``query``'s state: those it
         carries, and the others in one observe request. ObservationError
         for a name that failed."""
@@ -711,7 +705,7 @@ class LlvmEnv(gymnasium.Env):
             raise ObservationError(name, "no episode; call reset() first")
         return root.baseline(name)
 
-    def _bitcode_file(self, query: Query) -> str:
+    def _bitcode_file(self, query: PendingChoice) -> str:
         path = query.extra.get("bitcode")
         if path is None:
             path = self._scratch_path("state", ".bc")
@@ -719,7 +713,7 @@ class LlvmEnv(gymnasium.Env):
             query.extra["bitcode"] = path
         return path
 
-    def _build_and_run(self, query: Query) -> Tuple[float, List[float]]:
+    def _build_and_run(self, query: PendingChoice) -> Tuple[float, List[float]]:
         """(build seconds, run seconds per run) of the current module, built
         with the benchmark's link flags at -O2 without further IR passes."""
         found = query.extra.get("runtime")

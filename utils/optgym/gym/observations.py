@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Mapping, 
 
 import numpy as _numpy
 
-from .driver import Query
+from .driver import PendingChoice
 from .spaces import Box, DictSpace, Scalar, Sequence
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -112,7 +112,7 @@ def inst_count_key(name: str) -> str:
     return name
 
 
-Compute = Callable[["LlvmEnv", Query], Any]
+Compute = Callable[["LlvmEnv", PendingChoice], Any]
 
 
 @dataclass
@@ -166,14 +166,14 @@ _DTYPES = {name: _numpy.dtype(name) for name in ("int64", "float32")}
 
 
 def _driver_value(name: str) -> Compute:
-    def compute(env: "LlvmEnv", query: Query) -> Any:
+    def compute(env: "LlvmEnv", query: PendingChoice) -> Any:
         return env._fetch(query, (name,))[name]
 
     return compute
 
 
 def _driver_vector(name: str) -> Compute:
-    def compute(env: "LlvmEnv", query: Query) -> Any:
+    def compute(env: "LlvmEnv", query: PendingChoice) -> Any:
         # The step's own observation came with the query: no lookup of
         # what is missing.
         values = query.observations.get(name)
@@ -184,7 +184,7 @@ def _driver_vector(name: str) -> Compute:
     return compute
 
 
-def _ir(env: "LlvmEnv", query: Query) -> str:
+def _ir(env: "LlvmEnv", query: PendingChoice) -> str:
     text = query.extra.get("Ir")
     if text is None:
         try:
@@ -202,29 +202,29 @@ def _ir(env: "LlvmEnv", query: Query) -> str:
     return text
 
 
-def _ir_sha1(env: "LlvmEnv", query: Query) -> str:
+def _ir_sha1(env: "LlvmEnv", query: PendingChoice) -> str:
     return hashlib.sha1(_ir(env, query).encode("utf-8")).hexdigest()
 
 
-def _bitcode(env: "LlvmEnv", query: Query) -> bytes:
+def _bitcode(env: "LlvmEnv", query: PendingChoice) -> bytes:
     path = env._bitcode_file(query)
     with open(path, "rb") as stream:
         return stream.read()
 
 
-def _bitcode_file(env: "LlvmEnv", query: Query) -> str:
+def _bitcode_file(env: "LlvmEnv", query: PendingChoice) -> str:
     path = env._bitcode_file(query)
     # The user's now: kept until the environment closes.
     query.extra["bitcode_handed_out"] = True
     return path
 
 
-def _autophase_dict(env: "LlvmEnv", query: Query) -> Dict[str, int]:
+def _autophase_dict(env: "LlvmEnv", query: PendingChoice) -> Dict[str, int]:
     values = env._fetch(query, ("Autophase",))["Autophase"]
     return dict(zip(env._names("autophase_names"), values))
 
 
-def _inst_count_dict(env: "LlvmEnv", query: Query) -> Dict[str, int]:
+def _inst_count_dict(env: "LlvmEnv", query: PendingChoice) -> Dict[str, int]:
     values = env._fetch(query, ("InstCount",))["InstCount"]
     names = env._names("inst_count_names")
     return {inst_count_key(name) + "Count": value for name, value in zip(names, values)}
@@ -235,36 +235,36 @@ def _norm(values: List[int]) -> List[float]:
     return [value / total for value in values[1:]]
 
 
-def _inst_count_norm(env: "LlvmEnv", query: Query) -> Any:
+def _inst_count_norm(env: "LlvmEnv", query: PendingChoice) -> Any:
     values = env._fetch(query, ("InstCount",))["InstCount"]
     return _vector(env, _norm(values), "float32")
 
 
-def _inst_count_norm_dict(env: "LlvmEnv", query: Query) -> Dict[str, float]:
+def _inst_count_norm_dict(env: "LlvmEnv", query: PendingChoice) -> Dict[str, float]:
     values = env._fetch(query, ("InstCount",))["InstCount"]
     names = env._names("inst_count_names")[1:]
     return {inst_count_key(name) + "Density": value for name, value in zip(names, _norm(values))}
 
 
 def _baseline(name: str) -> Compute:
-    def compute(env: "LlvmEnv", query: Query) -> Any:
+    def compute(env: "LlvmEnv", query: PendingChoice) -> Any:
         return env._baseline(name)
 
     return compute
 
 
 def _static(attribute: str) -> Compute:
-    def compute(env: "LlvmEnv", query: Query) -> Any:
+    def compute(env: "LlvmEnv", query: PendingChoice) -> Any:
         return list(env._names(attribute))
 
     return compute
 
 
-def _runtime(env: "LlvmEnv", query: Query) -> List[float]:
+def _runtime(env: "LlvmEnv", query: PendingChoice) -> List[float]:
     return list(env._build_and_run(query)[1])
 
 
-def _buildtime(env: "LlvmEnv", query: Query) -> List[float]:
+def _buildtime(env: "LlvmEnv", query: PendingChoice) -> List[float]:
     return [env._build_and_run(query)[0]]
 
 

@@ -31,13 +31,7 @@ from typing import Any, Dict, Optional, Tuple
 from ..benchmarks import Benchmark
 from ..cache import Cache
 from ..errors import BenchmarkError, BuildError
-from .driver import (
-    DriverConnection,
-    DriverCrashed,
-    DriverLauncher,
-    DriverProtocolError,
-    private_directory,
-)
+from .driver import DriverConnection, DriverCrashed, DriverProtocolError
 from .observations import (
     BASELINE_OBSERVATIONS,
     STATIC_OBSERVATIONS,
@@ -45,6 +39,7 @@ from .observations import (
     ObservationError,
     median,
 )
+from .process import DriverLauncher, private_directory
 
 __all__ = ["Root", "RootPool", "BASELINES_KIND"]
 
