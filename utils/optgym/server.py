@@ -524,7 +524,8 @@ class AgentServer:
             _remove_stale_socket(socket_path)
 
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
+
+        def bind() -> None:
             # The umask makes the socket 0600 from its creation on; the chmod
             # states the mode outright in case the platform ignores the umask
             # for sockets. The umask is process-wide, but in this window it
@@ -550,12 +551,8 @@ class AgentServer:
             mode = stat.S_IMODE(os.lstat(socket_path).st_mode)
             if mode != 0o600:
                 raise PermissionError("%s has mode %o after chmod 0600" % (socket_path, mode))
-            listener.listen(socket.SOMAXCONN)
-            listener.setblocking(False)
-        except BaseException:
-            listener.close()
-            raise
-        self._listener = listener
+
+        self._listener = _listening(listener, bind)
         return "socket:" + socket_path
 
     def _listen_tcp(self, host: str, port: int) -> str:
@@ -566,15 +563,12 @@ class AgentServer:
         )
         family, socket_type, protocol, _, address = address_info[0]
         listener = socket.socket(family, socket_type, protocol)
-        try:
+
+        def bind() -> None:
             listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             listener.bind(address)
-            listener.listen(socket.SOMAXCONN)
-            listener.setblocking(False)
-        except BaseException:
-            listener.close()
-            raise
-        self._listener = listener
+
+        self._listener = _listening(listener, bind)
         bound_host, self._port = listener.getsockname()[:2]
         # A wildcard bind is reached through loopback from this machine.
         bound_host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(bound_host, bound_host)
@@ -763,6 +757,19 @@ class AgentServer:
         with self._changed:
             self._connections.pop(connection.index, None)
             self._changed.notify_all()
+
+
+def _listening(listener: socket.socket, bind: Callable[[], None]) -> socket.socket:
+    """``listener`` bound by ``bind()``, listening and non-blocking (the
+    accept loop polls it); closed if any of that fails."""
+    try:
+        bind()
+        listener.listen(socket.SOMAXCONN)
+        listener.setblocking(False)
+    except BaseException:
+        listener.close()
+        raise
+    return listener
 
 
 def _remove_stale_socket(path: str) -> None:
