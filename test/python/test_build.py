@@ -239,7 +239,7 @@ class FindPluginTest(TempDirTestCase):
         self.addCleanup(patcher.stop)
         # Which LLVM each fake plugin is for: the file says it.
         patcher = mock.patch(
-            "optgym.toolchain.plugin_llvm_major",
+            "optgym.plugin.plugin_llvm_major",
             lambda path: Path(path).read_text() or None,
         )
         patcher.start()

@@ -284,7 +284,7 @@ def run_build(
             errors="replace" if capture_output else None,
         )
         if not server.wait_idle(_DRAIN_SECONDS):
-            server._log(
+            server.log(
                 "optgym: warning: connections still open %g s after the build exited; "
                 "closing them" % _DRAIN_SECONDS
             )

@@ -37,7 +37,15 @@ from typing import Any, Callable, Dict, Iterator, Optional, Union
 
 from .errors import BenchmarkError
 
-__all__ = ["Cache", "CacheEntry", "CACHE_ENV", "atomic_write", "default_cache_dir", "file_sha256"]
+__all__ = [
+    "Cache",
+    "CacheEntry",
+    "CACHE_ENV",
+    "NEW_FILE_MODE",
+    "atomic_write",
+    "default_cache_dir",
+    "file_sha256",
+]
 
 #: The environment variable that names the cache directory.
 CACHE_ENV = "OPTGYM_CACHE"
@@ -67,9 +75,16 @@ def file_sha256(path: Union[str, os.PathLike]) -> str:
     return digest.hexdigest()
 
 
-# Files get the permissions open() would give them (mkstemp's are 0600).
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
+def _new_file_mode() -> int:
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+#: The mode open() gives a new file under this process's umask (read once,
+#: at import). Files written through a temporary file get it: mkstemp's are
+#: 0600.
+NEW_FILE_MODE = _new_file_mode()
 
 
 def atomic_write(path: Union[str, os.PathLike], data: Union[bytes, str]) -> None:
@@ -86,7 +101,7 @@ def atomic_write(path: Union[str, os.PathLike], data: Union[bytes, str]) -> None
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        os.chmod(temporary, 0o666 & ~_UMASK)
+        os.chmod(temporary, NEW_FILE_MODE)
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -15,7 +15,7 @@ import sys
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional
 
-from . import __version__
+from ._version import __version__
 from .agents import AgentSpecError, load_agent
 from .benchmarks import DEFAULT_TIMEOUT, SPLITS, benchmarks, datasets
 from .build import run_build

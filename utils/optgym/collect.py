@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple, Union
 
-from .cache import _UMASK, atomic_write
+from .cache import NEW_FILE_MODE, atomic_write
 from .errors import BenchmarkError
 from .toolchain import Toolchain
 
@@ -287,7 +287,7 @@ def _copy_atomic(source: Path, target: Path) -> None:
     os.close(fd)
     try:
         shutil.copyfile(source, temporary)
-        os.chmod(temporary, 0o666 & ~_UMASK)
+        os.chmod(temporary, NEW_FILE_MODE)
         os.replace(temporary, target)
     except BaseException:
         if os.path.exists(temporary):
@@ -431,7 +431,7 @@ def collect(
                         % (", ".join(unit.name for unit in linked), completed.stderr.strip()),
                         "file://" + str(target),
                     )
-                os.chmod(temporary, 0o666 & ~_UMASK)
+                os.chmod(temporary, NEW_FILE_MODE)
                 os.replace(temporary, target)
             finally:
                 if os.path.exists(temporary):

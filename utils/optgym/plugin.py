@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 from pathlib import Path
 from typing import Optional, Union
 
 from .resources import installation_roots
 
-__all__ = ["find_plugin", "PLUGIN_ENV"]
+__all__ = ["find_plugin", "plugin_llvm_major", "PLUGIN_ENV"]
 
 #: The environment variable that names the plugin explicitly.
 PLUGIN_ENV = "OPTGYM_PLUGIN"
@@ -27,8 +29,6 @@ def find_plugin(llvm_version: Optional[Union[int, str]] = None) -> str:
 
     Raises FileNotFoundError listing every place searched.
     """
-    from .toolchain import plugin_llvm_major
-
     explicit = os.environ.get(PLUGIN_ENV)
     if explicit:
         path = Path(explicit).expanduser()
@@ -55,3 +55,47 @@ def find_plugin(llvm_version: Optional[Union[int, str]] = None) -> str:
         "OPTGYM_LLVM_VERSION=22 pip install . for LLVM 22), or set %s to a built plugin."
         % (_PLUGIN_NAME, for_version, ", ".join(searched), PLUGIN_ENV)
     )
+
+
+def _installed_llvm_majors() -> set:
+    try:
+        entries = os.listdir("/usr/lib")
+    except OSError:
+        return set()
+    return {
+        entry[len("llvm-") :]
+        for entry in entries
+        if entry.startswith("llvm-") and entry[len("llvm-") :].isdigit()
+    }
+
+
+@functools.lru_cache(maxsize=16)
+def _plugin_llvm_major_cached(path: str, mtime_ns: int, size: int) -> Optional[str]:
+    try:
+        with open(path, "rb") as stream:
+            data = stream.read()
+    except OSError:
+        return None
+    majors = {
+        match.group(1).decode()
+        for match in re.finditer(rb"\x00(\d+)\.\d+\.\d+(?:git|rc\d+)?\x00", data)
+    }
+    installed = _installed_llvm_majors()
+    candidates = majors & installed if installed else majors
+    if len(candidates) == 1:
+        return candidates.pop()
+    return None
+
+
+def plugin_llvm_major(path: str) -> Optional[str]:
+    """The LLVM major OptGym.so at ``path`` was built for, or None.
+
+    The plugin carries LLVM_VERSION_STRING ("19.1.7") as a string constant
+    (it says it to agents); a plugin cannot be asked by loading it into the
+    wrong LLVM, which crashes.
+    """
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return _plugin_llvm_major_cached(path, status.st_mtime_ns, status.st_size)

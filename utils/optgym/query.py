@@ -58,7 +58,7 @@ class Query:
             )
 
     @classmethod
-    def _checked(
+    def from_checked(
         cls,
         id: int,
         kind: str,
@@ -69,7 +69,7 @@ class Query:
         module: Optional[str],
         pid: Optional[int],
     ) -> "Query":
-        """Builds a Query from parts the server has checked: a read-only
+        """Builds a Query from parts the agent server has checked: a read-only
         features mapping it made, a tuple of choices holding default. Skips
         __init__'s copies and checks, which cost more than the socket."""
         query = object.__new__(cls)

@@ -25,8 +25,9 @@ def installation_roots() -> List[Path]:
     inside the package first (every directory of the package's search path,
     which an editable install extends to site-packages), then the prefixes
     ``sys.prefix``, ``/usr/local`` and ``/usr``."""
-    from . import __path__ as package_path
-
+    # The package is imported before any of its modules: no import needed
+    # (and no import cycle) to read its search path.
+    package_path = sys.modules[__package__].__path__
     roots = [Path(directory) / _NATIVE_DIR for directory in package_path] + list(_PREFIXES)
     return list(dict.fromkeys(roots))
 

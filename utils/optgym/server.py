@@ -50,7 +50,7 @@ import traceback
 import types
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple, Union
 
-from . import __version__
+from ._version import __version__
 from .protocol import (
     ClientHello,
     KindSpec,
@@ -267,7 +267,7 @@ class _Connection:
         assert self.hello is not None
         checked = validate_query(message, self.hello.kinds)
         kind = checked.kind
-        query = Query._checked(
+        query = Query.from_checked(
             checked.id,
             kind.name,
             checked.key,
@@ -482,7 +482,7 @@ class AgentServer:
             if connection.thread.is_alive() and connection.thread is not threading.current_thread()
         ]
         if busy:
-            self._log(
+            self.log(
                 "optgym: warning: %s still busy in a callback after %g s; not waiting for them"
                 % (", ".join(busy), _CLOSE_GRACE_SECONDS)
             )
@@ -490,7 +490,7 @@ class AgentServer:
         errors = self.errors
         if len(errors) > 1:
             # Only the first failure of each callback was printed.
-            self._log(
+            self.log(
                 "optgym: warning: %d callback failures in all (AgentServer.errors lists them)"
                 % len(errors)
             )
@@ -612,7 +612,7 @@ class AgentServer:
                 # off instead of spinning on a listener that stays readable.
                 if not self._accept_failure_logged:
                     self._accept_failure_logged = True
-                    self._log("optgym: warning: cannot accept a connection: %s" % accept_error)
+                    self.log("optgym: warning: cannot accept a connection: %s" % accept_error)
                 time.sleep(0.1)
 
     def _register(self, sock: socket.socket, peer: Any) -> None:
@@ -633,7 +633,7 @@ class AgentServer:
             sock.close()
             entry = "%s: cannot start its thread: %s" % (connection.describe(), error)
             self._connection_errors.append(entry)
-            self._log("optgym: warning: %s; closing that connection" % entry)
+            self.log("optgym: warning: %s; closing that connection" % entry)
             return
         self._connections[connection.index] = connection
         self._changed.notify_all()
@@ -652,7 +652,10 @@ class AgentServer:
 
     # -- Called by connection threads ----------------------------------------
 
-    def _log(self, text: str) -> None:
+    def log(self, text: str) -> None:
+        """Writes one line to the server's log (its ``log`` argument), under
+        a lock: connection threads and the build driving the server share
+        it."""
         target = self._log_target
         with self._log_lock:
             if target is None:
@@ -684,7 +687,7 @@ class AgentServer:
             )
             if details:
                 text += "\n" + details.rstrip()
-            self._log(text)
+            self.log(text)
 
     def _choose(self, query: Query, connection: _Connection, default_index: int) -> int:
         def where() -> str:
@@ -751,7 +754,7 @@ class AgentServer:
                 self._connection_errors.append(entry)
         # close() cuts connections mid-message on purpose; that is no news.
         if not closing:
-            self._log("optgym: warning: %s; closing that connection" % entry)
+            self.log("optgym: warning: %s; closing that connection" % entry)
 
     def _connection_finished(self, connection: _Connection) -> None:
         with self._changed:
@@ -810,7 +813,7 @@ def _serve_until_stopped(make_server: Callable[[], AgentServer]) -> None:
     try:
         server = make_server()
         spec = server.oracle_spec
-        server._log("optgym: serving on %s; set OPTGYM_ORACLE=%s" % (spec, spec))
+        server.log("optgym: serving on %s; set OPTGYM_ORACLE=%s" % (spec, spec))
         # A timed wait, so that Ctrl-C is delivered promptly everywhere.
         while not stop.wait(0.5):
             pass
@@ -820,7 +823,7 @@ def _serve_until_stopped(make_server: Callable[[], AgentServer]) -> None:
         if server is not None:
             server.close()
             units = server.units()
-            server._log(
+            server.log(
                 "optgym: stopped after %d connections, %d units, %d queries"
                 % (server.connection_count, len(units), sum(unit.queries for unit in units))
             )

@@ -8,9 +8,7 @@ drives LLVM 22's clang); otherwise 19. The tools are Debian's:
 
 from __future__ import annotations
 
-import functools
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -21,7 +19,7 @@ from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence, Union
 
 from .errors import BuildError, ToolchainError
-from .plugin import PLUGIN_ENV, find_plugin
+from .plugin import PLUGIN_ENV, find_plugin, plugin_llvm_major
 
 __all__ = [
     "LLVM_VERSION_ENV",
@@ -40,50 +38,6 @@ DEFAULT_LLVM_VERSION = "19"
 
 # How much of a failing tool's stderr an error message carries.
 _STDERR_LINES = 12
-
-
-def _installed_llvm_majors() -> set:
-    try:
-        entries = os.listdir("/usr/lib")
-    except OSError:
-        return set()
-    return {
-        entry[len("llvm-") :]
-        for entry in entries
-        if entry.startswith("llvm-") and entry[len("llvm-") :].isdigit()
-    }
-
-
-@functools.lru_cache(maxsize=16)
-def _plugin_llvm_major_cached(path: str, mtime_ns: int, size: int) -> Optional[str]:
-    try:
-        with open(path, "rb") as stream:
-            data = stream.read()
-    except OSError:
-        return None
-    majors = {
-        match.group(1).decode()
-        for match in re.finditer(rb"\x00(\d+)\.\d+\.\d+(?:git|rc\d+)?\x00", data)
-    }
-    installed = _installed_llvm_majors()
-    candidates = majors & installed if installed else majors
-    if len(candidates) == 1:
-        return candidates.pop()
-    return None
-
-
-def plugin_llvm_major(path: str) -> Optional[str]:
-    """The LLVM major OptGym.so at ``path`` was built for, or None.
-
-    The plugin carries LLVM_VERSION_STRING ("19.1.7") as a string constant
-    (it says it to agents); a plugin cannot be asked by loading it into the
-    wrong LLVM, which crashes.
-    """
-    try:
-        status = os.stat(path)
-    except OSError:
-        return None
-    return _plugin_llvm_major_cached(path, status.st_mtime_ns, status.st_size)
 
 
 def resolve_llvm_version() -> str:

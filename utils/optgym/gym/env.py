@@ -35,7 +35,8 @@ from ..benchmarks import DEFAULT_TIMEOUT, Benchmark
 from ..benchmarks import benchmark as resolve_benchmark
 from ..cache import Cache, atomic_write
 from ..errors import BenchmarkError, BuildError
-from ..toolchain import Toolchain, plugin_llvm_major
+from ..plugin import plugin_llvm_major
+from ..toolchain import Toolchain
 from .driver import DriverConnection, DriverCrashed, DriverError, PendingChoice
 from .observations import (
     DriverInfo,
@@ -85,6 +86,48 @@ def _known_observation_names() -> Tuple[str, ...]:
 
 _OBSERVATION_NAMES = _known_observation_names()
 _json_names = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+class _EpisodeObservations:
+    """An environment's :class:`~optgym.gym.observations.ObservationSource`:
+    what observation computations may use of it, and nothing else."""
+
+    __slots__ = ("_env",)
+
+    def __init__(self, env: "LlvmEnv") -> None:
+        self._env = env
+
+    @property
+    def numpy(self) -> bool:
+        return self._env.numpy
+
+    @property
+    def benchmark(self) -> Benchmark:
+        return self._env.benchmark
+
+    def pending_query(self) -> PendingChoice:
+        return self._env._pending_query()
+
+    def fetch(self, query: PendingChoice, names: Iterable[str]) -> Dict[str, Any]:
+        return self._env._fetch(query, names)
+
+    def driver_names(self, attribute: str) -> List[str]:
+        return self._env._names(attribute)
+
+    def scratch_path(self, stem: str, suffix: str) -> str:
+        return self._env._scratch_path(stem, suffix)
+
+    def bitcode_file(self, query: PendingChoice) -> str:
+        return self._env._bitcode_file(query)
+
+    def baseline(self, name: str) -> Any:
+        return self._env._baseline(name)
+
+    def build_and_run(self, query: PendingChoice) -> Tuple[float, List[float]]:
+        return self._env._build_and_run(query)
+
+    def observation_specs(self) -> Dict[str, ObservationSpaceSpec]:
+        return self._env._observation_specs()
 
 
 class LlvmEnv(gymnasium.Env):
@@ -161,7 +204,8 @@ class LlvmEnv(gymnasium.Env):
         # Checked before any process or directory exists.
         self.observation_space = observation_space
         self.reward_space = reward_space
-        self.observation = ObservationView(self)
+        self._observations = _EpisodeObservations(self)
+        self.observation = ObservationView(self._observations)
         # The episode.
         self._connection: Optional[DriverConnection] = None
         self._root: Optional[Root] = None
@@ -482,7 +526,7 @@ class LlvmEnv(gymnasium.Env):
         name = self._observation_name
         if name is None:
             return None
-        return self._observation_specs()[name].compute(self, query)
+        return self._observation_specs()[name].compute(self._observations, query)
 
     # -- step --------------------------------------------------------------------------------
 

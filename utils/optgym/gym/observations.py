@@ -26,19 +26,18 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Protocol, Tuple
 
 import numpy as _numpy
 
+from ..benchmarks import Benchmark
 from .driver import PendingChoice
 from .spaces import Box, DictSpace, Scalar, Sequence
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .env import LlvmEnv
 
 __all__ = [
     "BASELINE_NAMES",
     "ObservationError",
+    "ObservationSource",
     "ObservationSpaceSpec",
     "ObservationView",
     "DriverInfo",
@@ -112,7 +111,53 @@ def inst_count_key(name: str) -> str:
     return name
 
 
-Compute = Callable[["LlvmEnv", PendingChoice], Any]
+class ObservationSource(Protocol):
+    """What observation values are computed from: the episode's driver, its
+    benchmark's baselines and builds of its module. Each LlvmEnv has one;
+    the computations see the environment through it alone."""
+
+    #: Vectors as numpy arrays (else lists).
+    numpy: bool
+
+    @property
+    def benchmark(self) -> Benchmark:
+        """The episode's benchmark."""
+        ...
+
+    def pending_query(self) -> PendingChoice:
+        """The current state's query (ObservationError when there is none)."""
+        ...
+
+    def fetch(self, query: PendingChoice, names: Iterable[str]) -> Dict[str, Any]:
+        """The driver's values of ``names`` for ``query``'s state."""
+        ...
+
+    def driver_names(self, attribute: str) -> List[str]:
+        """Names the driver reported (``autophase_names``, ...)."""
+        ...
+
+    def scratch_path(self, stem: str, suffix: str) -> str:
+        """A fresh file name in the environment's work directory."""
+        ...
+
+    def bitcode_file(self, query: PendingChoice) -> str:
+        """The state's module as a bitcode file."""
+        ...
+
+    def baseline(self, name: str) -> Any:
+        """A baseline of the benchmark (``IrInstructionCountOz``, ...)."""
+        ...
+
+    def build_and_run(self, query: PendingChoice) -> Tuple[float, List[float]]:
+        """Builds the state's module: (build seconds, seconds of each run)."""
+        ...
+
+    def observation_specs(self) -> Dict[str, "ObservationSpaceSpec"]:
+        """The observation spaces, by name."""
+        ...
+
+
+Compute = Callable[["ObservationSource", PendingChoice], Any]
 
 
 @dataclass
@@ -152,9 +197,9 @@ class ObservationSpaceSpec:
 # -- computing values ----------------------------------------------------------------
 
 
-def _vector(env: "LlvmEnv", values: List[Any], dtype: str) -> Any:
+def _vector(source: "ObservationSource", values: List[Any], dtype: str) -> Any:
     """A fresh array (or list) of the values: the caller may change it."""
-    if env.numpy:
+    if source.numpy:
         if type(values) is list:
             # A third faster than numpy.array for a list of Python ints.
             return _numpy.fromiter(values, _DTYPES[dtype], len(values))
@@ -166,33 +211,33 @@ _DTYPES = {name: _numpy.dtype(name) for name in ("int64", "float32")}
 
 
 def _driver_value(name: str) -> Compute:
-    def compute(env: "LlvmEnv", query: PendingChoice) -> Any:
-        return env._fetch(query, (name,))[name]
+    def compute(source: "ObservationSource", query: PendingChoice) -> Any:
+        return source.fetch(query, (name,))[name]
 
     return compute
 
 
 def _driver_vector(name: str) -> Compute:
-    def compute(env: "LlvmEnv", query: PendingChoice) -> Any:
+    def compute(source: "ObservationSource", query: PendingChoice) -> Any:
         # The step's own observation came with the query: no lookup of
         # what is missing.
         values = query.observations.get(name)
         if values is None:
-            values = env._fetch(query, (name,))[name]
-        return _vector(env, values, "int64")
+            values = source.fetch(query, (name,))[name]
+        return _vector(source, values, "int64")
 
     return compute
 
 
-def _ir(env: "LlvmEnv", query: PendingChoice) -> str:
+def _ir(source: "ObservationSource", query: PendingChoice) -> str:
     text = query.extra.get("Ir")
     if text is None:
         try:
-            text = env._fetch(query, ("Ir",))["Ir"]
+            text = source.fetch(query, ("Ir",))["Ir"]
         except ObservationError:
             # Too large for one message: the driver writes it to a file.
-            path = env._scratch_path("ir", ".ll")
-            env._fetch(query, ("Ir=" + path,))
+            path = source.scratch_path("ir", ".ll")
+            source.fetch(query, ("Ir=" + path,))
             try:
                 with open(path, encoding="utf-8") as stream:
                     text = stream.read()
@@ -202,31 +247,31 @@ def _ir(env: "LlvmEnv", query: PendingChoice) -> str:
     return text
 
 
-def _ir_sha1(env: "LlvmEnv", query: PendingChoice) -> str:
-    return hashlib.sha1(_ir(env, query).encode("utf-8")).hexdigest()
+def _ir_sha1(source: "ObservationSource", query: PendingChoice) -> str:
+    return hashlib.sha1(_ir(source, query).encode("utf-8")).hexdigest()
 
 
-def _bitcode(env: "LlvmEnv", query: PendingChoice) -> bytes:
-    path = env._bitcode_file(query)
+def _bitcode(source: "ObservationSource", query: PendingChoice) -> bytes:
+    path = source.bitcode_file(query)
     with open(path, "rb") as stream:
         return stream.read()
 
 
-def _bitcode_file(env: "LlvmEnv", query: PendingChoice) -> str:
-    path = env._bitcode_file(query)
+def _bitcode_file(source: "ObservationSource", query: PendingChoice) -> str:
+    path = source.bitcode_file(query)
     # The user's now: kept until the environment closes.
     query.extra["bitcode_handed_out"] = True
     return path
 
 
-def _autophase_dict(env: "LlvmEnv", query: PendingChoice) -> Dict[str, int]:
-    values = env._fetch(query, ("Autophase",))["Autophase"]
-    return dict(zip(env._names("autophase_names"), values))
+def _autophase_dict(source: "ObservationSource", query: PendingChoice) -> Dict[str, int]:
+    values = source.fetch(query, ("Autophase",))["Autophase"]
+    return dict(zip(source.driver_names("autophase_names"), values))
 
 
-def _inst_count_dict(env: "LlvmEnv", query: PendingChoice) -> Dict[str, int]:
-    values = env._fetch(query, ("InstCount",))["InstCount"]
-    names = env._names("inst_count_names")
+def _inst_count_dict(source: "ObservationSource", query: PendingChoice) -> Dict[str, int]:
+    values = source.fetch(query, ("InstCount",))["InstCount"]
+    names = source.driver_names("inst_count_names")
     return {inst_count_key(name) + "Count": value for name, value in zip(names, values)}
 
 
@@ -235,37 +280,37 @@ def _norm(values: List[int]) -> List[float]:
     return [value / total for value in values[1:]]
 
 
-def _inst_count_norm(env: "LlvmEnv", query: PendingChoice) -> Any:
-    values = env._fetch(query, ("InstCount",))["InstCount"]
-    return _vector(env, _norm(values), "float32")
+def _inst_count_norm(source: "ObservationSource", query: PendingChoice) -> Any:
+    values = source.fetch(query, ("InstCount",))["InstCount"]
+    return _vector(source, _norm(values), "float32")
 
 
-def _inst_count_norm_dict(env: "LlvmEnv", query: PendingChoice) -> Dict[str, float]:
-    values = env._fetch(query, ("InstCount",))["InstCount"]
-    names = env._names("inst_count_names")[1:]
+def _inst_count_norm_dict(source: "ObservationSource", query: PendingChoice) -> Dict[str, float]:
+    values = source.fetch(query, ("InstCount",))["InstCount"]
+    names = source.driver_names("inst_count_names")[1:]
     return {inst_count_key(name) + "Density": value for name, value in zip(names, _norm(values))}
 
 
 def _baseline(name: str) -> Compute:
-    def compute(env: "LlvmEnv", query: PendingChoice) -> Any:
-        return env._baseline(name)
+    def compute(source: "ObservationSource", query: PendingChoice) -> Any:
+        return source.baseline(name)
 
     return compute
 
 
 def _static(attribute: str) -> Compute:
-    def compute(env: "LlvmEnv", query: PendingChoice) -> Any:
-        return list(env._names(attribute))
+    def compute(source: "ObservationSource", query: PendingChoice) -> Any:
+        return list(source.driver_names(attribute))
 
     return compute
 
 
-def _runtime(env: "LlvmEnv", query: PendingChoice) -> List[float]:
-    return list(env._build_and_run(query)[1])
+def _runtime(source: "ObservationSource", query: PendingChoice) -> List[float]:
+    return list(source.build_and_run(query)[1])
 
 
-def _buildtime(env: "LlvmEnv", query: PendingChoice) -> List[float]:
-    return [env._build_and_run(query)[0]]
+def _buildtime(source: "ObservationSource", query: PendingChoice) -> List[float]:
+    return [source.build_and_run(query)[0]]
 
 
 def median(values: List[float]) -> float:
@@ -286,7 +331,7 @@ def observation_specs(info: DriverInfo) -> Dict[str, ObservationSpaceSpec]:
         ObservationSpaceSpec(
             "IrInstructionCount",
             count("IrInstructionCount"),
-            lambda env, query: query.ir_instructions,
+            lambda source, query: query.ir_instructions,
             default_value=0,
         ),
         ObservationSpaceSpec(
@@ -365,7 +410,7 @@ def observation_specs(info: DriverInfo) -> Dict[str, ObservationSpaceSpec]:
         ObservationSpaceSpec(
             "IsRunnable",
             Scalar(0, 1, bool, "IsRunnable"),
-            lambda env, query: bool(env.benchmark.runnable),
+            lambda source, query: bool(source.benchmark.runnable),
             default_value=False,
         ),
         ObservationSpaceSpec(
@@ -418,12 +463,12 @@ class ObservationView(Mapping):
     any of its names, bypassing the Python-side meanings.
     """
 
-    def __init__(self, env: "LlvmEnv") -> None:
-        self._env = env
+    def __init__(self, source: "ObservationSource") -> None:
+        self._source = source
 
     @property
     def spaces(self) -> Dict[str, ObservationSpaceSpec]:
-        return self._env._observation_specs()
+        return self._source.observation_specs()
 
     def __getitem__(self, name: str) -> Any:
         spec = self.spaces.get(name)
@@ -431,7 +476,7 @@ class ObservationView(Mapping):
             raise KeyError(
                 "unknown observation %r (known: %s)" % (name, ", ".join(sorted(self.spaces)))
             )
-        return spec.compute(self._env, self._env._pending_query())
+        return spec.compute(self._source, self._source.pending_query())
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.spaces)
@@ -445,9 +490,9 @@ class ObservationView(Mapping):
     def raw(self, *names: str) -> Dict[str, Any]:
         """The driver's values of ``names`` for the current state, in one
         round trip (ObservationError if one failed)."""
-        query = self._env._pending_query()
+        query = self._source.pending_query()
         return {
-            name: value for name, value in self._env._fetch(query, names).items() if name in names
+            name: value for name, value in self._source.fetch(query, names).items() if name in names
         }
 
     def __repr__(self) -> str:
