@@ -13,8 +13,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "plugin/oracle/AgentSocket.h"
-#include "plugin/oracle/OracleSpec.h"
+#include "oracle/AgentSocket.h"
+#include "oracle/OracleSpec.h"
 
 #include "llvm/Support/raw_ostream.h"
 

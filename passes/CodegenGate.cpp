@@ -1,9 +1,9 @@
 //===- CodegenGate.cpp - Decide on the backend's optional passes ----------===//
 
 #include "passes/CodegenGate.h"
+#include "passes/Compat.h"
 #include "passes/DecisionKeys.h"
 #include "passes/DecisionPoint.h"
-#include "plugin/Compat.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringMap.h"

@@ -10,7 +10,7 @@
 #ifndef OPTGYM_PASSES_DECISIONPOINT_H
 #define OPTGYM_PASSES_DECISIONPOINT_H
 
-#include "plugin/Session.h"
+#include "session/Session.h"
 
 #include "llvm/IR/PassManager.h"
 

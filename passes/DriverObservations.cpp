@@ -1,9 +1,9 @@
 //===- DriverObservations.cpp - Observations for pass choices -------------===//
 
 #include "passes/DriverObservations.h"
+#include "oracle/ActionSpace.h"
 #include "passes/ObjectSize.h"
-#include "plugin/Session.h"
-#include "plugin/oracle/ActionSpace.h"
+#include "session/Session.h"
 
 #include "llvm/IR/PassInstrumentation.h"
 #include "llvm/Passes/PassBuilder.h"

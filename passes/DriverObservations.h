@@ -25,9 +25,9 @@
 #ifndef OPTGYM_PASSES_DRIVEROBSERVATIONS_H
 #define OPTGYM_PASSES_DRIVEROBSERVATIONS_H
 
+#include "oracle/QueryServices.h"
 #include "passes/ObjectSize.h"
 #include "passes/Observations.h"
-#include "plugin/oracle/QueryServices.h"
 
 #include "llvm/ADT/StringMap.h"
 #include "llvm/IR/Module.h"

@@ -10,7 +10,7 @@
 #ifndef OPTGYM_PASSES_LOOPFEATURES_H
 #define OPTGYM_PASSES_LOOPFEATURES_H
 
-#include "plugin/oracle/Query.h"
+#include "oracle/Query.h"
 
 #include "llvm/IR/PassManager.h"
 

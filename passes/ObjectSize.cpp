@@ -1,7 +1,7 @@
 //===- ObjectSize.cpp - .text size of a module's object code --------------===//
 
 #include "passes/ObjectSize.h"
-#include "plugin/Compat.h"
+#include "passes/Compat.h"
 
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/Analysis/TargetLibraryInfo.h"

@@ -99,8 +99,8 @@ private:
       if (const Function *Callee = Call->getCalledFunction())
         at(AF::returnInt) += Callee->getReturnType()->isIntegerTy();
     }
-    switch (I.getOpcode()) {
     // clang-format off
+    switch (I.getOpcode()) {
     case Instruction::AShr:          ++at(AF::NumAShrInst); break;
     case Instruction::Add:           ++at(AF::NumAddInst); break;
     case Instruction::Alloca:        ++at(AF::NumAllocaInst); break;

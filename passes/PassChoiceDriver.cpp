@@ -1,10 +1,10 @@
 //===- PassChoiceDriver.cpp - The oracle chooses the pass order -----------===//
 
 #include "passes/PassChoiceDriver.h"
+#include "oracle/ActionSpace.h"
 #include "passes/DecisionKeys.h"
 #include "passes/DecisionPoint.h"
 #include "passes/DriverObservations.h"
-#include "plugin/oracle/ActionSpace.h"
 
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"

@@ -1,7 +1,7 @@
 //===- UnitCollector.cpp - Collect translation units from real builds -----===//
 
 #include "passes/UnitCollector.h"
-#include "plugin/Session.h"
+#include "session/Session.h"
 
 #include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/Config/llvm-config.h"

@@ -3,7 +3,7 @@
 #ifndef OPTGYM_PLUGIN_REGISTRATION_H
 #define OPTGYM_PLUGIN_REGISTRATION_H
 
-#include "plugin/Compat.h"
+#include "passes/Compat.h"
 
 namespace optgym {
 

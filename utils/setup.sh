@@ -20,7 +20,7 @@ venv="${OPTGYM_VENV:-$root/.venv}"
 
 versions="${OPTGYM_LLVM_VERSIONS:-19 22}"
 packages=(cmake ninja-build g++ python3 python3-venv python3-pip libgtest-dev
-  clang-format csmith libcsmith-dev)
+  clang-format-19 csmith libcsmith-dev)
 for v in $versions; do
   packages+=("llvm-$v-dev" "clang-$v" "llvm-$v-tools")
 done

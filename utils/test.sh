@@ -76,13 +76,24 @@ for v in $versions; do
   count "$dir/pytest.log"
 done
 
+# The linters count as one test each.
+lint() {
+  if (cd "$root" && "$@"); then
+    passed=$((passed + 1))
+  else
+    status=1
+    failed=$((failed + 1))
+  fi
+}
+
 echo "== ruff"
-if (cd "$root" && "$venv/bin/ruff" check . && "$venv/bin/ruff" format --check .); then
-  passed=$((passed + 1))
-else
-  status=1
-  failed=$((failed + 1))
-fi
+lint bash -c '"$0/bin/ruff" check . && "$0/bin/ruff" format --check .' "$venv"
+
+echo "== clang-format"
+# LLVM style (.clang-format), as LLVM 19's clang-format writes it; the
+# bundled C programs are datasets, not OptGym's code.
+lint bash -c 'git ls-files -z -- "*.cpp" "*.h" ":!datasets/" ":!test/lit/" |
+  xargs -0 clang-format-19 --dry-run -Werror'
 
 echo "$passed passed, $failed failed"
 exit "$status"

@@ -1,6 +1,6 @@
 //===- DecisionKindTest.cpp - Kinds, features and choice sets -------------===//
 
-#include "plugin/oracle/DecisionKind.h"
+#include "oracle/DecisionKind.h"
 
 #include "gtest/gtest.h"
 

@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "plugin/oracle/FlatJSON.h"
+#include "oracle/FlatJSON.h"
 
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"

@@ -9,7 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "plugin/oracle/Protocol.h"
+#include "oracle/Protocol.h"
 
 #include "llvm/ADT/StringExtras.h"
 

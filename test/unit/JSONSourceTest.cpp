@@ -1,6 +1,6 @@
 //===- JSONSourceTest.cpp - Locating values in JSON text ------------------===//
 
-#include "plugin/oracle/JSONSource.h"
+#include "oracle/JSONSource.h"
 
 #include "gtest/gtest.h"
 

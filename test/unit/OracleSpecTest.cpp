@@ -1,6 +1,6 @@
 //===- OracleSpecTest.cpp - Oracle specs and their errors -----------------===//
 
-#include "plugin/oracle/OracleSpec.h"
+#include "oracle/OracleSpec.h"
 
 #include "gtest/gtest.h"
 

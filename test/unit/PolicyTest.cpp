@@ -1,7 +1,7 @@
 //===- PolicyTest.cpp - Policy files: tables, models, errors --------------===//
 
-#include "plugin/oracle/Policy.h"
-#include "plugin/oracle/OracleBackends.h"
+#include "oracle/Policy.h"
+#include "oracle/OracleBackends.h"
 
 #include "gtest/gtest.h"
 

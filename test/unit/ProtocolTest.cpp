@@ -1,6 +1,6 @@
 //===- ProtocolTest.cpp - Frames and messages of the agent protocol -------===//
 
-#include "plugin/oracle/Protocol.h"
+#include "oracle/Protocol.h"
 
 #include "gtest/gtest.h"
 

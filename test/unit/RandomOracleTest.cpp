@@ -1,7 +1,7 @@
 //===- RandomOracleTest.cpp - Seeded, per-key deterministic choices -------===//
 
-#include "plugin/oracle/OracleBackends.h"
-#include "plugin/oracle/OracleSpec.h"
+#include "oracle/OracleBackends.h"
+#include "oracle/OracleSpec.h"
 
 #include "gtest/gtest.h"
 

@@ -7,11 +7,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "plugin/oracle/ActionSpace.h"
-#include "plugin/oracle/AgentSocket.h"
-#include "plugin/oracle/OracleSpec.h"
-#include "plugin/oracle/Protocol.h"
-#include "plugin/oracle/QueryServices.h"
+#include "oracle/ActionSpace.h"
+#include "oracle/AgentSocket.h"
+#include "oracle/OracleSpec.h"
+#include "oracle/Protocol.h"
+#include "oracle/QueryServices.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"

@@ -1,7 +1,7 @@
 //===- TraceTest.cpp - Trace records, replay and recording ----------------===//
 
-#include "plugin/oracle/Trace.h"
-#include "plugin/oracle/OracleBackends.h"
+#include "oracle/Trace.h"
+#include "oracle/OracleBackends.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"

@@ -11,9 +11,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "plugin/oracle/AgentSocket.h"
-#include "plugin/oracle/OracleSpec.h"
-#include "plugin/oracle/Protocol.h"
+#include "oracle/AgentSocket.h"
+#include "oracle/OracleSpec.h"
+#include "oracle/Protocol.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"

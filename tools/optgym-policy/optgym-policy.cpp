@@ -11,8 +11,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "plugin/oracle/Policy.h"
-#include "plugin/oracle/Trace.h"
+#include "oracle/Policy.h"
+#include "oracle/Trace.h"
 
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"

@@ -1,4 +1,4 @@
-"""Runs every non-Excluded action of plugin/oracle/ActionSpace.def through opt on one
+"""Runs every non-Excluded action of oracle/ActionSpace.def through opt on one
 module: once with -disable-output, then twice printing the module (-S), which
 must come out identical (the action is deterministic).
 

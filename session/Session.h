@@ -1,0 +1,155 @@
+//===- Session.h - The process-wide OptGym state ----------------*- C++ -*-===//
+//
+// One per compiler process: the configuration, the oracle (wrapped by the
+// recorder when recording) and the counters for the exit summary. Decision
+// points ask it whether to query and forward their queries to it. It holds
+// no LLVM IR, so only the passes know about contexts and diagnostics.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef OPTGYM_SESSION_SESSION_H
+#define OPTGYM_SESSION_SESSION_H
+
+#include "oracle/Oracle.h"
+#include "session/Config.h"
+
+#include "llvm/ADT/STLFunctionalExtras.h"
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+namespace optgym {
+
+class Session {
+public:
+  /// The process's session, configured on first use.
+  static Session &get();
+
+  ~Session();
+
+  /// Neither OPTGYM_ORACLE nor OPTGYM_COLLECT is set: OptGym changes
+  /// nothing and registers nothing.
+  bool isInert() const { return Cfg.isInert() && !ConfigError; }
+
+  /// The most passes the pass-choice driver runs on one module.
+  unsigned maxPasses() const { return Cfg.MaxPasses; }
+
+  /// Where to collect each unit's bitcode; empty when not collecting.
+  llvm::StringRef collectDir() const { return Cfg.CollectDir; }
+
+  /// True when decision points of this kind must build and send queries.
+  /// False for inactive kinds, for a passive oracle that is not recorded,
+  /// after a configuration error, and in a reference run.
+  bool shouldQuery(DecisionKind Kind) const {
+    return mayQuery() && Cfg.Decisions.test(unsigned(Kind));
+  }
+
+  /// shouldQuery() for a decision point named explicitly in a pipeline
+  /// (opt -passes=optgym-driver): the decision list does not apply.
+  bool mayQuery() const {
+    return !ConfigError && !Passive && !inReferenceRun();
+  }
+
+  /// While one lives on a thread, the pipelines it runs are references
+  /// (-Oz on a copy of a module, for an observation): OptGym stays out of
+  /// them entirely, no queries, no module events, no collection.
+  class ReferenceRun {
+  public:
+    ReferenceRun() { ++Depth; }
+    ~ReferenceRun() { --Depth; }
+    ReferenceRun(const ReferenceRun &) = delete;
+    ReferenceRun &operator=(const ReferenceRun &) = delete;
+
+  private:
+    friend class Session;
+    static thread_local unsigned Depth;
+  };
+  static bool inReferenceRun() { return ReferenceRun::Depth != 0; }
+
+  /// Whether decision points of this kind are installed at all.
+  bool isActive(DecisionKind Kind) const {
+    return (Cfg.hasOracle() || ConfigError) &&
+           Cfg.Decisions.test(unsigned(Kind));
+  }
+
+  /// Queries of this kind must carry features (the oracle reads them, or
+  /// they are recorded).
+  bool needsFeatures(DecisionKind Kind) const {
+    return NeedsFeatures[unsigned(Kind)];
+  }
+
+  /// The oracle may answer something other than the default (anything but
+  /// the default oracle, recorded or not).
+  bool mayDepart() const { return !ConfigError && !InnerPassive; }
+
+  bool hasPendingConfigError() const {
+    return ConfigError && !ConfigErrorReported;
+  }
+
+  /// A configuration error not yet reported; returns it once.
+  std::optional<std::string> takeConfigError();
+
+  /// Thread-safe.
+  unsigned decide(const Query &Q);
+
+  /// A decision point did not carry out a forced choice (a size guard).
+  void noteRefused(DecisionKind Kind);
+
+  /// The oracle follows modules (a socket agent): decision points then call
+  /// enterModule() and the pipeline reports the optimized module.
+  bool wantsModuleEvents() const { return WantsModuleEvents; }
+
+  /// Decisions from now on belong to the module Token (its address) with
+  /// LLVM identifier Identifier; Label() names it for the oracle, and is
+  /// called only when the module is new. Ends the previous module if it is
+  /// still open.
+  void enterModule(const void *Token, llvm::StringRef Identifier,
+                   llvm::function_ref<std::string()> Label);
+
+  /// After a module-level pass: remeasures the open module, with Measure(),
+  /// if the pass Changed it or it was never measured. The module ends, with
+  /// its last measure, when the next module starts or the process exits: in
+  /// clang a few passes (and gate queries) still follow the last extension
+  /// point.
+  void noteModuleStats(const void *Token, bool Changed,
+                       llvm::function_ref<ModuleStats()> Measure);
+
+  /// Writes out buffered records (end of a module).
+  void flush();
+
+  void printSummary(llvm::raw_ostream &OS) const;
+
+private:
+  Session();
+
+  Config Cfg;
+  std::unique_ptr<Oracle> TheOracle;
+  std::optional<std::string> ConfigError;
+  std::atomic<bool> ConfigErrorReported{false};
+  bool Passive = true;
+  bool InnerPassive = true;
+  std::bitset<NumDecisionKinds> NeedsFeatures;
+  bool WantsModuleEvents = false;
+
+  /// The module decisions belong to, while its pipeline runs.
+  struct OpenModule {
+    const void *Token = nullptr;
+    std::string Identifier;
+    std::string Label;
+    ModuleStats LastStats;
+    bool Measured = false;
+  };
+  std::optional<OpenModule> Current;
+  void closeCurrentModule();
+
+  mutable std::mutex Lock;
+  uint64_t NumQueries[NumDecisionKinds] = {};
+  uint64_t NumDepartures[NumDecisionKinds] = {};
+  uint64_t NumRefused[NumDecisionKinds] = {};
+};
+
+} // namespace optgym
+
+#endif // OPTGYM_SESSION_SESSION_H

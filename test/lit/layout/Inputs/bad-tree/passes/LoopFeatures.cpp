@@ -1,0 +1,5 @@
+#include "passes/LoopFeatures.h"
+#include "LoopHints.h"
+#include "oracle/Query.h"
+#include "session/Session.h"
+#include "llvm/Analysis/LoopInfo.h"

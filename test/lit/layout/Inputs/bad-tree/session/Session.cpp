@@ -1,0 +1,3 @@
+#include "session/Session.h"
+#include "oracle/Oracle.h"
+#include "plugin/Registration.h"

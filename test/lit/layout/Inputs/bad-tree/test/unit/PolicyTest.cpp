@@ -1,0 +1,3 @@
+#include "oracle/Policy.h"
+#include "gtest/gtest.h"
+#include <llvm/IR/Function.h>

@@ -1,0 +1,3 @@
+#include "oracle/Policy.h"
+#include "passes/DecisionKeys.h"
+#include "llvm/Support/raw_ostream.h"
