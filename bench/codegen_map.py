@@ -23,6 +23,10 @@ import subprocess
 import sys
 import tempfile
 
+from optgym.benchmark_base import text_size
+from optgym.toolchain import Toolchain
+from optgym.trace import read_trace
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PROGRAMS = os.path.join(ROOT, "datasets", "programs")
 
@@ -42,13 +46,7 @@ def units():
 
 
 def text_bytes(llvm, obj):
-    out = subprocess.run(
-        ["/usr/lib/llvm-%s/bin/llvm-size" % llvm, "-A", obj],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return sum(int(m.group(1)) for m in re.finditer(r"^\.text\S*\s+(\d+)", out, re.M))
+    return text_size(obj, Toolchain(llvm_version=llvm))
 
 
 def program_size(args, sources, level, scratch, tag, env=None):
@@ -77,11 +75,7 @@ def gated_passes(args, scratch):
     for _, sources in units():
         for level in args.levels:
             program_size(args, sources, level, scratch, "scan", env)
-    names = set()
-    with open(trace) as f:
-        for line in f:
-            names.add(json.loads(line)["features"]["pass"])
-    return sorted(names)
+    return sorted({decision.features["pass"] for decision in read_trace(trace)})
 
 
 def main():

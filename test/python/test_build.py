@@ -82,7 +82,7 @@ class RunBuildTest(TempDirTestCase):
         self.assertEqual((a.queries, a.departures, a.stats["ir_instructions"]), (4, 1, 103))
         self.assertEqual(a.pid, result.unit("b.c").pid)
         self.assertEqual(len(result.decisions), 8)
-        self.assertEqual(result.decisions[3].choice, "full")
+        self.assertEqual(result.decisions[3].chosen, "full")
 
         seen = self.environment_seen()
         plugin = str(self.plugin.resolve())
@@ -105,7 +105,7 @@ class RunBuildTest(TempDirTestCase):
         )
         data = json.loads(json.dumps(result.to_json()))
         self.assertEqual(data["units"][0]["module"], "a.c")
-        self.assertEqual(data["units"][0]["decisions"][3]["choice"], "full")
+        self.assertEqual(data["units"][0]["decisions"][3]["chosen"], "full")
         self.assertEqual(data["plugin"], plugin)
         self.assertNotIn("stdout", data)
         self.assertEqual(self.log, [])

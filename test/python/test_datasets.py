@@ -25,7 +25,7 @@ from unittest import mock
 import optgym
 from optgym import cli
 from optgym import generators as generators_module
-from optgym.benchmarks import count_ir_instructions
+from optgym.benchmark_base import ir_instruction_count, text_size
 from optgym.cache import Cache, atomic_write
 from optgym.collect import parse_build_log
 from optgym.errors import (
@@ -35,7 +35,7 @@ from optgym.errors import (
     UnknownBenchmark,
 )
 from optgym.toolchain import Toolchain, clang_level, plugin_llvm_major
-from optgym.validation import EXIT_CODES, FAULT_ENV, OUTCOMES
+from optgym.validation import EXIT_CODES, FAULT_ENV, OUTCOMES, output_difference
 
 from machine import TOOLCHAIN, driver_plugin, needs, require_clang, require_csmith
 
@@ -82,24 +82,19 @@ class TempDir(unittest.TestCase):
 
 
 class PureTest(TempDir):
-    def test_count_ir_instructions(self) -> None:
-        text = textwrap.dedent(
-            """\
-            @g = global i32 0
-            declare i32 @f(i32)
-            define i32 @main() #0 {
-            entry:
-              %x = call i32 @f(i32 1)
-              ; a comment
-              br label %5
-
-            5:                                                ; preds = %entry
-              ret i32 %x
-            }
-            attributes #0 = { nounwind }
-            """
+    def test_output_difference_names_the_first_differing_line(self) -> None:
+        self.assertEqual(
+            output_difference(b"a\nb\n", b"a\nc\n"),
+            "line 2 differs from the -O0 reference: got 'b', expected 'c'",
         )
-        self.assertEqual(count_ir_instructions(text), 3)
+        self.assertEqual(
+            output_difference(b"a\n", b"a\nb\n", "the -Oz build"),
+            "printed 1 lines, the -Oz build 2",
+        )
+        self.assertEqual(
+            output_difference(b"a\r\n", b"a\n"),
+            "printed 3 bytes, the -O0 reference 2 (line ends differ)",
+        )
 
     def test_clang_level(self) -> None:
         for spelling in ("O2", "-O2", "2", 2):
@@ -304,6 +299,87 @@ class BuildLogTest(unittest.TestCase):
 
 
 # -- with clang -----------------------------------------------------------------------
+
+
+#: A module whose instructions are counted by hand: a call, a switch (its
+#: cases are not instructions), a store, a branch and a return; the
+#: declaration, the global and the comment are none.
+COUNTED_IR = textwrap.dedent(
+    """\
+    @g = global i32 0
+    declare i32 @f(i32)
+    define i32 @main(i32 %n) {
+    entry:
+      %x = call i32 @f(i32 %n)
+      ; a comment
+      switch i32 %x, label %other [
+        i32 0, label %zero
+        i32 1, label %other
+      ]
+    zero:
+      store i32 1, ptr @g
+      br label %other
+    other:
+      ret i32 %x
+    }
+    """
+)
+
+
+@needs(require_clang)
+class MeasureTest(TempDir):
+    def test_ir_instruction_count_is_the_plugins(self) -> None:
+        path = self.write("counted.ll", COUNTED_IR)
+        self.assertEqual(ir_instruction_count(path, TOOLCHAIN), 5)
+        # After a pipeline, in the same opt: what the module opt writes has.
+        optimized = self.dir / "optimized.bc"
+        subprocess.run(
+            [TOOLCHAIN.path("opt"), "-passes=default<O2>", str(path), "-o", str(optimized)],
+            check=True,
+        )
+        after = ir_instruction_count(optimized, TOOLCHAIN)
+        self.assertEqual(ir_instruction_count(path, TOOLCHAIN, passes="default<O2>"), after)
+
+    def test_count_ir_instructions_is_deprecated_and_counts_alike(self) -> None:
+        from optgym.benchmarks import count_ir_instructions
+
+        with self.assertWarnsRegex(DeprecationWarning, "ir_instruction_count"):
+            self.assertEqual(count_ir_instructions(COUNTED_IR, TOOLCHAIN), 5)
+
+    def test_a_failing_count_names_the_benchmark(self) -> None:
+        path = self.write("broken.ll", "define void @f() {\n  ret i32 0\n}\n")
+        with self.assertRaisesRegex(BuildError, "opt -passes=print<optgym-instcount> failed"):
+            ir_instruction_count(path, TOOLCHAIN, uri="file:///broken.ll")
+
+    def test_text_size_adds_every_text_section(self) -> None:
+        source = self.write("two.c", "int f(void) { return 1; }\nint g(void) { return 2; }\n")
+        obj = self.dir / "two.o"
+        subprocess.run(
+            [
+                TOOLCHAIN.path("clang"),
+                "-O2",
+                "-ffunction-sections",
+                "-c",
+                str(source),
+                "-o",
+                str(obj),
+            ],
+            check=True,
+        )
+        sections = subprocess.run(
+            [TOOLCHAIN.path("llvm-size"), "-A", str(obj)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        self.assertIn(".text.f", sections)
+        expected = sum(
+            int(line.split()[1])
+            for line in sections.splitlines()
+            if line.split() and line.split()[0].startswith(".text")
+        )
+        self.assertEqual(text_size(obj, TOOLCHAIN), expected)
+        self.assertGreater(expected, 0)
 
 
 @needs(require_clang)

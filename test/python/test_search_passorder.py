@@ -13,7 +13,6 @@ import io
 import json
 import os
 import shlex
-import subprocess
 import tempfile
 import time
 import unittest
@@ -21,9 +20,9 @@ from pathlib import Path
 from unittest import mock
 
 from optgym import cli
-from optgym.benchmarks import benchmark, count_ir_instructions
+from optgym.benchmark_base import ir_instruction_count
+from optgym.benchmarks import benchmark
 from optgym.search.passorder import AGENTS, SearchResult, search
-from optgym.toolchain import tool_environment
 
 from machine import TOOLCHAIN, driver_plugin, needs
 
@@ -113,15 +112,10 @@ class PassOrderSearchTest(unittest.TestCase):
                     word for word in shlex.split(result.commandline) if word.startswith("-passes=")
                 ]
                 self.assertEqual(len(passes), 1)
-                replay = subprocess.run(
-                    [TOOLCHAIN.path("opt"), passes[0], str(bench.bitcode_path()), "-S", "-o", "-"],
-                    env=tool_environment(),
-                    capture_output=True,
-                    text=True,
-                    timeout=60,
-                    check=True,
+                replayed = ir_instruction_count(
+                    bench.bitcode_path(), TOOLCHAIN, passes=passes[0][len("-passes=") :]
                 )
-                self.assertEqual(count_ir_instructions(replay.stdout), result.ir_instruction_count)
+                self.assertEqual(replayed, result.ir_instruction_count)
 
     def test_cli_writes_the_results_file_and_the_table(self) -> None:
         with tempfile.TemporaryDirectory(prefix="optgym-search-") as temp:

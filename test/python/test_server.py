@@ -182,6 +182,7 @@ class ConversationTest(ServerTestCase):
                         "ordinal": 1,
                         "loop_depth": 0,
                     },
+                    ("run", "skip"),
                 ),
                 Decision(
                     "pass-gate",
@@ -189,6 +190,7 @@ class ConversationTest(ServerTestCase):
                     "run",
                     "run",
                     {"pass": "licm", "unit": "loop", "unit_size": 5, "ordinal": 1, "loop_depth": 1},
+                    ("run", "skip"),
                 ),
             ),
         )
@@ -205,7 +207,7 @@ class ConversationTest(ServerTestCase):
         )
         # b.c's module-end never came: the compiler died before it.
         self.assertEqual((second.module, second.queries, second.stats), ("b.c", 1, None))
-        self.assertEqual(first.to_json()["decisions"][0]["choice"], "skip")
+        self.assertEqual(first.to_json()["decisions"][0]["chosen"], "skip")
 
     def test_queries_before_any_module_are_kept(self) -> None:
         with self.serving() as server:

@@ -168,7 +168,7 @@ class TrainPolicyTest(unittest.TestCase):
         with tempfile.TemporaryDirectory() as directory:
             path = Path(directory) / "tune.jsonl"
             path.write_text('{"benchmark": "b"}\n{oops\n')
-            with self.assertRaisesRegex(ValueError, r"tune.jsonl:2: not a JSON line"):
+            with self.assertRaisesRegex(ValueError, r"tune.jsonl:2:2: not a JSON line"):
                 read_examples([path])
 
 

@@ -31,6 +31,7 @@ from .benchmarks import Benchmark, Reference, benchmark, benchmarks, datasets
 from .build import BuildResult, run_build
 from .cache import Cache
 from .collect import CollectResult, collect
+from .deprecation import renamed
 from .envs import register_environments
 from .errors import (
     BenchmarkError,
@@ -44,7 +45,7 @@ from .protocol import ProtocolError
 from .query import Decision, Query, Unit
 from .server import AgentServer, serve, serve_tcp
 from .toolchain import RunResult, Toolchain
-from .validation import OUTCOMES, ValidationResult, validate
+from .validation import OUTCOMES, BuildValidation, validate
 
 register_environments()
 
@@ -60,12 +61,15 @@ _GYM_EXPORTS = (
 )
 
 
+_renamed = renamed(__name__, {"ValidationResult": "optgym.validation:BuildValidation"})
+
+
 def __getattr__(name: str) -> object:
     if name in _GYM_EXPORTS:
         from . import gym
 
         return getattr(gym, name)
-    raise AttributeError("module %r has no attribute %r" % (__name__, name))
+    return _renamed(name)
 
 
 __all__ = [
@@ -75,6 +79,7 @@ __all__ = [
     "BenchmarkError",
     "BuildError",
     "BuildResult",
+    "BuildValidation",
     "Cache",
     "CollectResult",
     "CompilerEnvState",
@@ -92,7 +97,6 @@ __all__ = [
     "ToolchainError",
     "Unit",
     "UnknownBenchmark",
-    "ValidationResult",
     "benchmark",
     "benchmarks",
     "collect",

@@ -10,13 +10,13 @@ URIs, in CompilerGym's style:
 * ``file:///PATH/X.c``, ``.ll`` or ``.bc``: a file; ``file:///DIR``: every such
   file under DIR (:func:`benchmarks`). A plain path is taken as a file URI.
 
-A benchmark is *one* bitcode module, built by
-``clang -O0 -Xclang -disable-O0-optnone -emit-llvm -c`` (each source of a
-multi-file program, then ``llvm-link``), so that every optimization pipeline
-can work on it. From it a benchmark builds executables (at any level, with
-an oracle, or with an ``opt`` pipeline), runs them with a timeout, and knows
-its reference: what the -O0 build of the same bitcode prints and exits with.
-Everything built is kept in the on-disk :class:`~optgym.cache.Cache`.
+This module resolves URIs (:func:`benchmark`, :func:`benchmarks`,
+:func:`datasets`, the splits of the bundled programs) and holds the kinds of
+benchmark made from files (:class:`SourceBenchmark`,
+:class:`IRFileBenchmark`); the generated kinds are
+:mod:`optgym.generators`. What every benchmark is, one bitcode module with
+its builds, runs, reference and sizes, is
+:class:`~optgym.benchmark_base.Benchmark` (importable from here too).
 """
 
 from __future__ import annotations
@@ -24,18 +24,25 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import shutil
 import tempfile
 import urllib.parse
-from dataclasses import dataclass
+import warnings
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
-from .cache import Cache, CacheEntry, file_sha256
-from .errors import BenchmarkError, BuildError, SkippedBenchmark, UnknownBenchmark
+from .benchmark_base import (
+    BITCODE_FLAGS,
+    DEFAULT_TIMEOUT,
+    Benchmark,
+    Reference,
+    ir_instruction_count,
+)
+from .cache import Cache, file_sha256
+from .errors import UnknownBenchmark
+from .generators import CSMITH_DATASET, LLVM_STRESS_DATASET, first_seeds, generator_benchmark
 from .resources import data_file
-from .toolchain import RunResult, Toolchain, clang_level, run_program, tool_environment
+from .toolchain import Toolchain
 
 __all__ = [
     "Benchmark",
@@ -55,20 +62,12 @@ __all__ = [
     "PROGRAMS_ENV",
 ]
 
-#: How clang turns a source into a benchmark's bitcode.
-BITCODE_FLAGS = ("-O0", "-Xclang", "-disable-O0-optnone", "-emit-llvm", "-c")
-#: Seconds a run may take (the -O0 reference, a validated build).
-DEFAULT_TIMEOUT = 10.0
-#: Seconds a compile step may take.
-BUILD_TIMEOUT = 600.0
 #: Overrides the directory of the bundled programs (datasets/programs).
 PROGRAMS_ENV = "OPTGYM_PROGRAMS"
 
 BUILTIN_DATASET = "optgym-v0"
 _BENCHMARK_PREFIX = "benchmark://%s/" % BUILTIN_DATASET
 _SOURCE_SUFFIXES = (".c", ".ll", ".bc")
-# Bump when what metrics() measures changes.
-_METRICS_VERSION = 2
 
 
 def programs_dir() -> Path:
@@ -80,419 +79,20 @@ def programs_dir() -> Path:
     return data_file("datasets/programs")
 
 
-# -- IR text ---------------------------------------------------------------------
-
-
-def count_ir_instructions(text: str) -> int:
-    """The number of instructions in textual IR, as
-    ``Module::getInstructionCount`` counts them: the lines of function bodies
-    that are neither labels, comments nor debug records, without the lines
-    an instruction continues on (a switch's cases and closing bracket, an
-    invoke's destinations, a landingpad's clauses). Declarations, globals
-    and metadata do not count."""
-    count = 0
-    in_function = False
-    in_cases = False
-    for line in text.splitlines():
-        if not in_function:
-            if line.startswith("define ") and line.rstrip().endswith("{"):
-                in_function = True
-            continue
-        if line.startswith("}"):
-            in_function = False
-        elif line.startswith("  "):
-            stripped = line.strip()
-            if in_cases:
-                in_cases = not stripped.startswith("]")
-                continue
-            if not stripped or stripped.startswith(
-                (";", "#dbg_", "to label", "cleanup", "catch ", "filter ")
-            ):
-                continue
-            count += 1
-            in_cases = stripped.endswith("[") and " switch " in " " + stripped
-    return count
-
-
-_MAIN = re.compile(r"^define\b[^@]*@main\(", re.MULTILINE)
-
-
-def defines_main(text: str) -> bool:
-    return _MAIN.search(text) is not None
-
-
-@dataclass(frozen=True)
-class Reference:
-    """What the -O0 build of a benchmark's bitcode does (cached)."""
-
-    stdout: bytes
-    returncode: int
-    walltime: float
-
-
-# -- Benchmark --------------------------------------------------------------------
-
-
-class Benchmark:
-    """One benchmark: a bitcode module plus how to build and run it.
-
-    Attributes:
-        uri: the benchmark's URI.
-        name: a short name (file stem, program name or seed).
-        link_flags: what links its executables besides the bitcode
-            (``-lm`` and whatever the program needs).
-    """
-
-    #: The dataset of the URI (``optgym-v0``, ``csmith-v0``, ``file``, ...).
-    dataset = ""
-
-    def __init__(
-        self,
-        uri: str,
-        name: str,
-        toolchain: Optional[Toolchain] = None,
-        cache: Optional[Cache] = None,
-    ) -> None:
-        self.uri = uri
-        self.name = name
-        self._toolchain = toolchain
-        self._cache = cache
-        self._entry: Optional[CacheEntry] = None
-        self.link_flags: Tuple[str, ...] = ("-lm",)
-
-    def __repr__(self) -> str:
-        return "%s(%r)" % (type(self).__name__, self.uri)
-
-    @property
-    def toolchain(self) -> Toolchain:
-        return self._toolchain if self._toolchain is not None else Toolchain.default()
-
-    @property
-    def cache(self) -> Cache:
-        return self._cache if self._cache is not None else Cache.default()
-
-    # -- hooks of the kinds of benchmark ---------------------------------------------
-
-    def source_key(self) -> Any:
-        """What the bitcode depends on besides the URI and the toolchain: a
-        content hash of the sources, a seed and generator version, ..."""
-        raise NotImplementedError
-
-    def _make_bitcode(self, out: Path, scratch: Path) -> Dict[str, Any]:
-        """Writes the benchmark's bitcode to ``out``; may return data to keep
-        in the cache entry."""
-        raise NotImplementedError
-
-    # -- bitcode ------------------------------------------------------------------
-
-    def _run_tool(self, argv: List[str], what: str, stage: str = "source", **kwargs: Any):
-        kwargs.setdefault("env", tool_environment())
-        kwargs.setdefault("timeout", BUILD_TIMEOUT)
-        return self.toolchain.check(argv, self.uri, what, stage, **kwargs)
-
-    def _disassemble(self, bitcode: Union[str, Path]) -> str:
-        dis = self.toolchain.require("llvm-dis", self.uri)
-        completed = self._run_tool([dis, str(bitcode), "-o", "-"], "llvm-dis")
-        return completed.stdout.decode("utf-8", "replace")
-
-    def _build_bitcode_entry(self, directory: Path) -> Dict[str, Any]:
-        scratch = directory / "scratch"
-        scratch.mkdir()
-        bitcode = directory / "bench.bc"
-        data = dict(self._make_bitcode(bitcode, scratch) or {})
-        text = self._disassemble(bitcode)
-        data["ir_instructions_O0"] = count_ir_instructions(text)
-        data["runnable"] = False
-        if not defines_main(text):
-            data["not_runnable"] = "no main"
-            return data
-        # A unit of a larger program may define main and still not link.
-        clang = self.toolchain.require("clang", self.uri)
-        try:
-            self._run_tool(
-                [clang, "-O0", str(bitcode), "-o", str(scratch / "link-check")]
-                + list(self.link_flags),
-                "linking",
-            )
-        except BuildError as error:
-            lines = [line.strip() for line in error.output.splitlines() if line.strip()]
-            problem = next(
-                (line for line in lines if "undefined" in line or "error" in line),
-                lines[0] if lines else error.detail,
-            )
-            data["not_runnable"] = "defines main but does not link: %s" % problem
-            return data
-        data["runnable"] = True
-        return data
-
-    def _bitcode_key(self) -> str:
-        return Cache.key(
-            "bitcode",
-            self.uri,
-            self.source_key(),
-            self.toolchain.clang_version(self.uri),
-            list(BITCODE_FLAGS),
-        )
-
-    def bitcode_entry(self) -> CacheEntry:
-        """The cache entry of the benchmark's bitcode, built when needed."""
-        if self._entry is not None and (self._entry.dir / "manifest.json").exists():
-            return self._entry
-        self.toolchain.require("clang", self.uri)
-        entry = self.cache.get_or_build(
-            "bitcode", self._bitcode_key(), self._build_bitcode_entry, label=self.uri
-        )
-        skipped = entry.data.get("skipped")
-        if skipped:
-            raise SkippedBenchmark("skipped: %s" % skipped, self.uri)
-        self._entry = entry
-        return entry
-
-    def bitcode_path(self) -> Path:
-        """The benchmark's bitcode (in the cache; built on demand)."""
-        return self.bitcode_entry().path("bench.bc")
-
-    def bitcode_sha256(self) -> str:
-        return self.bitcode_entry().manifest["files"]["bench.bc"]["sha256"]
-
-    @property
-    def runnable(self) -> bool:
-        """The module defines ``main`` and links (with :attr:`link_flags`)
-        into a program that runs."""
-        return bool(self.bitcode_entry().data.get("runnable"))
-
-    @property
-    def not_runnable_reason(self) -> Optional[str]:
-        """Why the benchmark is not runnable (``no main``, ...), or None."""
-        data = self.bitcode_entry().data
-        return None if data.get("runnable") else str(data.get("not_runnable", "no main"))
-
-    # -- building -------------------------------------------------------------------
-
-    def _oracle_env(self, oracle: Optional[str]) -> Dict[str, str]:
-        environment = tool_environment(keep_optgym=oracle is not None)
-        if oracle is not None:
-            environment["OPTGYM_ORACLE"] = oracle
-        else:
-            environment.pop("OPTGYM_ORACLE", None)
-        return environment
-
-    def optimize(
-        self,
-        out: Union[str, Path],
-        level: str = "O2",
-        oracle: Optional[str] = None,
-        passes: Optional[str] = None,
-        extra_flags: Sequence[str] = (),
-    ) -> Path:
-        """Writes the optimized module to ``out`` (bitcode): clang's -O
-        ``level`` pipeline, or ``opt -passes=PASSES`` when ``passes`` is
-        given; with ``oracle`` the plugin is loaded and OPTGYM_ORACLE set
-        (other OPTGYM_* settings of the environment, OPTGYM_RECORD say,
-        apply). The IR is not verified here; see :meth:`verify`.
-        BuildError(stage="optimize") when it fails."""
-        bitcode = self.bitcode_path()
-        out = Path(out)
-        env = self._oracle_env(oracle)
-        if passes is not None:
-            argv = [self.toolchain.require("opt", self.uri)]
-            if oracle is not None:
-                argv.append("-load-pass-plugin=" + self.toolchain.plugin(self.uri))
-            argv += ["-disable-verify", "-passes=" + passes, str(bitcode), "-o", str(out)]
-            what = "opt -passes=%s" % passes
-        else:
-            flag = clang_level(level)
-            argv = [self.toolchain.require("clang", self.uri), flag]
-            if oracle is not None:
-                argv.append("-fpass-plugin=" + self.toolchain.plugin(self.uri))
-            argv += ["-c", "-emit-llvm", str(bitcode), "-o", str(out)] + list(extra_flags)
-            what = "clang %s" % flag
-        if oracle is not None:
-            what += " with oracle %s" % oracle
-        self._run_tool(argv, what, stage="optimize", env=env)
-        return out
-
-    def verify(self, bitcode: Union[str, Path]) -> None:
-        """Runs the IR verifier on a module; BuildError(stage="verify")
-        with the verifier's message when it is broken."""
-        opt = self.toolchain.require("opt", self.uri)
-        self._run_tool(
-            [opt, "-passes=verify", "-disable-output", str(bitcode)],
-            "the IR verifier",
-            stage="verify",
-            env=tool_environment(),
-        )
-
-    def codegen(
-        self,
-        bitcode: Union[str, Path],
-        out: Union[str, Path],
-        level: str = "O2",
-        link: Optional[bool] = None,
-        extra_flags: Sequence[str] = (),
-    ) -> Path:
-        """Generates code for an (optimized) module at ``level`` without
-        running any IR pass on it (``-Xclang -disable-llvm-passes``), and
-        links it with :attr:`link_flags` into an executable, or writes an
-        object with ``link=False`` (default: link when runnable)."""
-        if link is None:
-            link = self.runnable
-        flag = clang_level(level)
-        argv = [
-            self.toolchain.require("clang", self.uri),
-            flag,
-            "-Xclang",
-            "-disable-llvm-passes",
-            str(bitcode),
-            "-o",
-            str(out),
-        ]
-        argv += list(self.link_flags) if link else ["-c"]
-        argv += list(extra_flags)
-        self._run_tool(
-            argv, "code generation (clang %s)" % flag, stage="codegen", env=tool_environment()
-        )
-        return Path(out)
-
-    def build(
-        self,
-        out_exe: Union[str, Path],
-        level: str = "O2",
-        oracle: Optional[str] = None,
-        passes: Optional[str] = None,
-        extra_flags: Sequence[str] = (),
-        verify: bool = True,
-        optimized_bitcode: Optional[Union[str, Path]] = None,
-    ) -> Path:
-        """Builds an executable (an object when the benchmark is not
-        runnable) at ``out_exe``: :meth:`optimize`, :meth:`verify` (unless
-        ``verify=False``), :meth:`codegen`. The result is the object a plain
-        ``clang -O2 -fpass-plugin=... bench.bc`` makes, byte for byte, and
-        its IR is the one verified. ``optimized_bitcode``: where to keep the
-        optimized module (default: a temporary file)."""
-        out_exe = Path(out_exe)
-        with tempfile.TemporaryDirectory(prefix="optgym-build-") as scratch:
-            optimized = Path(optimized_bitcode) if optimized_bitcode else Path(scratch) / "opt.bc"
-            self.optimize(optimized, level, oracle, passes, extra_flags)
-            if verify:
-                self.verify(optimized)
-            return self.codegen(optimized, out_exe, level, extra_flags=extra_flags)
-
-    def run(self, exe: Union[str, Path], timeout: Optional[float] = DEFAULT_TIMEOUT) -> RunResult:
-        """Runs an executable of this benchmark (no input, in its directory)
-        and returns its stdout and exit status; killed after ``timeout``."""
-        exe = os.path.abspath(os.fspath(exe))
-        return run_program([exe], timeout, cwd=os.path.dirname(exe), env=tool_environment())
-
-    # -- reference -----------------------------------------------------------------
-
-    def _require_runnable(self) -> None:
-        if not self.runnable:
-            raise BenchmarkError("not runnable: %s" % self.not_runnable_reason, self.uri)
-
-    def _make_reference(self, directory: Path, timeout: Optional[float]) -> Dict[str, Any]:
-        exe = directory / "scratch" / "reference"
-        exe.parent.mkdir()
-        clang = self.toolchain.require("clang", self.uri)
-        self._run_tool(
-            [clang, "-O0", str(self.bitcode_path()), "-o", str(exe)] + list(self.link_flags),
-            "the -O0 reference build",
-            stage="reference",
-            env=tool_environment(),
-        )
-        result = self.run(exe, timeout)
-        if result.timed_out:
-            raise BuildError(
-                "the -O0 reference run timed out after %g s" % timeout, self.uri, stage="reference"
-            )
-        if result.signal is not None:
-            raise BuildError(
-                "the -O0 reference run was %s" % result.describe(), self.uri, stage="reference"
-            )
-        (directory / "stdout").write_bytes(result.stdout)
-        return {"returncode": result.returncode, "walltime": round(result.walltime, 6)}
-
-    def reference(self, timeout: Optional[float] = DEFAULT_TIMEOUT) -> Reference:
-        """What the -O0 build of the bitcode prints and exits with (cached).
-        BuildError(stage="reference") when it hangs past ``timeout`` or
-        crashes."""
-        self._require_runnable()
-        key = Cache.key(
-            "reference",
-            self.bitcode_sha256(),
-            self.toolchain.clang_version(self.uri),
-            list(self.link_flags),
-        )
-        entry = self.cache.get_or_build(
-            "reference", key, lambda d: self._make_reference(d, timeout), label=self.uri
-        )
-        return Reference(
-            stdout=entry.read_bytes("stdout"),
-            returncode=int(entry.data["returncode"]),
-            walltime=float(entry.data.get("walltime", 0.0)),
-        )
-
-    # -- metrics -----------------------------------------------------------------
-
-    def _make_metrics(self, directory: Path) -> Dict[str, Any]:
-        scratch = directory / "scratch"
-        scratch.mkdir()
-        bitcode = str(self.bitcode_path())
-        opt = self.toolchain.require("opt", self.uri)
-        ir = {"O0": int(self.bitcode_entry().data["ir_instructions_O0"])}
-        for level in ("Oz", "O3"):
-            completed = self._run_tool(
-                [opt, "-passes=default<%s>" % level, bitcode, "-S", "-o", "-"],
-                "opt -passes=default<%s>" % level,
-                stage="optimize",
-                env=tool_environment(),
-            )
-            ir[level] = count_ir_instructions(completed.stdout.decode("utf-8", "replace"))
-        obj = scratch / "bench.Oz.o"
-        clang = self.toolchain.require("clang", self.uri)
-        self._run_tool(
-            [clang, "-Oz", "-c", bitcode, "-o", str(obj)],
-            "clang -Oz -c",
-            stage="codegen",
-            env=tool_environment(),
-        )
-        return {"ir_instructions": ir, "text_bytes_Oz": self._text_size(obj)}
-
-    def _text_size(self, obj: Path) -> int:
-        size = self.toolchain.require("llvm-size", self.uri)
-        completed = self._run_tool([size, "-A", str(obj)], "llvm-size", stage="codegen")
-        total = 0
-        for line in completed.stdout.decode("utf-8", "replace").splitlines():
-            fields = line.split()
-            if len(fields) >= 2 and (fields[0] == ".text" or fields[0].startswith(".text.")):
-                total += int(fields[1])
-        return total
-
-    def metrics(self) -> Dict[str, Any]:
-        """Sizes of the benchmark (cached)::
-
-            {"runnable": True,
-             "ir_instructions": {"O0": 812, "Oz": 402, "O3": 655},
-             "text_bytes_Oz": 1534}
-
-        ``ir_instructions``: instructions (:func:`count_ir_instructions`) in
-        the bitcode as built (O0) and after ``opt -passes='default<Oz>'`` and
-        ``'default<O3>'``; ``text_bytes_Oz``: the .text sections of
-        ``clang -Oz -c`` of the bitcode, by ``llvm-size -A``.
-        """
-        key = Cache.key(
-            "metrics",
-            self.bitcode_sha256(),
-            self.toolchain.clang_version(self.uri),
-            _METRICS_VERSION,
-        )
-        entry = self.cache.get_or_build("metrics", key, self._make_metrics, label=self.uri)
-        ir = entry.data["ir_instructions"]
-        return {
-            "runnable": self.runnable,
-            "ir_instructions": {level: int(ir[level]) for level in ("O0", "Oz", "O3")},
-            "text_bytes_Oz": int(entry.data["text_bytes_Oz"]),
-        }
+def count_ir_instructions(text: str, toolchain: Optional[Toolchain] = None) -> int:
+    """Deprecated: the instructions of a module given as textual IR; use
+    :func:`optgym.benchmark_base.ir_instruction_count` on the module's file,
+    which this calls (it needs the plugin)."""
+    warnings.warn(
+        "optgym.benchmarks.count_ir_instructions is deprecated: use "
+        "optgym.benchmark_base.ir_instruction_count on the module's file",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    with tempfile.TemporaryDirectory(prefix="optgym-count-") as scratch:
+        path = Path(scratch) / "module.ll"
+        path.write_text(text, encoding="utf-8")
+        return ir_instruction_count(path, toolchain or Toolchain.default())
 
 
 # -- sources ---------------------------------------------------------------------------
@@ -552,7 +152,7 @@ class SourceBenchmark(Benchmark):
             # module is named main.c, not /home/me/src/main.c, so the bitcode
             # (and every decision key) is the same in every checkout.
             relative = os.path.relpath(source, self.root)
-            self._run_tool(
+            self.run_tool(
                 [clang] + list(BITCODE_FLAGS) + list(self.cflags) + [relative, "-o", str(target)],
                 "compiling %s at -O0" % relative,
                 cwd=str(self.root),
@@ -560,7 +160,7 @@ class SourceBenchmark(Benchmark):
             objects.append(str(target))
         if len(objects) > 1:
             link = self.toolchain.require("llvm-link", self.uri)
-            self._run_tool([link] + objects + ["-o", str(out)], "llvm-link")
+            self.run_tool([link] + objects + ["-o", str(out)], "llvm-link")
         return {"sources": [str(source) for source in self.sources]}
 
 
@@ -604,12 +204,12 @@ class IRFileBenchmark(Benchmark):
     def _make_bitcode(self, out: Path, scratch: Path) -> Dict[str, Any]:
         if self.path.suffix == ".ll":
             assembler = self.toolchain.require("llvm-as", self.uri)
-            self._run_tool([assembler, str(self.path), "-o", str(out)], "llvm-as (invalid IR)")
+            self.run_tool([assembler, str(self.path), "-o", str(out)], "llvm-as (invalid IR)")
         else:
             # Used byte for byte, once this LLVM has read and verified it.
             shutil.copyfile(self.path, out)
             opt = self.toolchain.require("opt", self.uri)
-            self._run_tool(
+            self.run_tool(
                 [opt, "-passes=verify", "-disable-output", str(out)], "reading the bitcode"
             )
         return {"path": str(self.path)}
@@ -795,8 +395,6 @@ def benchmark(
             raise UnknownBenchmark("expected benchmark://%s/NAME" % BUILTIN_DATASET, text)
         return _builtin(rest, text, toolchain, cache)
     if scheme == "generator":
-        from .generators import generator_benchmark
-
         return generator_benchmark(text, dataset, rest, toolchain, cache)
     if scheme == "file":
         path = Path(rest)
@@ -834,13 +432,10 @@ def datasets(
     uris: List[str] = []
     if builtin:
         uris = split_uris(split) if split else builtin_uris()
-    if csmith or llvm_stress:
-        from .generators import first_seeds
-
-        if csmith:
-            uris += first_seeds("csmith-v0", csmith, toolchain, cache)
-        if llvm_stress:
-            uris += first_seeds("llvm-stress-v0", llvm_stress, toolchain, cache)
+    if csmith:
+        uris += first_seeds(CSMITH_DATASET, csmith, toolchain, cache)
+    if llvm_stress:
+        uris += first_seeds(LLVM_STRESS_DATASET, llvm_stress, toolchain, cache)
     for directory in dirs:
         path = Path(os.path.abspath(os.fspath(directory)))
         if not path.is_dir():

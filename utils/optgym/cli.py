@@ -21,6 +21,7 @@ from .benchmarks import DEFAULT_TIMEOUT, SPLITS, benchmarks, datasets
 from .build import run_build
 from .collect import collect
 from .errors import BenchmarkError
+from .options import add_jobs_option
 from .query import Unit
 from .server import parse_tcp_address, serve, serve_tcp
 from .toolchain import clang_level
@@ -215,14 +216,7 @@ def _configure_datasets(parser: argparse.ArgumentParser) -> None:
         choices=SPLITS,
         help="of the bundled programs, only this split (datasets/splits.json)",
     )
-    parser.add_argument(
-        "-j",
-        "--jobs",
-        metavar="N",
-        type=int,
-        default=os.cpu_count() or 2,
-        help="parallel builds (default: %(default)s)",
-    )
+    add_jobs_option(parser, "parallel builds")
 
 
 def _columns(uri: str) -> str:
@@ -338,14 +332,7 @@ def _configure_validate(parser: argparse.ArgumentParser) -> None:
         help="seconds the program may run (default: %(default)g)",
     )
     parser.add_argument("--json", metavar="FILE", help="write the results as JSON to FILE")
-    parser.add_argument(
-        "-j",
-        "--jobs",
-        metavar="N",
-        type=int,
-        default=1,
-        help="validate N benchmarks at a time (default: 1; timings are fairer alone)",
-    )
+    add_jobs_option(parser, "benchmarks validated at a time (timings are fairer alone)", default=1)
 
 
 def _run_validate(args: argparse.Namespace) -> int:

@@ -14,7 +14,17 @@ __all__ = [
     "SkippedBenchmark",
     "ToolchainError",
     "UnknownBenchmark",
+    "first_line",
 ]
+
+
+def first_line(text: str) -> str:
+    """The first non-blank line of a tool's output, stripped: what a
+    one-line summary of a failure quotes."""
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()
+    return ""
 
 
 class BenchmarkError(Exception):

@@ -21,9 +21,9 @@ import os
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from .benchmarks import BITCODE_FLAGS, Benchmark
+from .benchmark_base import BITCODE_FLAGS, Benchmark
 from .cache import Cache, file_sha256
-from .errors import BuildError, SkippedBenchmark, UnknownBenchmark
+from .errors import BuildError, SkippedBenchmark, UnknownBenchmark, first_line
 from .toolchain import Toolchain, run_program, tool_environment
 
 __all__ = [
@@ -50,13 +50,6 @@ GENERATOR_TIMEOUT = 10.0
 GENERATOR_COMPILE_TIMEOUT = 120.0
 
 _MAX_SEED = 2**32
-
-
-def _first_line(text: str) -> str:
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip()
-    return ""
 
 
 class _Generated(Benchmark):
@@ -178,7 +171,7 @@ class CsmithBenchmark(_Generated):
             )
         except BuildError as error:
             raise SkippedBenchmark(
-                "does not compile at -O0: %s" % _first_line(error.output or error.detail), self.uri
+                "does not compile at -O0: %s" % first_line(error.output or error.detail), self.uri
             ) from None
         return {"generator": "csmith", "seed": self.seed}
 
@@ -221,7 +214,7 @@ class LlvmStressBenchmark(_Generated):
             except BuildError as error:
                 raise SkippedBenchmark(
                     "does not compile at -O0: %s: %s"
-                    % (what, _first_line(error.output or error.detail)),
+                    % (what, first_line(error.output or error.detail)),
                     self.uri,
                 ) from None
         return {"generator": "llvm-stress", "seed": self.seed, "size": LLVM_STRESS_SIZE}

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import math
 import os
 import shlex
@@ -32,8 +31,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, List, Optional, Sequence, Tuple
 
-from .benchmarks import SPLITS, benchmark, count_ir_instructions, split_uris
+from .benchmark_base import ir_instruction_count, text_size
+from .benchmarks import SPLITS, benchmark, split_uris
 from .errors import BenchmarkError
+from .jsonlines import read_json_lines
+from .options import add_jobs_option
 from .policyeval import PolicyMeasurement, geomean, measure_policies
 from .progress import Progress
 from .resources import shipped_policy
@@ -100,18 +102,7 @@ def _optgym(arguments: List[str]) -> None:
 
 
 def _read_lines(paths: Sequence[Path]) -> List[dict]:
-    records = []
-    for path in paths:
-        with open(path, encoding="utf-8") as stream:
-            for number, line in enumerate(stream, 1):
-                if line.strip():
-                    try:
-                        records.append(json.loads(line))
-                    except ValueError as error:
-                        raise ValueError(
-                            "%s:%d: not a JSON line: %s" % (path, number, error)
-                        ) from error
-    return records
+    return [record for path in paths for record in read_json_lines(path)]
 
 
 def _passes_of(commandline: str) -> Optional[str]:
@@ -140,17 +131,17 @@ def measure_pipeline(uri: str, commandline: str) -> Tuple[float, float, Optional
             shutil.copyfile(bench.bitcode_path(), optimized)
         reference = directory / "oz.bc"
         bench.optimize(reference, passes="default<Oz>")
-        ir_ratio = count_ir_instructions(bench._disassemble(reference)) / count_ir_instructions(
-            bench._disassemble(optimized)
+        ir_ratio = ir_instruction_count(reference, bench.toolchain, uri=uri) / ir_instruction_count(
+            optimized, bench.toolchain, uri=uri
         )
         agent = bench.codegen(optimized, directory / "agent.o", "Oz", link=False)
         oz = directory / "oz.o"
-        bench._run_tool(
+        bench.run_tool(
             [clang, "-Oz", "-c", str(bench.bitcode_path()), "-o", str(oz)],
             "clang -Oz",
             stage="build",
         )
-        ratio = bench._text_size(agent) / bench._text_size(oz)
+        ratio = text_size(agent, bench.toolchain, uri) / text_size(oz, bench.toolchain, uri)
         validated = None
         if bench.runnable:
             exe = bench.codegen(optimized, directory / "agent", "Oz")
@@ -283,7 +274,7 @@ def _ir_ratio_with_policy(uri: str, policy: Path) -> Optional[float]:
         for index, oracle in enumerate((None, "policy:%s" % policy.resolve())):
             out = Path(scratch) / ("%d.bc" % index)
             bench.optimize(out, level="Oz", oracle=oracle)
-            counts.append(count_ir_instructions(bench._disassemble(out)))
+            counts.append(ir_instruction_count(out, bench.toolchain, uri=uri))
     return counts[0] / counts[1] if counts[1] else None
 
 
@@ -482,7 +473,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         help="only the first N programs of the split (a quick run)",
     )
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 2)
+    add_jobs_option(parser, "programs (and agents' benchmarks) at a time")
     parser.add_argument(
         "-o",
         "--out",

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
 from typing import List, Optional
 
 from .benchmarks import split_uris
+from .options import add_jobs_option
 from .policyeval import PolicyMeasurement, geomean, measure_policies
 from .progress import Progress
 from .resources import shipped_policy
@@ -167,7 +167,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-shipped", action="store_true", help="leave policies/codesize.json out of the table"
     )
-    parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 2)
+    add_jobs_option(parser, "benchmarks at a time")
     parser.add_argument(
         "--work", default="build/loop", help="output directory (default: %(default)s)"
     )

@@ -22,6 +22,7 @@ from typing import Dict, List, Optional, Sequence, Union
 
 from .benchmarks import SPLITS, benchmark, split_uris
 from .errors import BenchmarkError
+from .options import add_jobs_option
 from .search.builds import ProgramBuilder
 
 __all__ = ["PolicyMeasurement", "geomean", "measure_policy", "measure_policies"]
@@ -65,7 +66,7 @@ def geomean(values: Sequence[float]) -> float:
 
 
 def _departures(decisions) -> int:
-    return sum(1 for d in decisions if d.chosen != d.default)
+    return sum(1 for d in decisions if d.departed)
 
 
 def measure_policy(
@@ -135,7 +136,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--split", choices=SPLITS, help="the bundled programs of one split")
     parser.add_argument("-O", "--level", default="z", help="clang -O level (default: z)")
-    parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 2)
+    add_jobs_option(parser, "programs built at a time")
     parser.add_argument("-o", "--out", type=Path, help="also write one JSON line per program")
 
 

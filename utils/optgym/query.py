@@ -10,8 +10,9 @@ process.
 from __future__ import annotations
 
 import types
+import warnings
 from dataclasses import dataclass, field
-from typing import Any, Dict, Mapping, Optional, Tuple, Union
+from typing import Any, Dict, Mapping, Optional, Sequence, Tuple, Union
 
 __all__ = ["Query", "Decision", "Unit"]
 
@@ -103,32 +104,84 @@ class Query:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Decision:
-    """One answered query: what was asked and which choice was taken.
+    """One decision taken: what was asked and which choice was taken. The
+    record a server keeps of an answered query, and a line of a trace
+    (docs/trace-format.md), with the trace's names.
 
-    ``choice`` and ``default`` are choice names; ``features`` maps feature
-    names to values.
+    Attributes:
+        kind: the decision kind, e.g. ``"loop-unroll"``.
+        key: the decision's key, e.g. ``"src/lexer.c:next_token:loop#0"``.
+        chosen: the name of the choice taken.
+        default: the name of the choice LLVM would make.
+        features: feature name -> value.
+        choices: the names of the kind's choices, in order (empty when the
+            record does not say).
+
+    ``Decision(kind, key, chosen, default, features, choices)``; the old
+    keyword ``choice=`` for ``chosen`` still works, with a
+    DeprecationWarning, as does reading ``decision.choice``.
     """
 
     kind: str
     key: str
-    choice: str
+    chosen: str
     default: str
     features: Dict[str, FeatureValue] = field(default_factory=dict)
+    choices: Tuple[str, ...] = ()
+
+    def __init__(
+        self,
+        kind: str,
+        key: str,
+        chosen: Optional[str] = None,
+        default: str = "",
+        features: Optional[Mapping[str, FeatureValue]] = None,
+        choices: Sequence[str] = (),
+        *,
+        choice: Optional[str] = None,
+    ) -> None:
+        if choice is not None:
+            warnings.warn(
+                "Decision(choice=...) is deprecated: use chosen=...",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            if chosen is not None:
+                raise TypeError("Decision: give chosen, not both chosen and choice")
+            chosen = choice
+        if chosen is None:
+            raise TypeError("Decision: missing the choice taken (chosen=...)")
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "key", key)
+        object.__setattr__(self, "chosen", chosen)
+        object.__setattr__(self, "default", default)
+        object.__setattr__(self, "features", {} if features is None else features)
+        object.__setattr__(self, "choices", tuple(choices))
+
+    @property
+    def choice(self) -> str:
+        """Deprecated: :attr:`chosen`."""
+        warnings.warn(
+            "Decision.choice is deprecated: use Decision.chosen", DeprecationWarning, stacklevel=2
+        )
+        return self.chosen
 
     @property
     def departed(self) -> bool:
-        """True when the answer was not LLVM's default."""
-        return self.choice != self.default
+        """True when the choice taken was not LLVM's default."""
+        return self.chosen != self.default
 
     def to_json(self) -> Dict[str, Any]:
+        """The decision as a trace line has it (without ``oracle``)."""
         return {
             "kind": self.kind,
             "key": self.key,
-            "choice": self.choice,
-            "default": self.default,
             "features": dict(self.features),
+            "choices": list(self.choices),
+            "default": self.default,
+            "chosen": self.chosen,
         }
 
 

@@ -170,9 +170,10 @@ class _UnitRecord:
                 Decision(
                     kind=kind.name,
                     key=key,
-                    choice=kind.choices[index],
+                    chosen=kind.choices[index],
                     default=kind.choices[default],
                     features=dict(zip(kind.feature_names, features)),
+                    choices=kind.choices,
                 )
                 for kind, key, index, default, features in self.decisions
             ),

@@ -30,6 +30,8 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from .benchmarks import SPLITS, split_uris
+from .jsonlines import read_json_lines
+from .options import add_jobs_option
 from .progress import Progress
 
 __all__ = ["Example", "fit_tree", "read_examples", "train_policy", "configure_parser", "run"]
@@ -74,23 +76,16 @@ def read_examples(
     it never tried are left out."""
     examples: Dict[str, List[Example]] = {}
     for path in paths:
-        with open(path, encoding="utf-8") as stream:
-            for number, line in enumerate(stream, 1):
-                try:
-                    result = json.loads(line)
-                except ValueError as error:
-                    raise ValueError(
-                        "%s:%d: not a JSON line: %s" % (path, number, error)
-                    ) from error
-                if result.get("error") or result.get("validated") is False:
+        for result in read_json_lines(path):
+            if result.get("error") or result.get("validated") is False:
+                continue
+            for decision in result.get("decisions", []):
+                kind = decision.get("kind")
+                if not decision.get("tried") or (kinds and kind not in kinds):
                     continue
-                for decision in result.get("decisions", []):
-                    kind = decision.get("kind")
-                    if not decision.get("tried") or (kinds and kind not in kinds):
-                        continue
-                    example = _example(decision)
-                    if example is not None:
-                        examples.setdefault(kind, []).append(example)
+                example = _example(decision)
+                if example is not None:
+                    examples.setdefault(kind, []).append(example)
     return examples
 
 
@@ -394,7 +389,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         default=0.005,
         help="while pruning, a program this much larger is penalized (default: 0.005)",
     )
-    parser.add_argument("-j", "--jobs", type=int, default=2)
+    add_jobs_option(parser, "programs built at a time while pruning", default=2)
     parser.add_argument("--description", default="", help="the policy's description")
     parser.add_argument("--quiet", action="store_true")
 

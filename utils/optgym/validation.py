@@ -48,7 +48,8 @@ from typing import Any, Callable, Dict, Optional, Sequence, Union
 
 from .benchmarks import DEFAULT_TIMEOUT, Benchmark, Reference, benchmark
 from .cache import Cache
-from .errors import BenchmarkError, BuildError
+from .deprecation import renamed
+from .errors import BenchmarkError, BuildError, first_line
 from .toolchain import RunResult, Toolchain, clang_level, run_program
 
 __all__ = [
@@ -57,7 +58,9 @@ __all__ = [
     "ERROR_EXIT_CODE",
     "FAULT_ENV",
     "FAULTS",
-    "ValidationResult",
+    "BuildValidation",
+    "check_module",
+    "output_difference",
     "validate",
 ]
 
@@ -97,8 +100,11 @@ define void @optgym_test_fault() {
 
 
 @dataclass
-class ValidationResult:
-    """The outcome of one validation.
+class BuildValidation:
+    """The outcome of validating one build of a benchmark (was
+    ``ValidationResult``; the gym's CompilerGym-compatible result of
+    validating an environment state is
+    :class:`optgym.gym.validation.ValidationResult`).
 
     Attributes:
         uri: the benchmark.
@@ -163,39 +169,36 @@ class ValidationResult:
         }
 
 
-def _first_line(text: str) -> str:
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip()
-    return ""
-
-
 def _failure(error: BuildError) -> str:
     """``WHAT failed (exit N): THE FIRST ERROR LINE`` of a failed tool."""
-    summary = _first_line(error.detail).rstrip(":")
+    summary = first_line(error.detail).rstrip(":")
     lines = [line.strip() for line in error.output.splitlines() if line.strip()]
     errors = [line for line in lines if "error" in line.lower()]
     message = (errors or lines or [""])[0]
     return "%s: %s" % (summary, message) if message else summary
 
 
-def _describe_difference(got: bytes, expected: bytes) -> str:
+def output_difference(got: bytes, expected: bytes, reference: str = "the -O0 reference") -> str:
+    """How a run's stdout ``got`` differs from ``expected``, what
+    ``reference`` printed: the first line that differs, else the number of
+    lines, else the bytes (the line ends differ)."""
     got_lines = got.splitlines()
     expected_lines = expected.splitlines()
     for number, (a, b) in enumerate(zip(got_lines, expected_lines), start=1):
         if a != b:
-            return "line %d differs from the -O0 reference: got %r, expected %r" % (
+            return "line %d differs from %s: got %r, expected %r" % (
                 number,
+                reference,
                 a.decode("utf-8", "replace")[:80],
                 b.decode("utf-8", "replace")[:80],
             )
     if len(got_lines) != len(expected_lines):
-        return "printed %d lines, the -O0 reference %d" % (len(got_lines), len(expected_lines))
-    return "printed %d bytes, the -O0 reference %d (line ends differ)" % (len(got), len(expected))
+        return "printed %d lines, %s %d" % (len(got_lines), reference, len(expected_lines))
+    return "printed %d bytes, %s %d (line ends differ)" % (len(got), reference, len(expected))
 
 
 def _inject_verifier_fault(bench: Benchmark, optimized: Path) -> None:
-    text = bench._disassemble(optimized)
+    text = bench.disassemble(optimized)
     optimized.write_text(text + _BROKEN_FUNCTION, encoding="utf-8")
 
 
@@ -224,7 +227,7 @@ def validate(
     extra_flags: Sequence[str] = (),
     toolchain: Optional[Toolchain] = None,
     cache: Optional[Cache] = None,
-) -> ValidationResult:
+) -> BuildValidation:
     """Builds a benchmark and checks the build (see the module's
     documentation).
 
@@ -243,7 +246,7 @@ def validate(
         extra_flags: more clang flags for the build.
 
     Returns:
-        A :class:`ValidationResult`. Raises BenchmarkError when the benchmark
+        A :class:`BuildValidation`. Raises BenchmarkError when the benchmark
         cannot be validated at all.
     """
     if oracle is not None and policy is not None:
@@ -271,8 +274,8 @@ def validate(
     runnable = bench.runnable
     reference = bench.reference(timeout) if runnable else None
 
-    def result(outcome: str, detail: str, **kwargs: Any) -> ValidationResult:
-        return ValidationResult(
+    def result(outcome: str, detail: str, **kwargs: Any) -> BuildValidation:
+        return BuildValidation(
             uri=bench.uri,
             outcome=outcome,
             detail=detail,
@@ -313,21 +316,21 @@ def check_module(
     reference: Optional[Reference],
     timeout: Optional[float],
     fault: Optional[str],
-    result: Callable[..., "ValidationResult"],
+    result: Callable[..., "BuildValidation"],
     start: float,
     extra_flags: Sequence[str] = (),
     what: str = "the optimized module",
-) -> "ValidationResult":
+) -> "BuildValidation":
     """Verifies ``bitcode`` (a module of ``bench``), builds it into ``exe``
     with code generation only, runs it and compares the run with the -O0
     ``reference`` (None: the benchmark is not runnable). ``result(outcome,
-    detail, **fields)`` makes the ValidationResult; ``start`` is when the
+    detail, **fields)`` makes the BuildValidation; ``start`` is when the
     build began (monotonic)."""
     runnable = reference is not None
     try:
         bench.verify(bitcode)
     except BuildError as error:
-        message = _first_line(error.output) or _first_line(error.detail)
+        message = first_line(error.output) or first_line(error.detail)
         return result(
             "verifier-failed",
             "%s does not verify: %s" % (what, message),
@@ -384,12 +387,13 @@ def check_module(
             **common,
         )
     if output_differs:
-        return result(
-            "output-mismatch", _describe_difference(run.stdout, reference.stdout), **common
-        )
+        return result("output-mismatch", output_difference(run.stdout, reference.stdout), **common)
     return result(
         "ok",
         "output (%d bytes) and exit status %d match -O0; ran in %.2f s"
         % (len(run.stdout), run.returncode, run.walltime),
         **common,
     )
+
+
+__getattr__ = renamed(__name__, {"ValidationResult": "optgym.validation:BuildValidation"})

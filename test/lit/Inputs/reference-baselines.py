@@ -9,7 +9,8 @@ The pass-choice driver (opt -passes=optgym-driver) reports, at step 0,
 computed in process, on copies of the module. They must equal what the
 tools give on the same bitcode: opt -passes='default<Oz>' (resp. <O3>)
 -o OUT.bc, OUT.bc's instructions counted as Module::getInstructionCount
-counts them, and the .text sections (llvm-size -A) of clang -O2 -c -Xclang
+counts them (by the plugin's print<optgym-instcount>, another path than
+the driver's), and the .text sections (llvm-size -A) of clang -O2 -c -Xclang
 -disable-llvm-passes on OUT.bc (on the bitcode itself for the last).
 
   reference-baselines.py --plugin P --opt OPT --clang CLANG --out DIR
@@ -36,7 +37,10 @@ import tempfile
 
 import observe
 
-from optgym.benchmarks import count_ir_instructions
+from optgym.benchmark_base import ir_instruction_count, text_size
+from optgym.errors import BenchmarkError
+from optgym.plugin import plugin_llvm_major
+from optgym.toolchain import Toolchain
 
 NAMES = (
     "IrInstructionCountOz",
@@ -65,30 +69,29 @@ def run(argv, cwd=None):
     return done.stdout.decode(errors="replace")
 
 
-def text_bytes(size_output):
-    total = 0
-    for line in size_output.splitlines():
-        fields = line.split()
-        if len(fields) >= 2 and (fields[0] == ".text" or fields[0].startswith(".text.")):
-            total += int(fields[1])
-    return total
+def toolchain(args):
+    """The toolchain of --opt with --plugin, whose print<optgym-instcount>
+    counts instructions as Module::getInstructionCount does."""
+    return Toolchain(
+        llvm_version=plugin_llvm_major(args.plugin),
+        bin_dir=os.path.dirname(args.opt),
+        plugin=args.plugin,
+    )
 
 
 def expected(args, bitcode, scratch):
     obj = os.path.join(scratch, "O0.o")
     run([args.clang, "-O2", "-c", "-Xclang", "-disable-llvm-passes", bitcode, "-o", obj])
-    values = {"ObjectTextSizeBytes": text_bytes(run(["llvm-size", "-A", obj]))}
+    values = {"ObjectTextSizeBytes": text_size(obj, toolchain(args))}
     for level in ("Oz", "O3"):
         # Bitcode, not text: opt writes bitcode with the use-list order,
         # which code generation depends on; textual IR loses it.
         out = os.path.join(scratch, level + ".bc")
         obj = os.path.join(scratch, level + ".o")
         run([args.opt, "-passes=default<%s>" % level, bitcode, "-o", out])
-        values["IrInstructionCount" + level] = count_ir_instructions(
-            run(["llvm-dis", out, "-o", "-"])
-        )
+        values["IrInstructionCount" + level] = ir_instruction_count(out, toolchain(args))
         run([args.clang, "-O2", "-c", "-Xclang", "-disable-llvm-passes", out, "-o", obj])
-        values["ObjectTextSize" + level] = text_bytes(run(["llvm-size", "-A", obj]))
+        values["ObjectTextSize" + level] = text_size(obj, toolchain(args))
     return values
 
 
@@ -109,7 +112,7 @@ def check(args, name, make_bitcode):
             return name, None, "skipped"
         want = expected(args, bitcode, scratch)
         got = observed(args, bitcode)
-    except (Failure, subprocess.TimeoutExpired) as failure:
+    except (Failure, BenchmarkError, subprocess.TimeoutExpired) as failure:
         return name, False, str(failure)
     wrong = [
         "%s %s, opt %s" % (key, got.get(key), want[key])

@@ -87,7 +87,7 @@ class ValidationResult:
     benchmark_semantics_validated: bool = False
     benchmark_semantics_validation_failed: bool = False
     errors: List[ValidationError] = field(default_factory=list)
-    semantics: Optional[build_validation.ValidationResult] = None
+    semantics: Optional[build_validation.BuildValidation] = None
 
     def okay(self) -> bool:
         """Whether every check that ran passed."""
@@ -141,7 +141,7 @@ class ValidationResult:
 
 def check_semantics(
     bench: Benchmark, bitcode: "str | os.PathLike[str]", timeout: Optional[float] = DEFAULT_TIMEOUT
-) -> build_validation.ValidationResult:
+) -> build_validation.BuildValidation:
     """Verifies, builds and runs a final module of ``bench`` and compares
     the run with the benchmark's -O0 reference. Raises BenchmarkError when
     the benchmark itself cannot be built or run at -O0."""
@@ -150,8 +150,8 @@ def check_semantics(
     runnable = bench.runnable
     reference = bench.reference(timeout) if runnable else None
 
-    def result(outcome: str, detail: str, **kwargs: Any) -> build_validation.ValidationResult:
-        return build_validation.ValidationResult(
+    def result(outcome: str, detail: str, **kwargs: Any) -> build_validation.BuildValidation:
+        return build_validation.BuildValidation(
             uri=bench.uri,
             outcome=outcome,
             detail=detail,
@@ -179,7 +179,7 @@ def check_semantics(
         )
 
 
-def semantics_error(checked: build_validation.ValidationResult) -> ValidationError:
+def semantics_error(checked: build_validation.BuildValidation) -> ValidationError:
     """The validation error of a failed semantics check."""
     return ValidationError(
         "Benchmark semantics validation failed",

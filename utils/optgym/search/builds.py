@@ -25,71 +25,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence
 
-from ..benchmarks import Benchmark, SourceBenchmark
+from ..benchmark_base import Benchmark, text_size
+from ..benchmarks import SourceBenchmark
+from ..deprecation import renamed
+from ..errors import BuildError
+from ..generators import CsmithBenchmark
+from ..jsonlines import JSONLinesError
+from ..query import Decision
 from ..toolchain import RunResult, clang_level, tool_environment
+from ..trace import read_trace
+from ..validation import output_difference
 
 __all__ = [
-    "BuildOutcome",
-    "Decision",
+    "ProgramBuild",
     "ProgramBuilder",
     "misbehaviour",
     "policy_document",
-    "read_trace",
 ]
-
-
-@dataclass(frozen=True)
-class Decision:
-    """One recorded decision (a line of a trace, docs/trace-format.md)."""
-
-    kind: str
-    key: str
-    features: Dict[str, object]
-    choices: List[str]
-    default: str
-    chosen: str
-
-    @property
-    def function(self) -> str:
-        """The function a key belongs to (``FILE:FN:...``), or ``module``."""
-        parts = self.key.split(":")
-        return parts[1] if len(parts) > 2 else ""
-
-    @property
-    def group(self) -> str:
-        """What a search changes together: the pass or option a decision is
-        about, else its function."""
-        for name in ("pass", "option"):
-            value = self.features.get(name)
-            if isinstance(value, str):
-                return value
-        return self.function
-
-
-def read_trace(path: Path) -> List[Decision]:
-    """The decisions of a trace file; unreadable lines are skipped (a trace
-    is appended to by each compiler process of a build)."""
-    decisions = []
-    try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return decisions
-    for line in lines:
-        try:
-            record = json.loads(line)
-            decisions.append(
-                Decision(
-                    kind=str(record["kind"]),
-                    key=str(record["key"]),
-                    features=dict(record.get("features") or {}),
-                    choices=[str(c) for c in record.get("choices") or []],
-                    default=str(record.get("default", "")),
-                    chosen=str(record.get("chosen", "")),
-                )
-            )
-        except (ValueError, KeyError, TypeError):
-            continue
-    return decisions
 
 
 def policy_document(
@@ -115,8 +67,10 @@ def policy_document(
 
 
 @dataclass
-class BuildOutcome:
-    """What one build produced."""
+class ProgramBuild:
+    """What one build of :class:`ProgramBuilder` produced: the .text size
+    in total, per object and per function, the decisions it recorded, and
+    its executable when it linked one."""
 
     text: int
     object_text: Dict[str, int]
@@ -127,8 +81,6 @@ class BuildOutcome:
 
 def _csmith_source(bench: Benchmark) -> Optional[Path]:
     """The C file csmith generated for a csmith benchmark, or None."""
-    from ..generators import CsmithBenchmark
-
     if not isinstance(bench, CsmithBenchmark):
         return None
     source = bench.bitcode_path().parent / ("csmith-%d.c" % bench.seed)
@@ -197,7 +149,7 @@ class ProgramBuilder:
         record: bool = False,
         link: bool = False,
         plugin: bool = True,
-    ) -> BuildOutcome:
+    ) -> ProgramBuild:
         """Builds with ``policy`` (a policy document; None: LLVM's default
         decisions), recording the decisions when ``record`` and linking an
         executable when ``link``. ``plugin=False`` builds without the plugin
@@ -223,7 +175,7 @@ class ProgramBuilder:
                 + self.cflags
                 + ["-w", "-c", relative, "-o", str(obj)]
             )
-            self.bench._run_tool(
+            self.bench.run_tool(
                 argv,
                 "clang %s -c %s" % (self.level, relative),
                 stage="build",
@@ -234,17 +186,17 @@ class ProgramBuilder:
         object_text: Dict[str, int] = {}
         function_text: Dict[str, int] = {}
         for obj in objects:
-            object_text[obj.name] = self.bench._text_size(obj)
+            object_text[obj.name] = text_size(obj, self.toolchain, self.bench.uri)
             function_text.update(self._function_sizes(obj))
-        outcome = BuildOutcome(
+        outcome = ProgramBuild(
             text=sum(object_text.values()),
             object_text=object_text,
             function_text=function_text,
-            decisions=read_trace(trace) if trace else [],
+            decisions=self._decisions(trace) if trace else [],
         )
         if link:
             exe = directory / self.bench.name
-            self.bench._run_tool(
+            self.bench.run_tool(
                 [clang]
                 + [str(o) for o in objects]
                 + ["-o", str(exe)]
@@ -256,6 +208,14 @@ class ProgramBuilder:
             outcome.executable = exe
         return outcome
 
+    def _decisions(self, trace: Path) -> List[Decision]:
+        try:
+            return read_trace(trace)
+        except JSONLinesError as error:
+            raise BuildError(
+                "the build's trace: %s" % error, self.bench.uri, stage="build"
+            ) from None
+
     def objects_of(self, unit: str) -> List[str]:
         """The object file names a decision key's FILE part compiles to
         (every object when the key names no source of this build)."""
@@ -265,7 +225,7 @@ class ProgramBuilder:
     def _function_sizes(self, obj: Path) -> Dict[str, int]:
         """Function symbol -> bytes, from ``llvm-nm -S`` (code symbols)."""
         nm = self.toolchain.require("llvm-nm", self.bench.uri)
-        completed = self.bench._run_tool(
+        completed = self.bench.run_tool(
             [nm, "-S", "--defined-only", str(obj)], "llvm-nm", stage="build"
         )
         sizes: Dict[str, int] = {}
@@ -275,14 +235,14 @@ class ProgramBuilder:
                 sizes[fields[3]] = sizes.get(fields[3], 0) + int(fields[1], 16)
         return sizes
 
-    def discard(self, keep: Iterable[BuildOutcome] = ()) -> None:
+    def discard(self, keep: Iterable[ProgramBuild] = ()) -> None:
         """Deletes the builds' files, except those of ``keep``'s executables."""
         kept = {o.executable.parent for o in keep if o.executable}
         for child in self.scratch.iterdir():
             if child not in kept:
                 shutil.rmtree(child, ignore_errors=True)
 
-    def run_time(self, outcome: BuildOutcome, runs: int) -> Optional[float]:
+    def run_time(self, outcome: ProgramBuild, runs: int) -> Optional[float]:
         """The median wall time of ``runs`` runs of the executable, or None
         when a run does not behave like the -O0 reference."""
         times = []
@@ -293,7 +253,7 @@ class ProgramBuilder:
             times.append(result.walltime)
         return statistics.median(times)
 
-    def validate(self, outcome: BuildOutcome) -> Optional[str]:
+    def validate(self, outcome: ProgramBuild) -> Optional[str]:
         """None when the executable prints and exits as the -O0 reference
         does; otherwise what differs. Not runnable benchmarks pass."""
         if not self.bench.runnable or outcome.executable is None:
@@ -304,13 +264,14 @@ class ProgramBuilder:
 def misbehaviour(bench: Benchmark, result: RunResult) -> Optional[str]:
     """How a run of one of the benchmark's executables differs from its -O0
     reference (validation's wording), or None when it does not."""
-    from ..validation import _describe_difference
-
     reference = bench.reference()
     if result.timed_out or result.signal is not None:
         return result.describe()
     if result.returncode != reference.returncode:
         return "exit %d, the -O0 reference exits %d" % (result.returncode, reference.returncode)
     if result.stdout != reference.stdout:
-        return _describe_difference(result.stdout, reference.stdout)
+        return output_difference(result.stdout, reference.stdout)
     return None
+
+
+__getattr__ = renamed(__name__, {"BuildOutcome": "optgym.search.builds:ProgramBuild"})

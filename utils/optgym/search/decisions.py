@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import random
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -39,8 +38,11 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from ..benchmarks import SPLITS, benchmark, builtin_uris, split_uris
 from ..errors import BenchmarkError
+from ..generators import CSMITH_DATASET, first_seeds
+from ..options import add_jobs_option
 from ..progress import Deadline, Progress
-from .builds import BuildOutcome, Decision, ProgramBuilder, policy_document
+from ..query import Decision
+from .builds import ProgramBuild, ProgramBuilder, policy_document
 
 __all__ = ["KINDS", "SEPARABLE_KINDS", "TuneResult", "tune", "tune_many", "configure_parser", "run"]
 
@@ -101,7 +103,24 @@ class TuneResult:
         }
 
 
-class _Search:
+def _function(decision: Decision) -> str:
+    """The function a decision's key names (``FILE:FN:...``), or ``""``
+    for a key about the whole module."""
+    parts = decision.key.split(":")
+    return parts[1] if len(parts) > 2 else ""
+
+
+def _group(decision: Decision) -> str:
+    """What the search changes together: the pass or option a decision is
+    about, else its function."""
+    for name in ("pass", "option"):
+        value = decision.features.get(name)
+        if isinstance(value, str):
+            return value
+    return _function(decision)
+
+
+class _CoordinateDescent:
     """The state of one benchmark's coordinate descent."""
 
     def __init__(
@@ -122,7 +141,7 @@ class _Search:
         self.rng = rng
         self.result = result
         self.table: Table = {}
-        self.best: Optional[BuildOutcome] = None
+        self.best: Optional[ProgramBuild] = None
         self.best_score = math.inf
         # (kind, key) -> (choice tried, change of the score it caused,
         # None when the program then misbehaved): what training weighs.
@@ -133,7 +152,7 @@ class _Search:
             return True
         return self.max_evaluations is not None and self.result.evaluations >= self.max_evaluations
 
-    def evaluate(self, table: Table, record: bool = False) -> Tuple[BuildOutcome, float]:
+    def evaluate(self, table: Table, record: bool = False) -> Tuple[ProgramBuild, float]:
         """Builds with ``table``; its score (lower is better, inf when the
         program misbehaves)."""
         self.result.evaluations += 1
@@ -149,7 +168,7 @@ class _Search:
             return candidate < self.best_score * (1 - RUNTIME_MARGIN)
         return candidate < self.best_score
 
-    def accept(self, table: Table, outcome: BuildOutcome, value: float) -> None:
+    def accept(self, table: Table, outcome: ProgramBuild, value: float) -> None:
         self.table = table
         self.best = outcome
         self.best_score = value
@@ -186,7 +205,7 @@ class _Search:
         def place(decision: Decision) -> str:
             if decision.kind == "codegen-option":
                 return decision.key.split(":")[0]
-            return decision.function
+            return _function(decision)
 
         sharing: Dict[str, int] = {}
         for decision in group:
@@ -198,8 +217,8 @@ class _Search:
                 before = sum(self.best.object_text.get(name, 0) for name in unit)
                 after = sum(outcome.object_text.get(name, 0) for name in unit)
             else:
-                before = self.best.function_text.get(decision.function)
-                after = outcome.function_text.get(decision.function)
+                before = self.best.function_text.get(_function(decision))
+                after = outcome.function_text.get(_function(decision))
                 if before is None or after is None:
                     continue
             self.note_effect(decision, choice, (after - before) / sharing[place(decision)])
@@ -244,7 +263,7 @@ class _Search:
         for decision in self.decisions():
             if decision.key in self.table.get(decision.kind, {}):
                 continue
-            grouped.setdefault((decision.kind, decision.group), []).append(decision)
+            grouped.setdefault((decision.kind, _group(decision)), []).append(decision)
         items = [(kind, name, members) for (kind, name), members in sorted(grouped.items())]
         self.rng.shuffle(items)
         return items
@@ -268,7 +287,7 @@ class _Search:
         return improved
 
 
-def _decision_line(decision: Decision, search: _Search) -> dict:
+def _decision_line(decision: Decision, search: _CoordinateDescent) -> dict:
     effect = search.effects.get((decision.kind, decision.key))
     return {
         "kind": decision.kind,
@@ -313,7 +332,9 @@ def tune(
         if score == "runtime" and not bench.runnable:
             raise BenchmarkError("a runtime score needs a runnable program", uri)
         with ProgramBuilder(bench, level, kinds) as builder:
-            search = _Search(builder, score, runs, deadline, max_evaluations, rng, result)
+            search = _CoordinateDescent(
+                builder, score, runs, deadline, max_evaluations, rng, result
+            )
             outcome, value = search.evaluate({}, record=True)
             if value == math.inf:
                 raise BenchmarkError("the default build does not behave as -O0 does", uri)
@@ -411,13 +432,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         help="builds per benchmark at most (a budget that does not depend on the machine's speed)",
     )
     parser.add_argument("--runs", type=int, default=3, help="runs per runtime score (default: 3)")
-    parser.add_argument(
-        "-j",
-        "--jobs",
-        type=int,
-        default=os.cpu_count() or 2,
-        help="benchmarks searched in parallel (default: %(default)s)",
-    )
+    add_jobs_option(parser, "benchmarks searched in parallel")
     parser.add_argument(
         "-o", "--out", metavar="FILE", help="write one JSON line per benchmark (docs/search.md)"
     )
@@ -429,9 +444,7 @@ def _uris(args: argparse.Namespace) -> List[str]:
     if args.split:
         uris += split_uris(args.split)
     if args.csmith:
-        from ..generators import first_seeds
-
-        uris += first_seeds("csmith-v0", args.csmith)
+        uris += first_seeds(CSMITH_DATASET, args.csmith)
     return uris or builtin_uris()
 
 

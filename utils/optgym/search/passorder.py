@@ -22,12 +22,12 @@ import concurrent.futures
 import json
 import math
 import multiprocessing
-import os
 import random
 import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
+from ..options import add_jobs_option
 from ..progress import Deadline, Progress
 
 __all__ = [
@@ -106,7 +106,7 @@ class _BudgetSpent(Exception):
     with the best state found so far."""
 
 
-class _Search:
+class _SearchState:
     """What every agent shares: the root episode, the budget, the counter
     of evaluations and the best state found."""
 
@@ -210,7 +210,7 @@ class _Search:
 # -- the agents ------------------------------------------------------------------
 
 
-def _random(search: _Search, episode_length: int = 100, **_: Any) -> None:
+def _random(search: _SearchState, episode_length: int = 100, **_: Any) -> None:
     """Episodes of ``episode_length`` random actions from the unoptimized
     module, until the budget ends; every prefix counts as a state."""
     space = list(range(len(search.names)))
@@ -227,7 +227,7 @@ def _random(search: _Search, episode_length: int = 100, **_: Any) -> None:
             env.close()
 
 
-def _descend(search: _Search, env: Any, epsilon: float = 0.0) -> None:
+def _descend(search: _SearchState, env: Any, epsilon: float = 0.0) -> None:
     """Greedy descent of ``env``: at each state the actions are tried on
     forks and the best taken, until none shrinks the module. With
     ``epsilon`` > 0 a random candidate is taken instead with that
@@ -255,7 +255,7 @@ def _descend(search: _Search, env: Any, epsilon: float = 0.0) -> None:
         search.step(env, ranked[0][1])
 
 
-def _greedy(search: _Search, epsilon: float = 0.0, perturbation: int = 3, **_: Any) -> None:
+def _greedy(search: _SearchState, epsilon: float = 0.0, perturbation: int = 3, **_: Any) -> None:
     """Greedy descent, then iterated local search until the budget ends:
     from the best state, 1..``perturbation`` random candidate actions and a
     new descent (a random restart would throw away the shared prefix that
@@ -275,7 +275,7 @@ def _greedy(search: _Search, epsilon: float = 0.0, perturbation: int = 3, **_: A
 
 
 def _beam(
-    search: _Search, width: int = 4, patience: int = 2, perturbation: int = 3, **_: Any
+    search: _SearchState, width: int = 4, patience: int = 2, perturbation: int = 3, **_: Any
 ) -> None:
     """Beam search: the ``width`` best distinct children of the beam's states
     (by count, then IR) form the next beam, worse than their parents or not,
@@ -338,14 +338,14 @@ def _beam(
             env.close()
 
 
-def _epsilon_greedy(search: _Search, epsilon: float = 0.1, **options: Any) -> None:
+def _epsilon_greedy(search: _SearchState, epsilon: float = 0.1, **options: Any) -> None:
     """Greedy with probability 1 - ``epsilon`` at each step, a random action
     otherwise (see :func:`_greedy`)."""
     _greedy(search, epsilon=epsilon, **options)
 
 
 #: The agents by name: each runs until its budget ends (raising
-#: _BudgetSpent) and leaves its best state in the _Search.
+#: _BudgetSpent) and leaves its best state in the _SearchState.
 AGENTS: Dict[str, Callable[..., None]] = {
     "random": _random,
     "greedy": _greedy,
@@ -394,7 +394,7 @@ def search(
         env.reset()
         result.ir_instruction_count_oz = env.observation["IrInstructionCountOz"]
         result.ir_instruction_count_o0 = env.observation["IrInstructionCountO0"]
-        state = _Search(
+        state = _SearchState(
             env,
             deadline,
             max_evaluations,
@@ -461,14 +461,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         type=int,
         help="evaluation budget per benchmark (deterministic, unlike --budget)",
     )
-    parser.add_argument(
-        "-j",
-        "--jobs",
-        metavar="N",
-        type=int,
-        default=os.cpu_count() or 1,
-        help="benchmarks searched at a time, one process each (default: %(default)s)",
-    )
+    add_jobs_option(parser, "benchmarks searched at a time, one process each")
     parser.add_argument("--out", metavar="FILE", help="write one JSON line per benchmark to FILE")
     parser.add_argument(
         "--validate", action="store_true", help="build and run each best state and compare with -O0"

@@ -1,0 +1,162 @@
+"""Setting up a deployment: the defaults, the variants to build, the policy,
+the program's build system and the toolchain; what is the same for every
+variant (:class:`BuildPlan`)."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+from ..benchmarks import programs_dir
+from ..plugin import find_plugin, plugin_llvm_major
+from ..resources import shipped_policy
+from ..toolchain import LLVM_VERSION_ENV, Toolchain
+
+__all__ = [
+    "DEFAULT_BUILD_TIMEOUT",
+    "DEFAULT_PROGRAM",
+    "DEFAULT_RUN_TIMEOUT",
+    "DEFAULT_RUNS",
+    "BuildPlan",
+    "DeployError",
+    "Variant",
+    "base_environment",
+    "build_system",
+    "default_policy",
+    "default_program",
+    "read_policy_kinds",
+    "resolve_toolchain",
+]
+
+#: Runs of each build whose median is reported.
+DEFAULT_RUNS = 5
+#: Seconds one run of the program may take.
+DEFAULT_RUN_TIMEOUT = 60.0
+#: Seconds one build may take.
+DEFAULT_BUILD_TIMEOUT = 1800.0
+#: The bundled test-split program deployed when none is named.
+DEFAULT_PROGRAM = "minilisp"
+
+
+class DeployError(Exception):
+    """The deployment cannot be set up or a build failed; the message says
+    which and why."""
+
+
+def default_program() -> Path:
+    """``datasets/programs/minilisp`` (``$OPTGYM_PROGRAMS`` is honoured)."""
+    return programs_dir() / DEFAULT_PROGRAM
+
+
+def default_policy() -> Path:
+    """The shipped ``policies/codesize.json``."""
+    return shipped_policy()
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One way to build the program.
+
+    Attributes:
+        name: how reports name it (``-Oz``, ``-O2``, ``-Oz+policy``).
+        directory: its build directory's name under the output directory.
+        level: the clang optimization flag (``-Oz``).
+        policy: the policy file the plugin loads, or None (no plugin).
+    """
+
+    name: str
+    directory: str
+    level: str
+    policy: Optional[str] = None
+
+
+@dataclass
+class BuildPlan:
+    """What is the same for every variant."""
+
+    program: Path
+    system: str
+    out: Path
+    toolchain: Toolchain
+    plugin: str
+    target: Optional[str]
+    goals: List[str]
+    make_args: List[str]
+    cmake_args: List[str]
+    cflags: List[str]
+    jobs: int
+    always_make: bool
+    timeout: float
+
+
+def read_policy_kinds(path: Path) -> List[str]:
+    """The decision kinds a policy file names; DeployError for a file that
+    is missing or not a policy at all (the plugin checks the rest and stops
+    the first compile with file:line:column)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DeployError("policy %s: no such file" % path) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise DeployError("policy %s: cannot read it: %s" % (path, error)) from None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise DeployError(
+            "policy %s:%d:%d: not JSON: %s" % (path, error.lineno, error.colno, error.msg)
+        ) from None
+    if not isinstance(document, dict) or document.get("format") != "optgym-policy":
+        raise DeployError('policy %s: not an OptGym policy (no "format": "optgym-policy")' % path)
+    decisions = document.get("decisions", {})
+    return sorted(decisions) if isinstance(decisions, dict) else []
+
+
+def build_system(source: Path) -> str:
+    """``make`` or ``cmake``: how the program in ``source`` builds."""
+    for name in ("GNUmakefile", "makefile", "Makefile"):
+        if (source / name).is_file():
+            return "make"
+    if (source / "CMakeLists.txt").is_file():
+        return "cmake"
+    raise DeployError(
+        "%s: no Makefile (or CMakeLists.txt): deploy builds a program with its own build" % source
+    )
+
+
+def base_environment() -> Dict[str, str]:
+    """This process's environment without OptGym's settings (and without
+    CCC_OVERRIDE_OPTIONS, which a surrounding ``optgym run-build`` sets)."""
+    environment = dict(os.environ)
+    environment.pop("CCC_OVERRIDE_OPTIONS", None)
+    for name in list(environment):
+        if name.startswith("OPTGYM_"):
+            del environment[name]
+    return environment
+
+
+def resolve_toolchain(plugin: Optional[str], llvm_version: Optional[str]) -> Tuple[Toolchain, str]:
+    """The toolchain and the plugin to build with (found when not given;
+    the LLVM major is the plugin's unless named); DeployError when one is
+    missing."""
+    version = llvm_version or os.environ.get(LLVM_VERSION_ENV, "").strip() or None
+    if plugin is None:
+        try:
+            plugin = find_plugin(version)
+        except FileNotFoundError as error:
+            raise DeployError(str(error)) from None
+    elif not os.path.isfile(plugin):
+        raise DeployError("plugin %s: no such file" % plugin)
+    plugin = os.path.abspath(plugin)
+    if version is None:
+        version = plugin_llvm_major(plugin) or None
+    toolchain = Toolchain(llvm_version=version, plugin=plugin)
+    try:
+        toolchain.plugin()
+        toolchain.require("clang")
+        toolchain.require("llvm-size")
+    except Exception as error:  # ToolchainError: say it without a URI.
+        raise DeployError(getattr(error, "detail", str(error))) from None
+    return toolchain, plugin
