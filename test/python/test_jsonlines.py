@@ -94,6 +94,19 @@ class JSONLinesTest(FilesTest):
         with self.assertRaises(FileNotFoundError):
             read_json_lines(self.dir / "missing.jsonl")
 
+    def test_damaged_lines_anywhere_are_skipped_when_asked(self) -> None:
+        # Parallel writers: one was cut short, the others wrote on after it.
+        path = self.write(b'{"a": 1}\n{"b": [1,\n{"c": 3}\n[4]\n{"d": 5}\n')
+        stderr = io.StringIO()
+        with contextlib.redirect_stderr(stderr):
+            records = read_json_lines(path, skip_damaged=True)
+        self.assertEqual(records, [{"a": 1}, {"c": 3}, {"d": 5}])
+        self.assertEqual(
+            stderr.getvalue(),
+            "optgym: warning: %s: skipped 2 damaged lines, the first: %s:2:10: not a JSON "
+            "line: Expecting value\n" % (path, path),
+        )
+
 
 class TraceTest(FilesTest):
     LINE = (
@@ -146,6 +159,19 @@ class TraceTest(FilesTest):
         with contextlib.redirect_stderr(io.StringIO()) as stderr:
             self.assertEqual(len(read_trace(path)), 1)
         self.assertIn(":2: skipped an unfinished last line", stderr.getvalue())
+
+    def test_a_parallel_build_trace_with_a_torn_line_is_read_when_asked(self) -> None:
+        path = self.write(self.LINE + self.LINE[:40] + b"\n" + b'{"kind": "inline"}\n' + self.LINE)
+        with self.assertRaises(JSONLinesError):
+            read_trace(path)
+        with contextlib.redirect_stderr(io.StringIO()) as stderr:
+            self.assertEqual(len(read_trace(path, skip_damaged=True)), 2)
+        self.assertIn(':3:1: not a JSON line: a decision needs a "kind"', stderr.getvalue())
+        self.assertIn("skipped 1 damaged line, the first: %s:2:" % path, stderr.getvalue())
+
+    def test_choices_are_written_only_when_known(self) -> None:
+        decision = Decision(kind="inline", key="a.c:f:g", chosen="no", default="yes")
+        self.assertNotIn("choices", decision.to_json())
 
 
 class DecisionTest(unittest.TestCase):

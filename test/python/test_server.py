@@ -182,7 +182,6 @@ class ConversationTest(ServerTestCase):
                         "ordinal": 1,
                         "loop_depth": 0,
                     },
-                    ("run", "skip"),
                 ),
                 Decision(
                     "pass-gate",
@@ -190,7 +189,6 @@ class ConversationTest(ServerTestCase):
                     "run",
                     "run",
                     {"pass": "licm", "unit": "loop", "unit_size": 5, "ordinal": 1, "loop_depth": 1},
-                    ("run", "skip"),
                 ),
             ),
         )

@@ -31,7 +31,7 @@ from .benchmarks import Benchmark, Reference, benchmark, benchmarks, datasets
 from .build import BuildResult, run_build
 from .cache import Cache
 from .collect import CollectResult, collect
-from .deprecation import renamed
+from .deprecation import renamed as _renamed
 from .envs import register_environments
 from .errors import (
     BenchmarkError,
@@ -61,15 +61,17 @@ _GYM_EXPORTS = (
 )
 
 
-_renamed = renamed(__name__, {"ValidationResult": "optgym.validation:BuildValidation"})
-
-
-def __getattr__(name: str) -> object:
+def _gym_export(name: str) -> object:
     if name in _GYM_EXPORTS:
         from . import gym
 
         return getattr(gym, name)
-    return _renamed(name)
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))
+
+
+__getattr__ = _renamed(
+    __name__, {"ValidationResult": "optgym.validation:BuildValidation"}, otherwise=_gym_export
+)
 
 
 __all__ = [

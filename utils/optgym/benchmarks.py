@@ -85,7 +85,8 @@ def count_ir_instructions(text: str, toolchain: Optional[Toolchain] = None) -> i
     which this calls (it needs the plugin)."""
     warnings.warn(
         "optgym.benchmarks.count_ir_instructions is deprecated: use "
-        "optgym.benchmark_base.ir_instruction_count on the module's file",
+        "optgym.benchmark_base.ir_instruction_count on the module's file (it now "
+        "counts with opt and the plugin, as the driver does, and needs them)",
         DeprecationWarning,
         stacklevel=2,
     )

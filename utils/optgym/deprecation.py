@@ -14,20 +14,27 @@ from __future__ import annotations
 
 import importlib
 import warnings
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Optional
 
 __all__ = ["renamed"]
 
 
-def renamed(module: str, aliases: Mapping[str, str]) -> Callable[[str], Any]:
+def renamed(
+    module: str,
+    aliases: Mapping[str, str],
+    otherwise: Optional[Callable[[str], Any]] = None,
+) -> Callable[[str], Any]:
     """A module ``__getattr__`` that serves each old name of ``aliases``
     (old name -> ``"package.module:new_name"``) with a DeprecationWarning,
-    and raises AttributeError for any other name, as Python would."""
+    any other name through ``otherwise`` (a module's own lazy names), and
+    raises AttributeError for the rest, as Python would."""
     table = dict(aliases)
 
     def __getattr__(name: str) -> Any:
         target = table.get(name)
         if target is None:
+            if otherwise is not None:
+                return otherwise(name)
             raise AttributeError("module %r has no attribute %r" % (module, name))
         where, _, new_name = target.partition(":")
         warnings.warn(

@@ -4,7 +4,7 @@ OptGym writes them in several places: the decision traces of
 ``OPTGYM_RECORD`` (docs/trace-format.md, appended to by every compiler
 process of a build), and the results of ``optgym search`` and ``optgym
 tune`` (docs/search.md, one line per benchmark as each finishes). Every
-reader of them reads through :func:`read_json_lines`, with one rule:
+reader of them reads through :func:`iter_json_lines`, with one rule:
 
 * a blank line is skipped;
 * a line that is not a JSON object is an error naming ``FILE:LINE:COLUMN``
@@ -12,6 +12,12 @@ reader of them reads through :func:`read_json_lines`, with one rule:
 * except the last line when it does not end with a newline and is not
   JSON: what a writer killed in the middle of a line leaves. It is skipped
   with a warning on stderr, and the lines before it are read.
+
+A file that several processes append to (a trace of a parallel build) can
+have such a torn line anywhere: the others go on writing after it. A
+reader that only summarizes such a file asks for ``skip_damaged=True``:
+every damaged line is skipped, and one warning names how many and where
+the first one is.
 """
 
 from __future__ import annotations
@@ -61,9 +67,13 @@ def _parse(path: PathLike, number: int, raw: bytes) -> Dict[str, Any]:
     return value
 
 
-def iter_json_lines(path: PathLike) -> Iterator[Tuple[int, Dict[str, Any]]]:
+def iter_json_lines(
+    path: PathLike, skip_damaged: bool = False
+) -> Iterator[Tuple[int, Dict[str, Any]]]:
     """``(line number, object)`` for each line of ``path``, by the module's
-    rule. OSError when the file cannot be read."""
+    rule (``skip_damaged``: see the module). OSError when the file cannot be
+    read."""
+    damaged: List[JSONLinesError] = []
     with open(path, "rb") as stream:
         for number, raw in enumerate(stream, 1):
             if not raw.strip():
@@ -71,6 +81,9 @@ def iter_json_lines(path: PathLike) -> Iterator[Tuple[int, Dict[str, Any]]]:
             try:
                 value = _parse(path, number, raw)
             except JSONLinesError as error:
+                if skip_damaged:
+                    damaged.append(error)
+                    continue
                 # Only the last line can lack its newline.
                 if raw.endswith(b"\n"):
                     raise
@@ -82,8 +95,14 @@ def iter_json_lines(path: PathLike) -> Iterator[Tuple[int, Dict[str, Any]]]:
                 sys.stderr.flush()
                 return
             yield number, value
+    if damaged:
+        sys.stderr.write(
+            "optgym: warning: %s: skipped %d damaged line%s, the first: %s\n"
+            % (os.fspath(path), len(damaged), "" if len(damaged) == 1 else "s", damaged[0])
+        )
+        sys.stderr.flush()
 
 
-def read_json_lines(path: PathLike) -> List[Dict[str, Any]]:
+def read_json_lines(path: PathLike, skip_damaged: bool = False) -> List[Dict[str, Any]]:
     """The objects of ``path``'s lines, in order (see the module's rule)."""
-    return [value for _, value in iter_json_lines(path)]
+    return [value for _, value in iter_json_lines(path, skip_damaged)]

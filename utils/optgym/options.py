@@ -19,6 +19,6 @@ def add_jobs_option(
         "--jobs",
         metavar="N",
         type=int,
-        default=default if default is not None else os.cpu_count() or 1,
+        default=default if default is not None else os.cpu_count() or 2,
         help="%s (default: %%(default)s)" % what,
     )

@@ -174,15 +174,18 @@ class Decision:
         return self.chosen != self.default
 
     def to_json(self) -> Dict[str, Any]:
-        """The decision as a trace line has it (without ``oracle``)."""
-        return {
+        """The decision as a trace line has it (without ``oracle``, and
+        without ``choices`` when the record does not say them)."""
+        record: Dict[str, Any] = {
             "kind": self.kind,
             "key": self.key,
             "features": dict(self.features),
-            "choices": list(self.choices),
-            "default": self.default,
-            "chosen": self.chosen,
         }
+        if self.choices:
+            record["choices"] = list(self.choices)
+        record["default"] = self.default
+        record["chosen"] = self.chosen
+        return record
 
 
 @dataclass(frozen=True)

@@ -173,7 +173,6 @@ class _UnitRecord:
                     chosen=kind.choices[index],
                     default=kind.choices[default],
                     features=dict(zip(kind.feature_names, features)),
-                    choices=kind.choices,
                 )
                 for kind, key, index, default, features in self.decisions
             ),

@@ -9,6 +9,7 @@ by every compiler process of a build. :func:`read_trace` reads one into
 from __future__ import annotations
 
 import os
+import sys
 from typing import List, Union
 
 from .jsonlines import JSONLinesError, iter_json_lines
@@ -17,15 +18,21 @@ from .query import Decision
 __all__ = ["read_trace"]
 
 
-def read_trace(path: Union[str, "os.PathLike[str]"]) -> List[Decision]:
+def read_trace(path: Union[str, "os.PathLike[str]"], skip_damaged: bool = False) -> List[Decision]:
     """The decisions of a trace file, in order; none when the file does
     not exist (no decision was recorded). JSONLinesError (a ValueError)
-    for a line that is not a decision record."""
+    for a line that is not a decision record; with ``skip_damaged``, such
+    lines are skipped with a warning instead (a trace of a parallel build
+    whose writer was cut short in the middle of a line)."""
     decisions = []
     try:
-        for number, record in iter_json_lines(path):
+        for number, record in iter_json_lines(path, skip_damaged):
             if not isinstance(record.get("kind"), str) or not isinstance(record.get("key"), str):
-                raise JSONLinesError(path, number, 1, 'a decision needs a "kind" and a "key"')
+                error = JSONLinesError(path, number, 1, 'a decision needs a "kind" and a "key"')
+                if not skip_damaged:
+                    raise error
+                sys.stderr.write("optgym: warning: skipped %s\n" % error)
+                continue
             decisions.append(
                 Decision(
                     kind=record["kind"],

@@ -92,9 +92,12 @@ def _text_bytes(toolchain: Toolchain, binary: Path) -> int:
 
 def _count_decisions(trace: Path) -> Dict[str, List[int]]:
     """``{kind: [queries, departed]}`` of a trace: a query departed when
-    the policy chose something else than LLVM's default."""
+    the policy chose something else than LLVM's default. The trace of a
+    parallel build may hold a line a compiler left unfinished: it is
+    skipped with a warning, as the counts only show that the policy took
+    effect."""
     counts: Dict[str, List[int]] = {}
-    for decision in read_trace(trace):
+    for decision in read_trace(trace, skip_damaged=True):
         entry = counts.setdefault(decision.kind, [0, 0])
         entry[0] += 1
         entry[1] += decision.departed

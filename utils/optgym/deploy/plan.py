@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 from ..benchmarks import programs_dir
-from ..plugin import find_plugin, plugin_llvm_major
+from ..plugin import PLUGIN_ENV, find_plugin, plugin_llvm_major
 from ..resources import shipped_policy
-from ..toolchain import LLVM_VERSION_ENV, Toolchain
+from ..toolchain import LLVM_VERSION_ENV, Toolchain, tool_environment
 
 __all__ = [
+    "base_environment",
     "DEFAULT_BUILD_TIMEOUT",
     "DEFAULT_PROGRAM",
     "DEFAULT_RUN_TIMEOUT",
@@ -23,7 +24,6 @@ __all__ = [
     "BuildPlan",
     "DeployError",
     "Variant",
-    "base_environment",
     "build_system",
     "default_policy",
     "default_program",
@@ -127,13 +127,12 @@ def build_system(source: Path) -> str:
 
 
 def base_environment() -> Dict[str, str]:
-    """This process's environment without OptGym's settings (and without
-    CCC_OVERRIDE_OPTIONS, which a surrounding ``optgym run-build`` sets)."""
-    environment = dict(os.environ)
-    environment.pop("CCC_OVERRIDE_OPTIONS", None)
-    for name in list(environment):
-        if name.startswith("OPTGYM_"):
-            del environment[name]
+    """:func:`~optgym.toolchain.tool_environment` without ``OPTGYM_PLUGIN``
+    too: the builds name the plugin in their flags, and the commands the
+    report prints to rerun them carry no OptGym setting but the policy
+    build's."""
+    environment = tool_environment()
+    environment.pop(PLUGIN_ENV, None)
     return environment
 
 

@@ -25,13 +25,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence
 
+from .. import query
 from ..benchmark_base import Benchmark, text_size
 from ..benchmarks import SourceBenchmark
 from ..deprecation import renamed
 from ..errors import BuildError
 from ..generators import CsmithBenchmark
 from ..jsonlines import JSONLinesError
-from ..query import Decision
 from ..toolchain import RunResult, clang_level, tool_environment
 from ..trace import read_trace
 from ..validation import output_difference
@@ -75,7 +75,7 @@ class ProgramBuild:
     text: int
     object_text: Dict[str, int]
     function_text: Dict[str, int]
-    decisions: List[Decision] = field(default_factory=list)
+    decisions: List[query.Decision] = field(default_factory=list)
     executable: Optional[Path] = None
 
 
@@ -208,7 +208,7 @@ class ProgramBuilder:
             outcome.executable = exe
         return outcome
 
-    def _decisions(self, trace: Path) -> List[Decision]:
+    def _decisions(self, trace: Path) -> List[query.Decision]:
         try:
             return read_trace(trace)
         except JSONLinesError as error:
@@ -274,4 +274,12 @@ def misbehaviour(bench: Benchmark, result: RunResult) -> Optional[str]:
     return None
 
 
-__getattr__ = renamed(__name__, {"BuildOutcome": "optgym.search.builds:ProgramBuild"})
+# search.builds.Decision was a trace record with its fields in another order
+# (kind, key, features, choices, default, chosen): query.Decision now.
+__getattr__ = renamed(
+    __name__,
+    {
+        "BuildOutcome": "optgym.search.builds:ProgramBuild",
+        "Decision": "optgym.query:Decision",
+    },
+)
