@@ -100,7 +100,8 @@ def read_map(doc):
     ]
     if not rows or rows[0][1] != COLUMNS:
         raise ValueError("the map's header must be | %s |" % " | ".join(COLUMNS))
-    # The header and the |---| line.
+    if len(rows) < 2 or any(cell.strip("-: ") for cell in rows[1][1]):
+        raise ValueError("the map's header must be followed by its |---| line")
     return rows[2:]
 
 
