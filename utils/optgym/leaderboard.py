@@ -69,6 +69,15 @@ class Row:
     # A policy's measurements, program by program.
     details: List[PolicyMeasurement] = field(default_factory=list)
 
+    def count_validation(self, benchmark: str, validated: Optional[bool]) -> None:
+        """Counts a program's check against -O0 (None: it was not run)."""
+        if validated is None:
+            return
+        self.runnable += 1
+        self.validated += bool(validated)
+        if not validated:
+            self.wrong.append(benchmark)
+
     def cells(self) -> List[str]:
         ir = geomean(self.ir_ratios)
         text = geomean(self.text_ratios)
@@ -208,11 +217,7 @@ def search_row(agent: str, records: List[dict], jobs: int) -> Row:
         ir_ratio, ratio, validated = outcome
         row.ir_ratios.append(ir_ratio)
         row.text_ratios.append(ratio)
-        if validated is not None:
-            row.runnable += 1
-            row.validated += bool(validated)
-            if not validated:
-                row.wrong.append(record["benchmark"])
+        row.count_validation(record["benchmark"], validated)
     if good:
         # The curve is the search's own view: its counts over time against
         # the gym's -Oz baseline.
@@ -245,11 +250,7 @@ def tune_row(records: List[dict]) -> Row:
         if set(record.get("kinds", [])) <= {"codegen-gate", "codegen-option"}:
             row.ir_ratios.append(1.0)  # code generation leaves the IR as -Oz made it
         row.walltimes.append(float(record.get("walltime", 0.0)))
-        if record.get("validated") is not None:
-            row.runnable += 1
-            row.validated += bool(record["validated"])
-            if not record["validated"]:
-                row.wrong.append(record["benchmark"])
+        row.count_validation(record["benchmark"], record.get("validated"))
     if good:
         row.curve = _curve(
             [
@@ -291,11 +292,7 @@ def policy_row(policy: Path, uris: Sequence[str], jobs: int) -> Row:
         row.text_ratios.append(measurement.ratio)
         if ir_ratio:
             row.ir_ratios.append(ir_ratio)
-        if measurement.validated is not None:
-            row.runnable += 1
-            row.validated += bool(measurement.validated)
-            if not measurement.validated:
-                row.wrong.append(measurement.benchmark)
+        row.count_validation(measurement.benchmark, measurement.validated)
     row.details = measurements
     return row
 

@@ -353,14 +353,16 @@ def is_executable(path: Union[str, Path]) -> bool:
     return os.path.isfile(path) and os.access(path, os.X_OK)
 
 
-def tool_environment(keep_optgym: bool = False) -> Dict[str, str]:
+def tool_environment(keep_optgym: bool = False, keep_plugin: bool = True) -> Dict[str, str]:
     """The environment for our own tool runs: without CCC_OVERRIDE_OPTIONS
     (a surrounding ``optgym run-build`` must not load the plugin into cached
-    builds) and, unless ``keep_optgym``, without OPTGYM_* settings."""
+    builds) and, unless ``keep_optgym``, without OPTGYM_* settings but
+    OPTGYM_PLUGIN (unless not ``keep_plugin``: a build that names the
+    plugin in its flags, whose command is printed to be rerun)."""
     environment = dict(os.environ)
     environment.pop("CCC_OVERRIDE_OPTIONS", None)
     if not keep_optgym:
         for name in list(environment):
-            if name.startswith("OPTGYM_") and name not in ("OPTGYM_PLUGIN",):
+            if name.startswith("OPTGYM_") and (name != PLUGIN_ENV or not keep_plugin):
                 del environment[name]
     return environment

@@ -15,9 +15,9 @@ from typing import Dict, List, Optional
 from ..benchmark_base import text_size
 from ..errors import BenchmarkError
 from ..jsonlines import JSONLinesError
-from ..toolchain import Toolchain
+from ..toolchain import Toolchain, tool_environment
 from ..trace import read_trace
-from .plan import BuildPlan, DeployError, Variant, base_environment
+from .plan import BuildPlan, DeployError, Variant
 from .results import VariantResult
 
 __all__ = ["build_variant"]
@@ -156,7 +156,7 @@ def _commands(plan: BuildPlan, variant: Variant, directory: Path) -> List[List[s
 def _environment(
     variant: Variant, trace: Optional[Path], decisions: Optional[str]
 ) -> Dict[str, str]:
-    environment = base_environment()
+    environment = tool_environment(keep_plugin=False)
     if variant.policy:
         for name in _PASSED_SETTINGS:
             if os.environ.get(name):

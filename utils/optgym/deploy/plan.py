@@ -8,15 +8,14 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import List, Optional, Tuple
 
 from ..benchmarks import programs_dir
-from ..plugin import PLUGIN_ENV, find_plugin, plugin_llvm_major
+from ..plugin import find_plugin, plugin_llvm_major
 from ..resources import shipped_policy
-from ..toolchain import LLVM_VERSION_ENV, Toolchain, tool_environment
+from ..toolchain import LLVM_VERSION_ENV, Toolchain
 
 __all__ = [
-    "base_environment",
     "DEFAULT_BUILD_TIMEOUT",
     "DEFAULT_PROGRAM",
     "DEFAULT_RUN_TIMEOUT",
@@ -124,16 +123,6 @@ def build_system(source: Path) -> str:
     raise DeployError(
         "%s: no Makefile (or CMakeLists.txt): deploy builds a program with its own build" % source
     )
-
-
-def base_environment() -> Dict[str, str]:
-    """:func:`~optgym.toolchain.tool_environment` without ``OPTGYM_PLUGIN``
-    too: the builds name the plugin in their flags, and the commands the
-    report prints to rerun them carry no OptGym setting but the policy
-    build's."""
-    environment = tool_environment()
-    environment.pop(PLUGIN_ENV, None)
-    return environment
 
 
 def resolve_toolchain(plugin: Optional[str], llvm_version: Optional[str]) -> Tuple[Toolchain, str]:

@@ -7,9 +7,8 @@ import shlex
 from pathlib import Path
 from typing import List, Optional, Sequence
 
-from ..toolchain import run_program
+from ..toolchain import run_program, tool_environment
 from ..validation import output_difference
-from .plan import base_environment
 from .results import VariantResult
 
 __all__ = ["run_builds"]
@@ -38,7 +37,7 @@ def run_builds(
     that a machine that slows down or speeds up affects each alike, and
     checks every run against the reference's first (the first run that
     exits 0, when the reference's does not)."""
-    environment = base_environment()
+    environment = tool_environment(keep_plugin=False)
     expected: Optional[bytes] = None
     expected_from = ""
     for _ in range(runs):
