@@ -57,12 +57,15 @@ Expected<json::Value> DriverObservations::observe(StringRef Request) {
 
   if (Name == "IrInstructionCount")
     return int64_t(instructionCount());
-  if (Name == "Autophase" || Name == "InstCount") {
-    auto [It, New] = Counts.try_emplace(Name, nullptr);
-    if (New)
-      It->second = toArray<int64_t>(Name == "Autophase" ? computeAutophase(M)
-                                                        : computeInstCount(M));
-    return It->second;
+  if (Name == "Autophase") {
+    if (!Autophase)
+      Autophase = toArray<int64_t>(computeAutophase(M));
+    return *Autophase;
+  }
+  if (Name == "InstCount") {
+    if (!InstCount)
+      InstCount = toArray<int64_t>(computeInstCount(M));
+    return *InstCount;
   }
   if (Name == "AutophaseNames")
     return toArray<StringRef>(autophaseNames());
@@ -86,10 +89,13 @@ Expected<json::Value> DriverObservations::observe(StringRef Request) {
     return writeFile(Path, [&](raw_ostream &OS) { writeBitcode(M, OS); });
   }
   if (Name == "ObjectTextSizeBytes") {
-    Expected<uint64_t> Bytes = objectTextBytes(M);
-    if (!Bytes)
-      return Bytes.takeError();
-    return int64_t(*Bytes);
+    if (!TextBytes) {
+      Expected<uint64_t> Bytes = objectTextBytes(M);
+      if (!Bytes)
+        return Bytes.takeError();
+      TextBytes = *Bytes;
+    }
+    return int64_t(*TextBytes);
   }
   for (auto [Level, Suffix] : {std::pair(0u, "Oz"), std::pair(1u, "O3")}) {
     bool Count = Name == ("IrInstructionCount" + Twine(Suffix)).str();

@@ -16,8 +16,9 @@
 //                             pipeline text the driver runs for it
 //
 // Everything but ActionPipelines is forgotten when the module changes; until
-// then the counts (IrInstructionCount, Autophase, InstCount) are kept: each
-// is a walk over the whole module, and a step whose pass changed nothing,
+// then the counts (IrInstructionCount, Autophase, InstCount) and
+// ObjectTextSizeBytes are kept: each is a walk over the whole module (the
+// size a whole code generation), and a step whose pass changed nothing,
 // common late in an episode, needs none.
 //
 //===----------------------------------------------------------------------===//
@@ -29,7 +30,6 @@
 #include "passes/ObjectSize.h"
 #include "passes/Observations.h"
 
-#include "llvm/ADT/StringMap.h"
 #include "llvm/IR/Module.h"
 
 #include <optional>
@@ -56,7 +56,9 @@ public:
   /// The module changed.
   void invalidate() {
     Instructions.reset();
-    Counts.clear();
+    Autophase.reset();
+    InstCount.reset();
+    TextBytes.reset();
     for (std::optional<ModuleCopy> &R : Reference)
       R.reset();
   }
@@ -72,9 +74,11 @@ private:
 
   llvm::Module &M;
   llvm::PassBuilder &PB;
+  /// What is known of the module as it is: kept until invalidate().
   std::optional<uint64_t> Instructions;
-  /// Autophase and InstCount, by name.
-  llvm::StringMap<llvm::json::Value> Counts;
+  std::optional<llvm::json::Value> Autophase, InstCount;
+  /// ObjectTextSizeBytes: a code generation in a forked child.
+  std::optional<uint64_t> TextBytes;
   std::optional<ModuleCopy> Reference[2];
 };
 

@@ -37,10 +37,10 @@ import tempfile
 
 import observe
 
-from optgym.benchmark_base import ir_instruction_count, text_size
+from optgym.benchmark_base import BITCODE_FLAGS, ir_instruction_count, text_size
 from optgym.errors import BenchmarkError
 from optgym.plugin import plugin_llvm_major
-from optgym.toolchain import Toolchain
+from optgym.toolchain import Toolchain, tool_environment
 
 NAMES = (
     "IrInstructionCountOz",
@@ -49,7 +49,6 @@ NAMES = (
     "ObjectTextSizeO3",
     "ObjectTextSizeBytes",
 )
-BITCODE_FLAGS = ["-O0", "-Xclang", "-disable-O0-optnone", "-emit-llvm", "-c"]
 TIMEOUT = 600
 
 
@@ -59,7 +58,7 @@ class Failure(Exception):
 
 def run(argv, cwd=None):
     done = subprocess.run(
-        argv, cwd=cwd, capture_output=True, timeout=TIMEOUT, env=observe.clean_env()
+        argv, cwd=cwd, capture_output=True, timeout=TIMEOUT, env=tool_environment(keep_plugin=False)
     )
     if done.returncode:
         raise Failure(
@@ -140,7 +139,7 @@ def program_jobs(args):
             objects = []
             for index, source in enumerate(sources):
                 out = os.path.join(scratch, "%d.bc" % index)
-                run([args.clang] + BITCODE_FLAGS + [source, "-o", out], cwd=directory)
+                run([args.clang, *BITCODE_FLAGS] + [source, "-o", out], cwd=directory)
                 objects.append(out)
             if len(objects) == 1:
                 return objects[0]
@@ -162,7 +161,7 @@ def csmith_jobs(args):
         bitcode = os.path.join(scratch, "csmith.bc")
         try:
             run(
-                [args.clang] + BITCODE_FLAGS + ["-I" + include, "-w", source, "-o", bitcode],
+                [args.clang, *BITCODE_FLAGS] + ["-I" + include, "-w", source, "-o", bitcode],
                 cwd=scratch,
             )
         except Failure:

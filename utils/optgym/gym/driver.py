@@ -151,41 +151,17 @@ class PendingChoice:
         self,
         query_id: int,
         key: str,
-        features: Sequence[Any],
-        indices: Sequence[int],
-        observations: Optional[Dict[str, Any]] = None,
-        errors: Optional[Dict[str, str]] = None,
-    ) -> None:
-        self.id = query_id
-        self.key = key
-        (self.step, self.last_changed, self.ir_instructions, self.last_action, self.error) = (
-            features[index] for index in indices
-        )
-        self.observations: Dict[str, Any] = observations if observations is not None else {}
-        self.errors: Dict[str, str] = errors if errors is not None else {}
-        self.extra: Dict[str, Any] = {}
-
-    @classmethod
-    def _checked(
-        cls,
-        query_id: int,
-        key: str,
         values: Tuple[Any, ...],
         observations: Dict[str, Any],
         errors: Dict[str, str],
-    ) -> "PendingChoice":
-        """A query from checked parts; ``values`` are the FEATURES in order
-        (the per-step path: no generator, no defaults)."""
-        query = cls.__new__(cls)
-        query.id = query_id
-        query.key = key
-        (query.step, query.last_changed, query.ir_instructions, query.last_action, query.error) = (
-            values
-        )
-        query.observations = observations
-        query.errors = errors
-        query.extra = {}
-        return query
+    ) -> None:
+        """``values``: the query's FEATURES, in that order."""
+        self.id = query_id
+        self.key = key
+        (self.step, self.last_changed, self.ir_instructions, self.last_action, self.error) = values
+        self.observations = observations
+        self.errors = errors
+        self.extra: Dict[str, Any] = {}
 
     def __repr__(self) -> str:
         return "PendingChoice(id=%d, key=%r, step=%d, ir_instructions=%d)" % (
@@ -515,7 +491,7 @@ class DriverConnection:
             values = message.get("observations")
             errors = message.get("observation_errors")
             if (values is None or type(values) is dict) and errors is None:
-                query = PendingChoice._checked(
+                query = PendingChoice(
                     query_id, key, self._pick(features), {} if values is None else values, {}
                 )
                 self.query = query
@@ -536,7 +512,11 @@ class DriverConnection:
         else:
             values, errors = {}, {}
         query = PendingChoice(
-            checked.id, checked.key, checked.features, self._indices, values, errors
+            checked.id,
+            checked.key,
+            self._pick(checked.features),
+            values,
+            errors,
         )
         self.query = query
         return query
