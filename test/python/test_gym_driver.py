@@ -226,6 +226,13 @@ class RealDriverTest(unittest.TestCase):
         )
         self.assertEqual(env.observation["ObjectTextSizeBytes"], text)
         self.assertEqual(env.episode_reward, env.observation["ObjectTextSizeO0"] - text)
+        # A pass that changes nothing: the driver answers with the size it kept.
+        _, reward, _, _, info = env.step("-mem2reg")
+        self.assertTrue(info["action_had_no_effect"], info)
+        self.assertEqual((reward, env.observation["ObjectTextSizeBytes"]), (0, text))
+        # And one that changes it: the size is the new module's.
+        env.step("-reg2mem")
+        self.assertGreater(env.observation["ObjectTextSizeBytes"], text)
         self.assertEqual(
             env.observation["ObjectTextSizeOz"], env.benchmark.metrics()["text_bytes_Oz"]
         )
