@@ -48,7 +48,7 @@ std::vector<std::string> makeChoices(DecisionKind Kind) {
     return {"default", "set"};
   case DecisionKind::PassChoice: {
     std::vector<std::string> C = {"stop"};
-    for (const Action &A : actionSpace())
+    for (const Action &A : allActions())
       C.push_back(A.Name);
     return C;
   }
@@ -89,7 +89,10 @@ struct Registry {
       ArrayRef<FeatureInfo> Features(AllFeatures + First, NumFeatures[K]);
       for (unsigned F = 0; F < Features.size(); ++F)
         FeatureIndex[K][Features[F].Name] = F;
-      Infos[K] = {Kind, Names[K], Docs[K], Features, Choices[K]};
+      unsigned Offered = Choices[K].size();
+      if (Kind == DecisionKind::PassChoice)
+        Offered = choice::FirstAction + actionSpace().size();
+      Infos[K] = {Kind, Names[K], Docs[K], Features, Choices[K], Offered};
       KindByName[Names[K]] = Kind;
       First += NumFeatures[K];
     }
@@ -149,7 +152,9 @@ std::string describeKinds() {
 }
 
 std::string describeChoices(DecisionKind Kind) {
-  ArrayRef<std::string> Choices = getKindInfo(Kind).Choices;
+  // The offered choices: pass-choice's replay-only actions are for records.
+  const DecisionKindInfo &Info = getKindInfo(Kind);
+  ArrayRef<std::string> Choices = Info.Choices.take_front(Info.NumOffered);
   std::string Out;
   constexpr size_t MaxListed = 8;
   for (size_t I = 0; I < Choices.size(); ++I) {

@@ -49,6 +49,9 @@ struct DecisionKindInfo {
   llvm::ArrayRef<FeatureInfo> Features;
   /// The ordered choice set. Index 0 is what LLVM does on its own.
   llvm::ArrayRef<std::string> Choices;
+  /// The first NumOffered choices are those an oracle may pick on its own;
+  /// the rest (pass-choice's replay-only actions) only replay a record.
+  unsigned NumOffered;
 };
 
 const DecisionKindInfo &getKindInfo(DecisionKind Kind);

@@ -31,7 +31,8 @@ public:
 
 protected:
   unsigned decideImpl(const Query &Q) override {
-    size_t NumChoices = getKindInfo(Q.Kind).Choices.size();
+    // Only offered choices: never a replay-only pass-choice action.
+    size_t NumChoices = getKindInfo(Q.Kind).NumOffered;
     uint64_t H = splitmix64(Seed ^ fnv1a(Q.Key, fnv1a(kindName(Q.Kind))));
     double Uniform = double(H >> 11) * 0x1.0p-53;
     if (Uniform >= DepartRate || NumChoices < 2)

@@ -61,15 +61,20 @@ PreservedAnalyses PassChoiceDriverPass::run(Module &M,
     if (Choice == choice::Stop || !Problem.empty())
       break;
 
-    const Action &A = actionSpace()[Choice - choice::FirstAction];
-    ModulePassManager Pass;
-    if (Error E = PB->parsePassPipeline(Pass, A.Pipeline)) {
-      Problem = "cannot build " + A.Name + ": " + toString(std::move(E));
-      continue;
+    // A replay-only action (after the offered ones) runs like any other;
+    // one with no pipeline runs nothing.
+    const Action &A = allActions()[Choice - choice::FirstAction];
+    LastChanged = false;
+    if (!A.Pipeline.empty()) {
+      ModulePassManager Pass;
+      if (Error E = PB->parsePassPipeline(Pass, A.Pipeline)) {
+        Problem = "cannot build " + A.Name + ": " + toString(std::move(E));
+        continue;
+      }
+      PreservedAnalyses PA = Pass.run(M, MAM);
+      LastChanged = !PA.areAllPreserved();
+      Kept.intersect(std::move(PA));
     }
-    PreservedAnalyses PA = Pass.run(M, MAM);
-    LastChanged = !PA.areAllPreserved();
-    Kept.intersect(std::move(PA));
     LastAction = A.Name;
     ++Step;
     if (!LastChanged)

@@ -7,7 +7,8 @@
 // changed the module and the module's size; a live agent can also ask for
 // observations (DriverObservations.h) and fork the process. The size and the
 // Autophase and InstCount vectors are computed again only after a pass that
-// changed the module.
+// changed the module. The replay-only choices after the actions (a recorded
+// state's excluded flags) run the same way; one with no pipeline runs nothing.
 //
 // Passes run through the host's PassBuilder and analysis managers: its
 // TargetMachine shapes the cost models, so a fresh PassBuilder would give

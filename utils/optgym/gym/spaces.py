@@ -6,7 +6,10 @@ CompilerGym's are, so wrappers and learning libraries accept all of them.
 
 The action space adds CompilerGym's commandline methods: ``names`` and
 ``flags`` (CompilerGym's flag strings, from the plugin's hello),
-``to_string(actions)`` and ``from_string(commandline)``.
+``space["-gvn"]``, ``to_string(actions)`` (opt's ``-passes=`` form, or
+CompilerGym's ``opt -flag ...`` with ``style="compiler_gym"``) and
+``from_string(commandline)`` (either form), which also reads the flags
+CompilerGym has and OptGym does not offer (:data:`REPLAY_ONLY_FLAGS`).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ __all__ = [
     "INT64_MAX",
     "NO_OBSERVATION",
     "NoObservation",
+    "REPLAY_ONLY_FLAGS",
 ]
 
 #: The upper bound of unbounded integer boxes (gymnasium's limit for int64).
@@ -259,13 +263,59 @@ def split_pipeline(text: str) -> List[str]:
     return [element for element in elements if element]
 
 
+#: CompilerGym's flags that are not actions (the Excluded rows of
+#: oracle/ActionSpace.def, whose OPTGYM_REPLAY_ACTION rows say what each runs;
+#: docs/gym.md has the table). The driver offers them as replay-only choices
+#: after the actions: a state or commandline naming one replays, but an
+#: agent never sees one in ``n``, ``names`` or ``flags``, and ``sample()``
+#: never returns one.
+REPLAY_ONLY_FLAGS = frozenset(
+    {
+        "-add-discriminators",
+        "-barrier",
+        "-constprop",
+        "-cross-dso-cfi",
+        "-die",
+        "-ee-instrument",
+        "-insert-gcov-profiling",
+        "-ipconstprop",
+        "-instnamer",
+        "-loop-reroll",
+        "-loweratomic",
+        "-lowerinvoke",
+        "-sancov",
+        "-name-anon-globals",
+        "-pgo-memop-opt",
+        "-post-inline-ee-instrument",
+        "-prune-eh",
+        "-redundant-dbg-inst-elim",
+        "-rewrite-statepoints-for-gc",
+        "-strip-debug-declare",
+        "-strip-nondebug",
+        "-strip",
+    }
+)
+
+#: The styles of :meth:`ActionSpace.to_string`.
+COMMANDLINE_STYLES = ("opt", "compiler_gym")
+
+
 class ActionSpace(Discrete):
     """The pass-ordering actions: index ``i`` is ``names[i]``, which the
     driver runs as the pipeline text ``pipelines[i]``.
 
     ``names`` and ``flags`` are the same list: CompilerGym's flag strings
-    ("-adce", ...) plus the variants OptGym adds ("-loop-unroll<O3;runtime>").
-    ``pipelines`` arrives from the driver (None until then).
+    ("-adce", ...) plus the variants OptGym adds ("-loop-unroll<O3;runtime>");
+    ``space["-adce"]`` is an index, as in CompilerGym. ``pipelines`` arrives
+    from the driver (None until then).
+
+    The driver's choices may go on after the actions with replay-only ones
+    (:data:`REPLAY_ONLY_FLAGS`; ``replay_only``: how many of ``names`` are,
+    by default the trailing run of those flags). They take the indices
+    ``n``, ``n + 1``, ... (``replay_only_names``), which ``index``,
+    ``from_string`` and ``to_string`` know, so that a recorded state naming
+    one replays; they are not counted in ``n``, listed in ``names`` or
+    ``flags``, sampled, or contained in the space.
     """
 
     def __init__(
@@ -274,68 +324,137 @@ class ActionSpace(Discrete):
         pipelines: Optional[SequenceType[str]] = None,
         name: str = "PassOrdering",
         seed: Optional[int] = None,
+        replay_only: Optional[int] = None,
     ) -> None:
-        super().__init__(len(names), seed=seed, name=name)
-        self.names: List[str] = list(names)
+        every = [str(flag) for flag in names]
+        if replay_only is None:
+            replay_only = 0
+            while replay_only < len(every) and every[-1 - replay_only] in REPLAY_ONLY_FLAGS:
+                replay_only += 1
+        if not 0 <= replay_only < len(every):
+            raise ValueError("%d replay-only of %d actions" % (replay_only, len(every)))
+        offered = len(every) - replay_only
+        super().__init__(offered, seed=seed, name=name)
+        self._every = every
+        self.names: List[str] = every[:offered]
         self.flags: List[str] = self.names
+        self.replay_only_names: List[str] = every[offered:]
         self._by_name: Dict[str, int] = {}
-        for index, flag in enumerate(self.names):
+        # Offered actions first: a replay-only name never shadows one.
+        for index, flag in enumerate(every):
             self._by_name.setdefault(flag, index)
             self._by_name.setdefault(flag.lstrip("-"), index)
+        #: What to_string() writes by default: "opt" or "compiler_gym".
+        self.commandline_style = "opt"
         self.pipelines: Optional[List[str]] = None
-        self._by_pipeline: Dict[str, int] = {}
-        self._longest = 1
+        self._by_pipeline: Tuple[Dict[str, int], Dict[str, int]] = ({}, {})
+        self._longest = (1, 1)
         if pipelines is not None:
             self.set_pipelines(pipelines)
 
     def set_pipelines(self, pipelines: SequenceType[str]) -> None:
-        """Sets the pipeline text of every action (from the driver's
-        ActionPipelines, without the entry of ``stop``)."""
-        if len(pipelines) != len(self.names):
-            raise ValueError("%d pipelines for %d actions" % (len(pipelines), len(self.names)))
-        self.pipelines = [str(text) for text in pipelines]
-        self._by_pipeline = {}
-        for index, text in enumerate(self.pipelines):
+        """Sets the pipeline text of every action, the replay-only ones
+        included (from the driver's ActionPipelines, without the entry of
+        ``stop``); a replay-only action that runs nothing has ``""``."""
+        if len(pipelines) != len(self._every):
+            raise ValueError("%d pipelines for %d actions" % (len(pipelines), len(self._every)))
+        texts = [str(text) for text in pipelines]
+        offered: Dict[str, int] = {}
+        replay: Dict[str, int] = {}
+        for index, text in enumerate(texts):
             if "'" in text:
                 raise ValueError("pipeline %r cannot be quoted" % text)
-            self._by_pipeline.setdefault(text, index)
-        self._longest = max((len(split_pipeline(text)) for text in self.pipelines), default=1)
+            if text:
+                (offered if index < self.n else replay).setdefault(text, index)
+        self.pipelines = texts[: self.n]
+        self._pipelines = texts
+        self._by_pipeline = (offered, replay)
+        self._longest = tuple(
+            max((len(split_pipeline(text)) for text in table), default=1)
+            for table in self._by_pipeline
+        )
 
     def __repr__(self) -> str:
-        return "ActionSpace(%d actions)" % len(self.names)
+        hidden = len(self.replay_only_names)
+        return "ActionSpace(%d actions%s)" % (
+            self.n,
+            " and %d replay-only" % hidden if hidden else "",
+        )
+
+    def __getitem__(self, name: str) -> int:
+        """The index of an action name ("-mem2reg"), as CompilerGym's
+        ``action_space["-mem2reg"]``."""
+        return self.index(name)
 
     def index(self, action: Any) -> int:
         """The index of an action given as an index (numpy's too) or a name
-        ("-adce" or "adce"); ValueError for anything else."""
+        ("-adce" or "adce"), replay-only ones included; ValueError for
+        anything else."""
         if isinstance(action, str):
             found = self._by_name.get(action)
             if found is None:
                 raise ValueError(
-                    "unknown action %r (not one of the %d action names)" % (action, len(self.names))
+                    "unknown action %r (not one of the %d action names)" % (action, self.n)
                 )
             return found
         index = _as_index(action)
-        if index is None or not 0 <= index < len(self.names):
+        if index is None or not 0 <= index < len(self._every):
             raise ValueError(
-                "action %r is not an index from 0 to %d or an action name"
-                % (action, len(self.names) - 1)
+                "action %r is not an index from 0 to %d or an action name" % (action, self.n - 1)
             )
         return index
 
-    def to_string(self, actions: Iterable[Any]) -> str:
-        """``opt -passes='P1,P2,...' input.bc -o output.bc``: the opt command
-        that applies ``actions`` (indices or names) to a module."""
+    def action_name(self, action: Any) -> str:
+        """The name of an action (an index or a name), replay-only ones
+        included: ``names[i]`` for an offered action."""
+        return self._every[self.index(action)]
+
+    def is_replay_only(self, action: Any) -> bool:
+        """Whether an action (an index or a name) is a replay-only one."""
+        return self.index(action) >= self.n
+
+    def to_string(self, actions: Iterable[Any], style: Optional[str] = None) -> str:
+        """The opt command that applies ``actions`` (indices or names) to a
+        module.
+
+        ``style="opt"``: ``opt -passes='P1,P2,...' input.bc -o output.bc``
+        with the driver's pipeline texts, which repeats the episode exactly
+        without OptGym (a replay-only action that runs nothing leaves no
+        text). ``style="compiler_gym"``: CompilerGym's ``opt -adce -gvn
+        input.bc -o output.bc`` (an empty one is ``opt  input.bc -o
+        output.bc``, as CompilerGym writes it), the names as they are, which
+        only OptGym's ``from_string`` reads back for OptGym's variants.
+        Both forms read back with ``from_string``. The default is the
+        space's ``commandline_style`` ("compiler_gym" in CompilerGym's
+        compatibility mode, :mod:`optgym.compat`).
+        """
+        if style is None:
+            style = self.commandline_style
+        indices = [self.index(action) for action in actions]
+        if style == "compiler_gym":
+            return "opt %s input.bc -o output.bc" % " ".join(
+                shlex.quote(self._every[index]) for index in indices
+            )
+        if style != "opt":
+            raise ValueError(
+                "unknown commandline style %r (one of %s)" % (style, ", ".join(COMMANDLINE_STYLES))
+            )
         if self.pipelines is None:
             raise RuntimeError("the driver has not said the actions' pipelines yet")
-        texts = [self.pipelines[self.index(action)] for action in actions]
+        texts = [self._pipelines[index] for index in indices]
+        texts = [text for text in texts if text]
         if not texts:
             return "opt input.bc -o output.bc"
         return "opt -passes='%s' input.bc -o output.bc" % ",".join(texts)
 
     def from_string(self, commandline: str) -> List[int]:
         """The actions of a commandline: ``to_string``'s form, or
-        CompilerGym's ``opt -adce -gvn input.bc -o output.bc``. ValueError
-        naming what is not an action."""
+        CompilerGym's ``opt -adce -gvn input.bc -o output.bc``, replay-only
+        flags included. ValueError naming what is not an action.
+
+        The ``-passes=`` form gives offered actions where it can: a
+        replay-only action whose text is that of offered ones (``-die`` is
+        ``dce``'s) reads back as those, which change the module alike."""
         try:
             words = shlex.split(commandline)
         except ValueError as error:
@@ -376,19 +495,30 @@ class ActionSpace(Discrete):
         actions: List[int] = []
         position = 0
         while position < len(elements):
-            for width in range(min(self._longest, len(elements) - position), 0, -1):
-                joined = ",".join(elements[position : position + width])
-                found = self._by_pipeline.get(joined)
-                if found is None and width == 1:
-                    # A pass given by its plain name ("gvn").
-                    found = self._by_name.get("-" + joined)
-                if found is not None:
-                    actions.append(found)
-                    position += width
-                    break
-            else:
+            found = self._match(elements, position, 0)
+            if found is None:
+                found = self._match(elements, position, 1)
+            if found is None:
                 raise ValueError(
                     "unknown pass %r in -passes (not the pipeline of any action)"
                     % elements[position]
                 )
+            actions.append(found[0])
+            position += found[1]
         return actions
+
+    def _match(self, elements: List[str], position: int, table: int) -> Optional[Tuple[int, int]]:
+        """(action, elements used) of the longest pipeline text of the
+        offered (table 0) or replay-only (1) actions at ``position``."""
+        by_pipeline = self._by_pipeline[table]
+        for width in range(min(self._longest[table], len(elements) - position), 0, -1):
+            joined = ",".join(elements[position : position + width])
+            found = by_pipeline.get(joined)
+            if found is None and width == 1:
+                # A pass given by its plain name ("gvn").
+                found = self._by_name.get("-" + joined)
+                if found is not None and (found >= self.n) != bool(table):
+                    found = None
+            if found is not None:
+                return found, width
+        return None
