@@ -27,7 +27,9 @@ For each module, in the same run:
             reset (copying the bitcode file)
   fork      env.fork(); against the naive fork (copying the bitcode file)
   observe   each observation the driver computes, asked on its own; against
-            the naive tool (opt print pass, llvm-dis, clang -c + llvm-size)
+            the naive tool (opt print pass, llvm-dis, clang -c + llvm-size);
+            Programl is ProgramlJson made a networkx graph (networkx must be
+            installed: pip install optgym[graphs])
   memory    peak resident memory of the root driver process (VmHWM) and the
             proportional set size of one forked environment (Pss)
 
@@ -263,6 +265,8 @@ OBSERVATIONS = (
     "Ir",
     "Bitcode",
     "ObjectTextSizeBytes",
+    "ProgramlJson",
+    "Programl",
 )
 
 

@@ -3,6 +3,7 @@
 #include "passes/DriverObservations.h"
 #include "oracle/ActionSpace.h"
 #include "passes/ObjectSize.h"
+#include "passes/ProgramGraph.h"
 #include "session/Session.h"
 
 #include "llvm/IR/PassInstrumentation.h"
@@ -15,7 +16,8 @@ using namespace llvm;
 namespace optgym {
 namespace {
 
-/// Ir inline must fit in one protocol frame with room to spare.
+/// Ir and ProgramlJson inline must fit in one protocol frame with room to
+/// spare.
 constexpr size_t MaxInlineIrBytes = 900 * 1024;
 
 Error observationError(const Twine &Message) {
@@ -51,9 +53,10 @@ Expected<json::Value> DriverObservations::observe(StringRef Request) {
   bool HasPath = Request.contains('=');
   if (HasPath && Path.empty())
     return observationError("'" + Request + "': empty path");
-  if (HasPath && Name != "Ir" && Name != "Bitcode")
-    return observationError("'" + Request +
-                            "': only Ir and Bitcode are written to a file");
+  if (HasPath && Name != "Ir" && Name != "Bitcode" && Name != "ProgramlJson")
+    return observationError(
+        "'" + Request +
+        "': only Ir, Bitcode and ProgramlJson are written to a file");
 
   if (Name == "IrInstructionCount")
     return int64_t(instructionCount());
@@ -87,6 +90,20 @@ Expected<json::Value> DriverObservations::observe(StringRef Request) {
     if (!HasPath)
       return observationError("ask for Bitcode=PATH");
     return writeFile(Path, [&](raw_ostream &OS) { writeBitcode(M, OS); });
+  }
+  if (Name == "ProgramlJson") {
+    if (!GraphJson) {
+      GraphJson.emplace();
+      raw_string_ostream OS(*GraphJson);
+      writeNodeLinkJSON(buildProgramGraph(M), OS);
+    }
+    if (HasPath)
+      return writeFile(Path, [&](raw_ostream &OS) { OS << *GraphJson; });
+    if (GraphJson->size() > MaxInlineIrBytes)
+      return observationError("the graph has " + Twine(GraphJson->size()) +
+                              " bytes of JSON, too many for one message: "
+                              "ask for ProgramlJson=PATH");
+    return json::parse(*GraphJson);
   }
   if (Name == "ObjectTextSizeBytes") {
     if (!TextBytes) {
@@ -170,7 +187,11 @@ Expected<json::Value> DriverObservations::actionPipelines() {
     return Name.empty() ? ClassName : Name;
   };
   json::Array Texts{""};
-  for (const Action &A : actionSpace()) {
+  for (const Action &A : allActions()) {
+    if (A.Pipeline.empty()) {
+      Texts.push_back(""); // a replay-only action that runs nothing
+      continue;
+    }
     ModulePassManager MPM;
     if (Error E = PB.parsePassPipeline(MPM, A.Pipeline))
       return observationError("action " + A.Name + ": " +

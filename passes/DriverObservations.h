@@ -9,6 +9,9 @@
 //   Bitcode=PATH              writes bitcode to PATH, as opt -o does (with
 //                             the use-list order)
 //   ObjectTextSizeBytes       .text bytes of its object code (ObjectSize.h)
+//   ProgramlJson              its ProGraML graph, node-link JSON
+//                             (ProgramGraph.h; ProgramlJson=PATH writes it
+//                             to PATH)
 //   IrInstructionCountOz/O3   the same after default<Oz> / default<O3> on a
 //   ObjectTextSizeOz/O3       copy (the baselines, when asked at step 0):
 //                             what opt -passes='default<Oz>' gives
@@ -16,10 +19,10 @@
 //                             pipeline text the driver runs for it
 //
 // Everything but ActionPipelines is forgotten when the module changes; until
-// then the counts (IrInstructionCount, Autophase, InstCount) and
-// ObjectTextSizeBytes are kept: each is a walk over the whole module (the
-// size a whole code generation), and a step whose pass changed nothing,
-// common late in an episode, needs none.
+// then the counts (IrInstructionCount, Autophase, InstCount), the program
+// graph and ObjectTextSizeBytes are kept: each is a walk over the whole
+// module (the size a whole code generation), and a step whose pass changed
+// nothing, common late in an episode, needs none.
 //
 //===----------------------------------------------------------------------===//
 
@@ -59,6 +62,7 @@ public:
     Autophase.reset();
     InstCount.reset();
     TextBytes.reset();
+    GraphJson.reset();
     for (std::optional<ModuleCopy> &R : Reference)
       R.reset();
   }
@@ -77,6 +81,9 @@ private:
   /// What is known of the module as it is: kept until invalidate().
   std::optional<uint64_t> Instructions;
   std::optional<llvm::json::Value> Autophase, InstCount;
+  /// ProgramlJson's text: the graph is asked for inline first and, when
+  /// too large for a message, again with a path.
+  std::optional<std::string> GraphJson;
   /// ObjectTextSizeBytes: a code generation in a forked child.
   std::optional<uint64_t> TextBytes;
   std::optional<ModuleCopy> Reference[2];

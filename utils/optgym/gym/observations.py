@@ -9,7 +9,8 @@ Values come from four places, cheapest first:
   computed once per benchmark and cached on disk), ``IsRunnable``, the
   feature and action names;
 * the driver, computed in process on the current module: ``Autophase``,
-  ``InstCount``, ``Ir``, ``ObjectTextSizeBytes``, ``Bitcode=PATH``, ... When
+  ``InstCount``, ``Ir``, ``ProgramlJson``, ``ObjectTextSizeBytes``,
+  ``Bitcode=PATH``, ... When
   one is the observation space, every answer asks for it, so it arrives
   with the next query; otherwise ``env.observation[NAME]`` asks with one
   observe request (and keeps the value until the next step);
@@ -24,10 +25,12 @@ computes them for the *current* module; ask for that with
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Protocol, Tuple
 
+import gymnasium as _gymnasium
 import numpy as _numpy
 
 from ..benchmarks import Benchmark
@@ -40,6 +43,7 @@ __all__ = [
     "ObservationSource",
     "ObservationSpaceSpec",
     "ObservationView",
+    "ProgramGraphSpace",
     "DriverInfo",
     "observation_specs",
     "inst_count_key",
@@ -264,6 +268,111 @@ def _bitcode_file(source: "ObservationSource", query: PendingChoice) -> str:
     return path
 
 
+#: What the Programl spaces ask for when networkx is missing.
+NETWORKX_HINT = "pip install networkx (or pip install 'optgym[graphs]')"
+
+
+class ProgramGraphSpace(_gymnasium.spaces.Space):
+    """The program graphs of ``ProgramlJson`` (networkx's node-link dict,
+    ``networkx=False``) or ``Programl`` (a ``networkx.MultiDiGraph``)."""
+
+    def __init__(self, networkx: bool, name: Optional[str] = None) -> None:
+        super().__init__(None, None)
+        self.networkx = networkx
+        self.name = name
+
+    @property
+    def is_np_flattenable(self) -> bool:
+        return False
+
+    def sample(self, mask: Any = None, probability: Any = None) -> Any:  # noqa: ARG002
+        """The graph of an empty module: the root alone."""
+        root = {"id": 0, "type": 0, "text": "[external]", "full_text": "[external]"}
+        graph = {
+            "directed": True,
+            "multigraph": True,
+            "graph": {"functions": []},
+            "nodes": [dict(root, function=None, block=None)],
+            "links": [],
+        }
+        return _networkx_graph(graph, "Programl") if self.networkx else graph
+
+    def contains(self, x: Any) -> bool:
+        if self.networkx:
+            return type(x).__name__ == "MultiDiGraph" and x.is_directed() and x.is_multigraph()
+        return (
+            isinstance(x, dict)
+            and isinstance(x.get("nodes"), list)
+            and isinstance(x.get("links"), list)
+        )
+
+    def __repr__(self) -> str:
+        return "ProgramGraphSpace(%s)" % ("networkx" if self.networkx else "json")
+
+
+def _programl_node_link(source: "ObservationSource", query: PendingChoice) -> Dict[str, Any]:
+    """The state's graph as the driver sends it, kept with the query."""
+    graph = query.extra.get("ProgramlJson")
+    if graph is None:
+        try:
+            graph = source.fetch(query, ("ProgramlJson",))["ProgramlJson"]
+        except ObservationError:
+            # Too large for one message: the driver writes it to a file.
+            path = source.scratch_path("programl", ".json")
+            source.fetch(query, ("ProgramlJson=" + path,))
+            try:
+                with open(path, encoding="utf-8") as stream:
+                    graph = json.load(stream)
+            finally:
+                os.unlink(path)
+        query.extra["ProgramlJson"] = graph
+    return graph
+
+
+def _programl_json(source: "ObservationSource", query: PendingChoice) -> Dict[str, Any]:
+    """A copy of the graph the caller may change (its attributes are
+    strings, numbers and None)."""
+    graph = _programl_node_link(source, query)
+    return {
+        "directed": graph["directed"],
+        "multigraph": graph["multigraph"],
+        "graph": {key: list(value) for key, value in graph["graph"].items()},
+        "nodes": [dict(node) for node in graph["nodes"]],
+        "links": [dict(link) for link in graph["links"]],
+    }
+
+
+def _networkx_graph(graph: Mapping[str, Any], name: str) -> Any:
+    """The node-link dict as a networkx.MultiDiGraph: what
+    ``networkx.node_link_graph(graph, edges="links")`` makes of it."""
+    try:
+        import networkx
+    except ImportError as error:
+        raise ObservationError(
+            name, "a networkx graph needs networkx, which is not installed: " + NETWORKX_HINT
+        ) from error
+    result = networkx.MultiDiGraph()
+    result.graph.update({key: list(value) for key, value in graph["graph"].items()})
+    result.add_nodes_from(
+        (node["id"], {key: value for key, value in node.items() if key != "id"})
+        for node in graph["nodes"]
+    )
+    result.add_edges_from(
+        (
+            link["source"],
+            link["target"],
+            link["key"],
+            {"flow": link["flow"], "position": link["position"]},
+        )
+        for link in graph["links"]
+    )
+    return result
+
+
+def _programl(source: "ObservationSource", query: PendingChoice) -> Any:
+    return _networkx_graph(_programl_node_link(source, query), "Programl")
+
+
 def _autophase_dict(source: "ObservationSource", query: PendingChoice) -> Dict[str, int]:
     values = source.fetch(query, ("Autophase",))["Autophase"]
     return dict(zip(source.driver_names("autophase_names"), values))
@@ -400,6 +509,18 @@ def observation_specs(info: DriverInfo) -> Dict[str, ObservationSpaceSpec]:
             "BitcodeFile", Sequence((0, None), str, "BitcodeFile"), _bitcode_file, bitcode=True
         ),
         ObservationSpaceSpec(
+            "ProgramlJson",
+            ProgramGraphSpace(False, "ProgramlJson"),
+            _programl_json,
+            driver=("ProgramlJson",),
+        ),
+        ObservationSpaceSpec(
+            "Programl",
+            ProgramGraphSpace(True, "Programl"),
+            _programl,
+            driver=("ProgramlJson",),
+        ),
+        ObservationSpaceSpec(
             "ObjectTextSizeBytes",
             count("ObjectTextSizeBytes"),
             _driver_value("ObjectTextSizeBytes"),
@@ -477,6 +598,14 @@ class ObservationView(Mapping):
                 "unknown observation %r (known: %s)" % (name, ", ".join(sorted(self.spaces)))
             )
         return spec.compute(self._source, self._source.pending_query())
+
+    def __getattr__(self, name: str) -> Callable[[], Any]:
+        # CompilerGym's env.observation.Autophase(): a function per space.
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name not in self.spaces:
+            raise AttributeError("%r is no observation space of this environment" % name)
+        return lambda: self[name]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.spaces)
