@@ -7,6 +7,10 @@ URIs, in CompilerGym's style:
 * ``generator://csmith-v0/SEED``: the program csmith generates for SEED;
 * ``generator://llvm-stress-v0/SEED``: the module ``llvm-stress -seed=SEED``
   generates (not runnable: no ``main``);
+* ``benchmark://SUITE/NAME``: a program of a public suite (``cbench-v1``,
+  ``chstone-v0``, ...), downloaded and built on first use
+  (:mod:`optgym.suites`); ``SUITE/NAME`` and ``optgym-v0/NAME`` alone are
+  short for ``benchmark://...``, as in CompilerGym;
 * ``file:///PATH/X.c``, ``.ll`` or ``.bc``: a file; ``file:///DIR``: every such
   file under DIR (:func:`benchmarks`). A plain path is taken as a file URI.
 
@@ -42,6 +46,7 @@ from .cache import Cache, file_sha256
 from .errors import UnknownBenchmark
 from .generators import CSMITH_DATASET, LLVM_STRESS_DATASET, first_seeds, generator_benchmark
 from .resources import data_file
+from .suites import suite_benchmark, suites
 from .toolchain import Toolchain
 
 __all__ = [
@@ -345,6 +350,16 @@ def _files_under(directory: Path) -> List[Path]:
     return sorted(found)
 
 
+def _shorthand(text: str) -> str:
+    """``DATASET/NAME`` of a known dataset is ``benchmark://DATASET/NAME``,
+    as CompilerGym takes it (unless a file of that name exists)."""
+    if "://" not in text and not os.path.exists(text):
+        dataset, _, name = text.partition("/")
+        if name and (dataset == BUILTIN_DATASET or dataset in suites()):
+            return "benchmark://" + text
+    return text
+
+
 def _parse(uri: str) -> Tuple[str, str, str]:
     """(scheme, dataset, rest) of a URI; a plain path becomes a file URI."""
     if "://" not in uri:
@@ -385,12 +400,16 @@ def benchmark(
     """
     if isinstance(uri, Benchmark):
         return uri
-    text = str(uri).strip()
+    text = _shorthand(str(uri).strip())
     scheme, dataset, rest = _parse(text)
     if scheme == "benchmark":
+        if dataset in suites():
+            return suite_benchmark(text, dataset, rest, toolchain, cache)
         if dataset != BUILTIN_DATASET:
             raise UnknownBenchmark(
-                "unknown dataset %r (known: %s)" % (dataset, BUILTIN_DATASET), text
+                "unknown dataset %r (known: %s)"
+                % (dataset, ", ".join([BUILTIN_DATASET] + list(suites()))),
+                text,
             )
         if not rest or "/" in rest:
             raise UnknownBenchmark("expected benchmark://%s/NAME" % BUILTIN_DATASET, text)

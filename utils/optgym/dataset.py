@@ -1,0 +1,425 @@
+"""Datasets as objects, in CompilerGym's shape: a :class:`Datasets`
+collection of :class:`Dataset` s, each a named set of benchmarks.
+
+::
+
+    from optgym.dataset import llvm_datasets
+
+    datasets = llvm_datasets()
+    cbench = datasets["cbench-v1"]                  # or "benchmark://cbench-v1"
+    print(cbench.size, cbench.license, cbench.installed)
+    bench = cbench.benchmark("benchmark://cbench-v1/crc32")
+    bench = datasets.random_benchmark(random_state=np.random.default_rng(1))
+
+The datasets are ``benchmark://optgym-v0`` (the bundled programs), one per
+public suite of :mod:`optgym.suites` (``benchmark://cbench-v1``, ...), and
+the generators ``generator://csmith-v0`` and ``generator://llvm-stress-v0``,
+whose size is 0 (unbounded, as CompilerGym counts them). Their benchmarks
+are :class:`~optgym.benchmark_base.Benchmark` s, resolved as
+:func:`optgym.benchmark` resolves a URI; nothing is built until used.
+(:func:`optgym.datasets` is something else: a list of URIs for the command
+line's ``optgym datasets``.)
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Union
+
+from .benchmark_base import Benchmark
+from .benchmarks import BUILTIN_DATASET, builtin_uris
+from .benchmarks import benchmark as resolve_benchmark
+from .cache import Cache
+from .errors import SkippedBenchmark, ToolchainError, UnknownBenchmark
+from .generators import CSMITH_DATASET, LLVM_STRESS_DATASET
+from .suites import Suite, install_suite, suite_installed, suites
+from .toolchain import Toolchain
+
+__all__ = [
+    "Dataset",
+    "Datasets",
+    "BundledDataset",
+    "SuiteDataset",
+    "GeneratorDataset",
+    "llvm_datasets",
+]
+
+#: Seeds a generator's random_benchmark tries before it gives up.
+GENERATOR_ATTEMPTS = 20
+_MAX_SEED = 2**32
+
+
+def _rng(random_state: Any) -> Any:
+    """A numpy Generator: the one given, one seeded by an int, or a fresh
+    one (numpy is imported here only: the agent side never needs it)."""
+    import numpy as np
+
+    if random_state is None or isinstance(random_state, (int, np.integer)):
+        return np.random.default_rng(random_state)
+    return random_state
+
+
+class Dataset:
+    """A named set of benchmarks.
+
+    Attributes:
+        name: the dataset's URI, ``benchmark://cbench-v1`` or
+            ``generator://csmith-v0`` (as CompilerGym names them).
+        description, license: one line each.
+        references: name -> URL (paper, homepage).
+        use: what the dataset may be used for: ``evaluation`` (report
+            results on it; never train or tune on it), or '' (anything).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        description: str = "",
+        license: str = "",
+        references: Optional[Mapping[str, str]] = None,
+        use: str = "",
+        toolchain: Optional[Toolchain] = None,
+        cache: Optional[Cache] = None,
+    ) -> None:
+        self.name = name
+        self.description = description
+        self.license = license
+        self.references = dict(references or {})
+        self.use = use
+        self.toolchain = toolchain
+        self.cache = cache
+
+    def __repr__(self) -> str:
+        return "%s(%r)" % (type(self).__name__, self.name)
+
+    @property
+    def scheme(self) -> str:
+        """``benchmark`` or ``generator``."""
+        return self.name.partition("://")[0]
+
+    @property
+    def dataset_name(self) -> str:
+        """The name without the scheme: ``cbench-v1``."""
+        return self.name.partition("://")[2]
+
+    @property
+    def version(self) -> int:
+        """N of the name's ``-vN``."""
+        tail = self.dataset_name.rpartition("-v")[2]
+        return int(tail) if tail.isdigit() else 0
+
+    @property
+    def deprecated(self) -> bool:
+        return False
+
+    # -- size and contents ---------------------------------------------------------------
+
+    @property
+    def size(self) -> int:
+        """How many benchmarks it has; 0 when unbounded (a generator)."""
+        return 0
+
+    def __len__(self) -> int:
+        return self.size
+
+    def benchmark_uris(self) -> Iterator[str]:
+        """Its benchmarks' URIs (endless for a generator)."""
+        raise NotImplementedError
+
+    def benchmarks(self) -> Iterator[Benchmark]:
+        """Its benchmarks, one by one (nothing is built)."""
+        for uri in self.benchmark_uris():
+            yield self.benchmark(uri)
+
+    def __iter__(self) -> Iterator[Benchmark]:
+        return self.benchmarks()
+
+    def _uri(self, uri: str) -> str:
+        """A full URI of this dataset: ``crc32`` is ``NAME/crc32``."""
+        text = str(uri).strip()
+        if "://" not in text and "/" not in text:
+            return "%s/%s" % (self.name, text)
+        if "://" not in text and text.startswith(self.dataset_name + "/"):
+            return "%s://%s" % (self.scheme, text)
+        return text
+
+    def benchmark(self, uri: str) -> Benchmark:
+        """The benchmark of a URI of this dataset (or of its name alone:
+        ``crc32``); UnknownBenchmark for one of another dataset."""
+        full = self._uri(uri)
+        if not full.startswith(self.name + "/"):
+            raise UnknownBenchmark("not a benchmark of %s" % self.name, full)
+        return resolve_benchmark(full, self.toolchain, self.cache)
+
+    def __getitem__(self, uri: str) -> Benchmark:
+        return self.benchmark(uri)
+
+    def __contains__(self, uri: object) -> bool:
+        if not isinstance(uri, str):
+            return False
+        try:
+            self.benchmark(uri)
+        except UnknownBenchmark:
+            return False
+        return True
+
+    def random_benchmark(self, random_state: Any = None) -> Benchmark:
+        """A benchmark chosen uniformly with ``random_state`` (a numpy
+        Generator, an int seed, or None for a fresh one)."""
+        uris = list(self.benchmark_uris())
+        if not uris:
+            raise UnknownBenchmark("has no benchmarks", self.name)
+        return self.benchmark(uris[int(_rng(random_state).integers(len(uris)))])
+
+    # -- installation ----------------------------------------------------------------------
+
+    @property
+    def installed(self) -> bool:
+        """Whether its benchmarks can be built without downloading anything."""
+        return True
+
+    def install(self) -> None:
+        """Downloads what it needs (nothing for most); building stays lazy."""
+
+
+class BundledDataset(Dataset):
+    """``benchmark://optgym-v0``: the programs that ship with OptGym."""
+
+    def __init__(self, toolchain: Optional[Toolchain] = None, cache: Optional[Cache] = None):
+        super().__init__(
+            "benchmark://%s" % BUILTIN_DATASET,
+            description="Runnable, self-checking C programs written for OptGym",
+            license="Apache-2.0",
+            toolchain=toolchain,
+            cache=cache,
+        )
+
+    @property
+    def size(self) -> int:
+        return len(builtin_uris())
+
+    def benchmark_uris(self) -> Iterator[str]:
+        return iter(builtin_uris())
+
+
+class SuiteDataset(Dataset):
+    """A public suite (:mod:`optgym.suites`): ``benchmark://cbench-v1``.
+    Installed when its archives are in the cache; :meth:`install`
+    downloads them (programs are built on first use)."""
+
+    def __init__(
+        self, suite: Suite, toolchain: Optional[Toolchain] = None, cache: Optional[Cache] = None
+    ) -> None:
+        super().__init__(
+            suite.uri,
+            description=suite.description,
+            license=suite.license,
+            references=suite.references,
+            use=suite.use,
+            toolchain=toolchain,
+            cache=cache,
+        )
+        self.suite = suite
+
+    @property
+    def size(self) -> int:
+        return len(self.suite.programs)
+
+    def benchmark_uris(self) -> Iterator[str]:
+        return ("%s/%s" % (self.name, name) for name in self.suite.programs)
+
+    @property
+    def installed(self) -> bool:
+        return suite_installed(self.suite, self.cache)
+
+    def install(self) -> None:
+        install_suite(self.suite, self.cache)
+
+
+class GeneratorDataset(Dataset):
+    """A program generator: ``generator://csmith-v0`` or
+    ``generator://llvm-stress-v0``, one benchmark per seed (0 to 2**32-1);
+    size 0, as CompilerGym gives an unbounded dataset. A seed the generator
+    skips raises SkippedBenchmark when built; :meth:`random_benchmark`
+    passes over such seeds."""
+
+    def __init__(
+        self,
+        generator: str,
+        description: str,
+        license: str = "",
+        toolchain: Optional[Toolchain] = None,
+        cache: Optional[Cache] = None,
+    ) -> None:
+        super().__init__(
+            "generator://%s" % generator,
+            description=description,
+            license=license,
+            toolchain=toolchain,
+            cache=cache,
+        )
+
+    def benchmark_uris(self) -> Iterator[str]:
+        return ("%s/%d" % (self.name, seed) for seed in range(_MAX_SEED))
+
+    def random_benchmark(self, random_state: Any = None) -> Benchmark:
+        rng = _rng(random_state)
+        for _ in range(GENERATOR_ATTEMPTS):
+            bench = self.benchmark("%s/%d" % (self.name, int(rng.integers(_MAX_SEED))))
+            try:
+                bench.bitcode_entry()
+            except SkippedBenchmark:
+                continue
+            return bench
+        raise SkippedBenchmark(
+            "%d random seeds in a row are skipped" % GENERATOR_ATTEMPTS, self.name
+        )
+
+    @property
+    def installed(self) -> bool:
+        toolchain = self.toolchain or Toolchain.default()
+        try:
+            if self.dataset_name == CSMITH_DATASET:
+                toolchain.require_csmith(self.name)
+            else:
+                toolchain.require("llvm-stress", self.name)
+        except ToolchainError:
+            return False
+        return True
+
+
+class Datasets:
+    """A collection of datasets, in a fixed order (the bundled programs, the
+    suites, the generators)."""
+
+    def __init__(self, datasets: Iterable[Dataset]) -> None:
+        self._datasets: Dict[str, Dataset] = {}
+        for dataset in datasets:
+            self._datasets[dataset.name] = dataset
+
+    def __repr__(self) -> str:
+        return "Datasets(%s)" % ", ".join(self._datasets)
+
+    def datasets(self) -> List[Dataset]:
+        return list(self._datasets.values())
+
+    def __iter__(self) -> Iterator[Dataset]:
+        return iter(self.datasets())
+
+    def __len__(self) -> int:
+        """The number of datasets."""
+        return len(self._datasets)
+
+    @property
+    def size(self) -> int:
+        return len(self)
+
+    def _key(self, name: str) -> Optional[str]:
+        text = str(name).strip().rstrip("/")
+        if text in self._datasets:
+            return text
+        for key, dataset in self._datasets.items():
+            if dataset.dataset_name == text:
+                return key
+        return None
+
+    def dataset(self, name: str) -> Dataset:
+        """A dataset by name: ``cbench-v1`` or ``benchmark://cbench-v1``;
+        LookupError (an UnknownBenchmark) naming the known ones."""
+        key = self._key(name)
+        if key is None:
+            raise UnknownBenchmark(
+                "unknown dataset (known: %s)" % ", ".join(self._datasets), str(name)
+            )
+        return self._datasets[key]
+
+    def __getitem__(self, name: str) -> Dataset:
+        return self.dataset(name)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self._key(name) is not None
+
+    def _owner(self, uri: str) -> Optional[Dataset]:
+        text = str(uri).strip()
+        if "://" not in text:
+            text = "benchmark://" + text
+        scheme, _, rest = text.partition("://")
+        return self._datasets.get("%s://%s" % (scheme, rest.partition("/")[0]))
+
+    def benchmark(self, uri: Union[str, Benchmark]) -> Benchmark:
+        """The benchmark a URI names: one of a dataset here, or any URI
+        :func:`optgym.benchmark` resolves (``file:///...``, a path)."""
+        if isinstance(uri, Benchmark):
+            return uri
+        owner = self._owner(uri)
+        if owner is not None:
+            return owner.benchmark(uri)
+        any_dataset = next(iter(self._datasets.values()), None)
+        toolchain = any_dataset.toolchain if any_dataset else None
+        cache = any_dataset.cache if any_dataset else None
+        return resolve_benchmark(uri, toolchain, cache)
+
+    def benchmark_uris(self) -> Iterator[str]:
+        """Every dataset's URIs in turn (endless once a generator's come)."""
+        return itertools.chain.from_iterable(d.benchmark_uris() for d in self._datasets.values())
+
+    def benchmarks(self) -> Iterator[Benchmark]:
+        return itertools.chain.from_iterable(d.benchmarks() for d in self._datasets.values())
+
+    def random_benchmark(
+        self,
+        random_state: Any = None,
+        weighted: bool = False,
+        weights: Optional[Mapping[str, float]] = None,
+    ) -> Benchmark:
+        """A dataset chosen uniformly (or, ``weighted``, by its size, which
+        leaves the unbounded generators out; ``weights`` maps dataset names
+        to weights and implies ``weighted``), then a benchmark of it."""
+        rng = _rng(random_state)
+        names = list(self._datasets)
+        if weighted or weights:
+            given = {self.dataset(k).name: float(v) for k, v in (weights or {}).items()}
+            chances = [given.get(n, float(self._datasets[n].size)) for n in names]
+            total = sum(chances)
+            if total <= 0:
+                raise UnknownBenchmark("no dataset has a weight above 0", "datasets")
+            name = names[int(rng.choice(len(names), p=[c / total for c in chances]))]
+        else:
+            name = names[int(rng.integers(len(names)))]
+        return self._datasets[name].random_benchmark(rng)
+
+
+def llvm_datasets(
+    toolchain: Optional[Toolchain] = None,
+    cache: Optional[Cache] = None,
+    suite_names: Optional[Sequence[str]] = None,
+) -> Datasets:
+    """The datasets of the ``llvm-v0`` environment: ``benchmark://optgym-v0``,
+    a :class:`SuiteDataset` per suite (all of :func:`optgym.suites.suites`,
+    or those of ``suite_names``), ``generator://csmith-v0`` and
+    ``generator://llvm-stress-v0``. ``toolchain`` and ``cache`` are what
+    their benchmarks are built with (default: the environment's)."""
+    known = suites()
+    chosen = list(known) if suite_names is None else list(suite_names)
+    for name in chosen:
+        if name not in known:
+            raise UnknownBenchmark("unknown suite (known: %s)" % ", ".join(known), name)
+    found: List[Dataset] = [BundledDataset(toolchain, cache)]
+    found += [SuiteDataset(known[name], toolchain, cache) for name in chosen]
+    found += [
+        GeneratorDataset(
+            CSMITH_DATASET,
+            "Random conformant C99 programs generated by csmith",
+            license="BSD 2-Clause (csmith)",
+            toolchain=toolchain,
+            cache=cache,
+        ),
+        GeneratorDataset(
+            LLVM_STRESS_DATASET,
+            "Random LLVM-IR modules generated by llvm-stress (not runnable)",
+            license="Apache-2.0 with LLVM Exceptions",
+            toolchain=toolchain,
+            cache=cache,
+        ),
+    ]
+    return Datasets(found)
