@@ -1034,7 +1034,7 @@ class StateAndValidationTest(GymTestCase):
         with mock.patch.dict(os.environ, {"OPTGYM_TEST_FAULT": "wrong-output"}):
             result = runnable.validate()
         self.assertTrue(result.benchmark_semantics_validation_failed)
-        self.assertIn("output-mismatch", json.dumps(result.json()))
+        self.assertIn("output-mismatch", result.json())
 
     def test_export_policy(self) -> None:
         env = self.make()

@@ -14,7 +14,8 @@ package is the Python side:
   ``generator://csmith-v0/SEED``, ``file:///PATH``), built to bitcode on
   demand into an on-disk cache; :func:`validate`: check a build of one
   against its -O0 reference; :func:`collect`: turn the units an
-  ``OPTGYM_COLLECT`` build wrote into a dataset. See docs/datasets.md.
+  ``OPTGYM_COLLECT`` build wrote into a dataset; :func:`make_benchmark`: a
+  benchmark from the user's sources and modules. See docs/datasets.md.
 * :func:`make`, :class:`LlvmEnv`: a CompilerGym-style environment for pass
   ordering on the plugin's pass-choice driver, with
   :class:`CompilerEnvState` and its CSV files (:mod:`optgym.gym`,
@@ -40,6 +41,7 @@ from .errors import (
     ToolchainError,
     UnknownBenchmark,
 )
+from .linked_benchmark import make_benchmark
 from .plugin import find_plugin
 from .protocol import ProtocolError
 from .query import Decision, Query, Unit
@@ -105,6 +107,7 @@ __all__ = [
     "datasets",
     "find_plugin",
     "make",
+    "make_benchmark",
     "run_build",
     "serve",
     "serve_tcp",

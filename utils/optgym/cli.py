@@ -505,6 +505,11 @@ COMMANDS: Dict[str, Subcommand] = {
         configure=_lazy("deploy", "configure_parser"),
         run=_lazy("deploy", "run"),
     ),
+    "compiler-gym": Subcommand(
+        help="make `import compiler_gym` import OptGym's (install, uninstall, status, path)",
+        configure=_lazy("compat.switch", "configure_parser"),
+        run=_lazy("compat.switch", "run"),
+    ),
     "loop": Subcommand(
         help="search the training split, fit a policy, build and validate the test split "
         "with it through clang -fpass-plugin, print a table against -Oz",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
-__all__ = ["ENVIRONMENTS", "NAMESPACE", "register_environments"]
+__all__ = ["ENVIRONMENTS", "NAMESPACE", "environment_arguments", "register_environments"]
 
 #: The environment ids :func:`optgym.make` knows, with their defaults
 #: (those of CompilerGym's LLVM environments).
@@ -27,6 +27,21 @@ ENVIRONMENTS: Dict[str, Dict[str, Any]] = {
 
 #: Gymnasium's namespace of OptGym's environments.
 NAMESPACE = "optgym"
+
+
+def environment_arguments(env_id: str, overrides: Dict[str, Any]) -> Dict[str, Any]:
+    """The environment arguments of ``env_id`` (its defaults, then
+    ``overrides``). Accepts CompilerGym's ``compiler_gym:`` prefix and
+    Gymnasium's ``optgym/`` namespace; ValueError for an unknown id."""
+    name = env_id.split(":", 1)[1] if env_id.startswith("compiler_gym:") else env_id
+    if name.startswith(NAMESPACE + "/"):
+        name = name[len(NAMESPACE) + 1 :]
+    defaults = ENVIRONMENTS.get(name)
+    if defaults is None:
+        raise ValueError("unknown environment %r (known: %s)" % (env_id, ", ".join(ENVIRONMENTS)))
+    arguments = dict(defaults)
+    arguments.update(overrides)
+    return arguments
 
 
 def register_environments() -> None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..envs import ENVIRONMENTS, NAMESPACE
+from ..envs import ENVIRONMENTS, environment_arguments
 from .driver import (
     DriverCrashed,
     DriverError,
@@ -68,12 +68,4 @@ def make(env_id: str = "llvm-v0", **kwargs: Any) -> LlvmEnv:
     :class:`LlvmEnv`'s; they override the id's defaults. Accepts
     CompilerGym's ``compiler_gym:`` prefix and Gymnasium's ``optgym/``
     namespace."""
-    name = env_id.split(":", 1)[1] if env_id.startswith("compiler_gym:") else env_id
-    if name.startswith(NAMESPACE + "/"):
-        name = name[len(NAMESPACE) + 1 :]
-    defaults = ENVIRONMENTS.get(name)
-    if defaults is None:
-        raise ValueError("unknown environment %r (known: %s)" % (env_id, ", ".join(ENVIRONMENTS)))
-    arguments = dict(defaults)
-    arguments.update(kwargs)
-    return LlvmEnv(**arguments)
+    return LlvmEnv(**environment_arguments(env_id, kwargs))

@@ -20,6 +20,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import copy
+import hashlib
 import json
 import math
 import os
@@ -27,13 +28,14 @@ import shutil
 import time
 import weakref
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 import gymnasium
 
 from ..benchmarks import DEFAULT_TIMEOUT, Benchmark
 from ..benchmarks import benchmark as resolve_benchmark
 from ..cache import Cache, atomic_write
+from ..dataset import Datasets, llvm_datasets
 from ..errors import BenchmarkError, BuildError
 from ..plugin import plugin_llvm_major
 from ..toolchain import Toolchain
@@ -47,7 +49,7 @@ from .observations import (
     observation_specs,
 )
 from .process import DriverLauncher, private_directory
-from .rewards import RewardSpace, RewardState
+from .rewards import RewardSpace, RewardState, RewardView
 from .rewards import reward_space as resolve_reward_space
 from .roots import Root, RootPool
 from .spaces import NO_OBSERVATION, ActionSpace
@@ -130,6 +132,14 @@ class _EpisodeObservations:
         return self._env._observation_specs()
 
 
+class _StepRequests(NamedTuple):
+    """What a step was asked to return in place of the environment's own
+    observation and reward (CompilerGym's observation_spaces/reward_spaces)."""
+
+    observations: List[ObservationSpaceSpec]
+    rewards: List[RewardSpace]
+
+
 class LlvmEnv(gymnasium.Env):
     """The LLVM pass-ordering environment (CompilerGym's ``llvm-v0``).
 
@@ -158,7 +168,8 @@ class LlvmEnv(gymnasium.Env):
         root_cache_size: how many benchmarks keep a root process.
     """
 
-    metadata = {"render_modes": ["human", "ansi"]}
+    # "render.modes": gym's name before 0.25, which CompilerGym's users read.
+    metadata = {"render_modes": ["human", "ansi"], "render.modes": ["human", "ansi"]}
 
     def __init__(
         self,
@@ -197,6 +208,7 @@ class LlvmEnv(gymnasium.Env):
             benchmark if benchmark is not None else DEFAULT_BENCHMARK
         )
         self._benchmark: Optional[Benchmark] = None
+        self._datasets: Optional[Datasets] = None
         self._action_space: Optional[ActionSpace] = None
         self._specs: Optional[Dict[str, ObservationSpaceSpec]] = None
         self._observation_name: Optional[str] = None
@@ -206,11 +218,17 @@ class LlvmEnv(gymnasium.Env):
         self.reward_space = reward_space
         self._observations = _EpisodeObservations(self)
         self.observation = ObservationView(self._observations)
+        self.reward = RewardView(self.reward_of)
         # The episode.
         self._connection: Optional[DriverConnection] = None
         self._root: Optional[Root] = None
         self._actions: List[int] = []
         self._reward: Optional[RewardState] = None
+        # The reward states of spaces asked for by name (env.reward[NAME],
+        # step(reward_spaces=...)): each counts from the episode's start
+        # and leaves the episode's own reward alone.
+        self._requested_rewards: Dict[str, RewardState] = {}
+        self._initial_instructions = 0
         self._last_observation: Any = None
         self._reset_time: Optional[float] = None
         self._ended: Optional[Tuple[str, str]] = None
@@ -253,6 +271,16 @@ class LlvmEnv(gymnasium.Env):
         self._next_benchmark = value
         if self._connection is None:
             self._benchmark = None
+
+    @property
+    def datasets(self) -> "Datasets":
+        """The environment's datasets, as CompilerGym's ``env.datasets``:
+        ``env.datasets["cbench-v1"].benchmark_uris()``,
+        ``env.datasets.random_benchmark()`` (:mod:`optgym.dataset`). Their
+        benchmarks are built with the environment's toolchain and cache."""
+        if self._datasets is None:
+            self._datasets = llvm_datasets(self._toolchain, self._cache)
+        return self._datasets
 
     def _resolve(self, value: Union[str, Benchmark]) -> Benchmark:
         if isinstance(value, Benchmark):
@@ -362,8 +390,15 @@ class LlvmEnv(gymnasium.Env):
 
     @property
     def episode_reward(self) -> Optional[float]:
-        """The sum of the episode's rewards (None without a reward space)."""
+        """The sum of the episode's rewards (None without a reward space).
+        Settable, as in CompilerGym: later rewards add to the value set."""
         return None if self._reward is None else self._reward.episode_reward
+
+    @episode_reward.setter
+    def episode_reward(self, value: float) -> None:
+        if self._reward is None:
+            raise ValueError("no episode reward to set: the episode has no reward space")
+        self._reward.set_episode_reward(value)
 
     @property
     def episode_walltime(self) -> float:
@@ -383,7 +418,8 @@ class LlvmEnv(gymnasium.Env):
     def commandline(self) -> str:
         """``opt -passes='P1,...' input.bc -o output.bc``: the opt command
         that turns the benchmark's bitcode into the episode's module, exactly
-        (the pipelines are the driver's own)."""
+        (the pipelines are the driver's own); in CompilerGym's compatibility
+        mode, CompilerGym's ``opt -flag ... input.bc -o output.bc``."""
         return self.action_space.to_string(self._actions)
 
     def _workdir_path(self) -> str:
@@ -438,6 +474,7 @@ class LlvmEnv(gymnasium.Env):
         self._reset_time = None
         self._ended = None
         self._reward = None
+        self._requested_rewards = {}
         self._benchmark = None
         bench = self.benchmark
         connection = self._fork_root(bench)
@@ -452,8 +489,10 @@ class LlvmEnv(gymnasium.Env):
         self._key_label = query.key.rpartition(":step#")[0] or None
         if seed is not None:
             self.action_space.seed(seed)
+        self._initial_instructions = query.ir_instructions
         try:
-            self._reward = self._start_reward(query)
+            if self._reward_space is not None:
+                self._reward = self._start_reward(self._reward_space, query)
             observation = self._observe(query)
         except BaseException:
             self._end_episode()
@@ -477,15 +516,14 @@ class LlvmEnv(gymnasium.Env):
             return connection
         raise AssertionError("unreachable")
 
-    def _start_reward(self, query: PendingChoice) -> Optional[RewardState]:
-        space = self._reward_space
-        if space is None:
-            return None
+    def _start_reward(self, space: RewardSpace, query: PendingChoice) -> RewardState:
+        """A reward state that starts at the episode's initial state (the
+        Runtime cost of a state first asked for after steps: at ``query``)."""
         state = RewardState(space)
         root = self._root
         assert root is not None
         if space.cost == "IrInstructionCount":
-            initial: float = query.ir_instructions
+            initial: float = self._initial_instructions
             baseline = (
                 None
                 if space.baseline in (None, "O0")
@@ -530,7 +568,12 @@ class LlvmEnv(gymnasium.Env):
 
     # -- step --------------------------------------------------------------------------------
 
-    def step(self, action: Any) -> StepResult:
+    def step(
+        self,
+        action: Any,
+        observation_spaces: Optional[Sequence[Union[str, ObservationSpaceSpec]]] = None,
+        reward_spaces: Optional[Sequence[Union[str, RewardSpace]]] = None,
+    ) -> StepResult:
         """Applies one action (an index into ``action_space`` or a name);
         returns ``(observation, reward, terminated, truncated, info)``.
 
@@ -538,6 +581,12 @@ class LlvmEnv(gymnasium.Env):
         module unchanged. A failure ends the episode (see the module
         documentation); it never raises. An invalid action raises
         ValueError, before anything is sent.
+
+        ``observation_spaces`` / ``reward_spaces`` (CompilerGym's): lists of
+        names whose values the step returns as lists in place of the
+        observation / reward; each requested reward counts from the
+        episode's start (as ``env.reward[NAME]`` does), and the episode's
+        own reward is then not computed.
         """
         if self._closed:
             raise RuntimeError("the environment is closed")
@@ -545,9 +594,14 @@ class LlvmEnv(gymnasium.Env):
             index = action
         else:
             index = self.action_space.index(action)
-        return self._apply((index,))
+        return self._apply((index,), self._requests(observation_spaces, reward_spaces))
 
-    def multistep(self, actions: Iterable[Any]) -> StepResult:
+    def multistep(
+        self,
+        actions: Iterable[Any],
+        observation_spaces: Optional[Sequence[Union[str, ObservationSpaceSpec]]] = None,
+        reward_spaces: Optional[Sequence[Union[str, RewardSpace]]] = None,
+    ) -> StepResult:
         """Applies several actions, with no intermediate observations (the
         driver computes the observation and reward only after the last);
         returns what ``step`` returns, the reward being the sum over the
@@ -556,31 +610,54 @@ class LlvmEnv(gymnasium.Env):
             raise RuntimeError("the environment is closed")
         space = self.action_space
         indices = tuple(space.index(action) for action in actions)
-        return self._apply(indices)
+        return self._apply(indices, self._requests(observation_spaces, reward_spaces))
+
+    def _requests(
+        self,
+        observation_spaces: Optional[Sequence[Union[str, ObservationSpaceSpec]]],
+        reward_spaces: Optional[Sequence[Union[str, RewardSpace]]],
+    ) -> Optional["_StepRequests"]:
+        """The lists a step was asked to return, checked before anything is
+        sent (None: the environment's own observation and reward)."""
+        if observation_spaces is None and reward_spaces is None:
+            return None
+        specs = self._observation_specs()
+        observations = []
+        for space in observation_spaces or ():
+            name = space.id if isinstance(space, ObservationSpaceSpec) else space
+            if name not in specs:
+                raise ValueError(
+                    "unknown observation space %r (known: %s)" % (name, ", ".join(sorted(specs)))
+                )
+            observations.append(specs[name])
+        rewards = [resolve_reward_space(space) for space in reward_spaces or ()]
+        return _StepRequests(observations, rewards)
 
     def _n_actions(self) -> int:
         space = self._action_space
         return len(space.names) if space is not None else len(self.action_space.names)
 
-    def _observe_suffix(self) -> Tuple[List[str], bool]:
-        """The driver observations the next query must carry, and whether
-        it must carry the module's bitcode."""
+    def _observe_suffix(
+        self, specs: Sequence[ObservationSpaceSpec], rewards: Sequence[RewardSpace]
+    ) -> Tuple[List[str], bool]:
+        """The driver observations the next query must carry for these
+        observations and rewards, and whether it must carry the module's
+        bitcode."""
         names: List[str] = []
         bitcode = False
-        name = self._observation_name
-        if name is not None:
-            spec = self._observation_specs()[name]
-            names += spec.driver
-            bitcode = spec.bitcode
-        reward = self._reward
-        if reward is not None:
-            if reward.space.cost == "ObjectTextSizeBytes" and "ObjectTextSizeBytes" not in names:
+        for spec in specs:
+            names += [name for name in spec.driver if name not in names]
+            bitcode |= spec.bitcode
+        for space in rewards:
+            if space.cost == "ObjectTextSizeBytes" and "ObjectTextSizeBytes" not in names:
                 names.append("ObjectTextSizeBytes")
-            elif reward.space.cost == "Runtime":
+            elif space.cost == "Runtime":
                 bitcode = True
         return names, bitcode
 
-    def _apply(self, actions: Sequence[int]) -> StepResult:
+    def _apply(
+        self, actions: Sequence[int], requests: Optional["_StepRequests"] = None
+    ) -> StepResult:
         connection = self._connection
         if connection is None or self._ended is not None:
             if self._closed:
@@ -590,11 +667,11 @@ class LlvmEnv(gymnasium.Env):
             return self._ended_step()
         if not actions:
             return self._last_observation, 0.0, False, False, {"action_had_no_effect": True}
-        suffix, bitcode = self._suffix()
+        suffix, bitcode = self._suffix(requests)
         bitcode_path = None
         if bitcode:
             bitcode_path = self._scratch_path("state", ".bc")
-            suffix = self._suffix_with(["Bitcode=" + bitcode_path])
+            suffix = self._suffix_with(["Bitcode=" + bitcode_path], requests)
         previous = connection.query
         done = len(self._actions)
         changed = 0
@@ -622,17 +699,19 @@ class LlvmEnv(gymnasium.Env):
                 changed |= query.last_changed
             if bitcode_path is not None and "Bitcode=" + bitcode_path in query.observations:
                 query.extra["bitcode"] = bitcode_path
-            reward_state = self._reward
-            if reward_state is not None:
-                space = reward_state.space
-                # Every cost is computed before the reward state changes, so
-                # that a failure leaves the state as it was.
-                cost = (
-                    query.ir_instructions
-                    if space.cost == "IrInstructionCount"
-                    else (self._cost(query))
-                )
-            observation = self._observe(query) if self._observation_name is not None else None
+            # Every cost is computed before a reward state changes, so that a
+            # failure leaves the states as they were.
+            if requests is None:
+                reward_states = [self._reward] if self._reward is not None else []
+            else:
+                reward_states = [self._requested_reward(space, query) for space in requests.rewards]
+            costs = [self._cost(state.space, query) for state in reward_states]
+            if requests is None:
+                observation = self._observe(query)
+            else:
+                observation = [
+                    spec.compute(self._observations, query) for spec in requests.observations
+                ]
         except DriverError as error:
             del self._actions[done:]
             return self._fail(error.error_type, str(error))
@@ -644,9 +723,13 @@ class LlvmEnv(gymnasium.Env):
             del self._actions[done:]
             self._fail("interrupted", "interrupted")
             raise
-        reward = NO_REWARD if reward_state is None else reward_state.update(cost)
+        rewards = [state.update(cost) for state, cost in zip(reward_states, costs)]
+        if requests is None:
+            reward: Any = rewards[0] if rewards else NO_REWARD
+            self._last_observation = observation
+        else:
+            reward = rewards
         self._retire(previous)
-        self._last_observation = observation
         if limit is not None:
             self._ended = ("pass-limit", limit)
             return (
@@ -658,20 +741,30 @@ class LlvmEnv(gymnasium.Env):
             )
         return observation, reward, False, False, {"action_had_no_effect": not changed}
 
-    def _suffix(self) -> Tuple[bytes, bool]:
+    def _suffix(self, requests: Optional["_StepRequests"]) -> Tuple[bytes, bool]:
         """The observe member of the step's last answer (memoized per
         observation and reward space), and whether it must ask for the
         module's bitcode too."""
+        if requests is not None:
+            names, bitcode = self._observe_suffix(requests.observations, requests.rewards)
+            return self._encode_suffix(names), bitcode
         key = (self._observation_name, self._reward.space.name if self._reward else None)
         memo = self._suffix_memo
         if memo is None or memo[0] != key:
-            names, bitcode = self._observe_suffix()
+            names, bitcode = self._observe_suffix(
+                [self._observation_specs()[key[0]]] if key[0] is not None else [],
+                [self._reward.space] if self._reward is not None else [],
+            )
             memo = self._suffix_memo = (key, names, bitcode, self._encode_suffix(names))
         return memo[3], memo[2]
 
-    def _suffix_with(self, extra: List[str]) -> bytes:
-        assert self._suffix_memo is not None
-        return self._encode_suffix(list(self._suffix_memo[1]) + extra)
+    def _suffix_with(self, extra: List[str], requests: Optional["_StepRequests"]) -> bytes:
+        if requests is not None:
+            names = self._observe_suffix(requests.observations, requests.rewards)[0]
+        else:
+            assert self._suffix_memo is not None
+            names = list(self._suffix_memo[1])
+        return self._encode_suffix(names + extra)
 
     @staticmethod
     def _encode_suffix(names: List[str]) -> bytes:
@@ -679,13 +772,30 @@ class LlvmEnv(gymnasium.Env):
             return b""
         return b',"observe":' + _json_names(names).encode("utf-8")
 
-    def _cost(self, query: PendingChoice) -> float:
-        cost = self._reward_space.cost if self._reward_space else None
-        if cost == "IrInstructionCount":
+    def _cost(self, space: RewardSpace, query: PendingChoice) -> float:
+        if space.cost == "IrInstructionCount":
             return query.ir_instructions
-        if cost == "ObjectTextSizeBytes":
+        if space.cost == "ObjectTextSizeBytes":
             return self._fetch(query, ("ObjectTextSizeBytes",))["ObjectTextSizeBytes"]
         return median(self._build_and_run(query)[1])
+
+    def _requested_reward(self, space: RewardSpace, query: PendingChoice) -> RewardState:
+        """The state of a reward asked for by name, started when first asked."""
+        state = self._requested_rewards.get(space.name)
+        if state is None:
+            state = self._start_reward(space, query)
+            self._requested_rewards[space.name] = state
+        return state
+
+    def reward_of(self, space: Union[str, RewardSpace]) -> float:
+        """The reward of the current state in ``space`` since that space's
+        reward was last asked for (since the reset, the first time):
+        CompilerGym's ``env.reward[NAME]``. The episode's own reward is
+        left alone."""
+        space = resolve_reward_space(space)
+        query = self._pending_query()
+        state = self._requested_reward(space, query)
+        return state.update(self._cost(space, query))
 
     def _fail(self, error_type: str, details: str) -> StepResult:
         self._ended = (error_type, details)
@@ -803,6 +913,16 @@ class LlvmEnv(gymnasium.Env):
             raise ObservationError(name, errors.get(key, "the driver gave no value"))
         return Path(target)
 
+    @property
+    def ir(self) -> str:
+        """The textual IR of the current module."""
+        return self.observation["Ir"]
+
+    @property
+    def ir_sha1(self) -> str:
+        """The SHA-1 of :attr:`ir`, in hex."""
+        return hashlib.sha1(self.ir.encode("utf-8")).hexdigest()
+
     def write_bitcode(self, path: Union[str, os.PathLike]) -> Path:
         """Writes the current module's bitcode to ``path``."""
         return self._write("Bitcode", path)
@@ -841,9 +961,10 @@ class LlvmEnv(gymnasium.Env):
         child._specs = self._specs
         try:
             if not self.in_episode:
-                child.reset(benchmark=self.benchmark)
+                # LlvmEnv's own conventions, whatever a subclass returns.
+                LlvmEnv.reset(child, benchmark=self.benchmark)
                 if self._actions:
-                    _, _, done, _, info = child.multistep(self._actions)
+                    _, _, done, _, info = LlvmEnv.multistep(child, self._actions)
                     if done:
                         raise DriverError("cannot replay the actions: %s" % info["error_details"])
                 return child
@@ -860,6 +981,10 @@ class LlvmEnv(gymnasium.Env):
             child._benchmark = self._benchmark
             child._actions = list(self._actions)
             child._reward = self._reward.copy() if self._reward is not None else None
+            child._requested_rewards = {
+                name: state.copy() for name, state in self._requested_rewards.items()
+            }
+            child._initial_instructions = self._initial_instructions
             child._last_observation = copy.deepcopy(self._last_observation)
             child._reset_time = self._reset_time
             child._episode = 1
@@ -875,10 +1000,11 @@ class LlvmEnv(gymnasium.Env):
         """Resets to ``state.benchmark`` and replays ``state.commandline``.
         ValueError when the commandline names an unknown pass or the replay
         fails."""
-        self.reset(benchmark=state.benchmark)
+        # LlvmEnv's own conventions, whatever a subclass returns.
+        LlvmEnv.reset(self, benchmark=state.benchmark)
         actions = self.action_space.from_string(state.commandline)
         if actions:
-            _, _, done, _, info = self.multistep(actions)
+            _, _, done, _, info = LlvmEnv.multistep(self, actions)
             if done:
                 raise ValueError(
                     "cannot apply the state: %s: %s"
@@ -908,6 +1034,7 @@ class LlvmEnv(gymnasium.Env):
             observation_name=None,
             reward_space=reward_space if reward_space and reward_space.deterministic else None,
             numpy=False,
+            env_class=LlvmEnv,
         )
 
     def _sibling(
@@ -916,10 +1043,12 @@ class LlvmEnv(gymnasium.Env):
         observation_name: Optional[str],
         reward_space: Optional[RewardSpace],
         numpy: bool,
+        env_class: Optional[type] = None,
     ) -> "LlvmEnv":
         """A new environment on this one's configuration, sharing its root
-        pool; the episode is the caller's to start."""
-        sibling = LlvmEnv(
+        pool (of this one's class unless ``env_class``); the episode is the
+        caller's to start."""
+        sibling = (env_class or type(self))(
             benchmark,
             observation_name,
             None,
@@ -1003,6 +1132,16 @@ class LlvmEnv(gymnasium.Env):
                 shutil.rmtree(self._workdir, ignore_errors=True)
                 self._workdir = None
             _live_envs.discard(self)
+
+    def reopen(self) -> None:
+        """Makes a closed environment usable again, on a new root pool with
+        the old one's launcher (CompilerGym restarts a closed environment)."""
+        if not self._closed:
+            return
+        old = self._pool
+        self._pool = RootPool(old.launcher, old.cache, old.capacity).acquire()
+        self._closed = False
+        _live_envs.add(self)
 
     @property
     def closed(self) -> bool:

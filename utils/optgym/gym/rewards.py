@@ -19,10 +19,11 @@ of RuntimeO3/Oz is max(C0 - C_baseline, 1e-6)).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Dict, Optional, Tuple
+from typing import Callable, Dict, Iterator, Optional, Tuple
 
-__all__ = ["RewardSpace", "RewardState", "REWARD_SPACES", "reward_space"]
+__all__ = ["RewardSpace", "RewardState", "RewardView", "REWARD_SPACES", "reward_space"]
 
 INF = float("inf")
 
@@ -137,6 +138,10 @@ class RewardState:
                 raise ValueError("%s needs the %s baseline" % (space.name, space.baseline))
             self.divisor = max(initial - baseline, space.floor)
 
+    def set_episode_reward(self, value: float) -> None:
+        """Makes :attr:`episode_reward` ``value`` at the current cost."""
+        self.initial = self.previous + value * self.divisor
+
     def update(self, cost: float) -> float:
         reward = (self.previous - cost) / self.divisor
         self.previous = cost
@@ -148,3 +153,35 @@ class RewardState:
         other.previous = self.previous
         other.divisor = self.divisor
         return other
+
+
+class RewardView(Mapping):
+    """``env.reward``: the reward of the current state in any reward space
+    by name, computed when asked (CompilerGym's RewardView).
+
+    ``env.reward["IrInstructionCount"]`` is the reward since that space's
+    reward was last asked for in the episode (since the reset, the first
+    time); asking leaves the episode's own reward alone.
+    """
+
+    def __init__(self, compute: Callable[[RewardSpace], float]) -> None:
+        self._compute = compute
+
+    @property
+    def spaces(self) -> Dict[str, RewardSpace]:
+        return dict(REWARD_SPACES)
+
+    def __getitem__(self, name: str) -> float:
+        space = REWARD_SPACES.get(name)
+        if space is None:
+            raise KeyError("unknown reward space %r (known: %s)" % (name, ", ".join(REWARD_SPACES)))
+        return self._compute(space)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(REWARD_SPACES)
+
+    def __len__(self) -> int:
+        return len(REWARD_SPACES)
+
+    def __repr__(self) -> str:
+        return "RewardView(%d spaces)" % len(self)

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import sys
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, Iterator, List, Optional, TextIO
+from typing import Any, Dict, Iterable, Iterator, List, Optional, TextIO, Union
 
 __all__ = ["CompilerEnvState", "CompilerEnvStateReader", "CompilerEnvStateWriter", "COLUMNS"]
 
@@ -60,7 +61,8 @@ class CompilerEnvState:
     def __hash__(self) -> int:
         return hash((self.benchmark, self.commandline))
 
-    def json(self) -> Dict[str, Any]:
+    def dict(self) -> Dict[str, Any]:
+        """The state's fields, by name."""
         return {
             "benchmark": self.benchmark,
             "commandline": self.commandline,
@@ -68,8 +70,16 @@ class CompilerEnvState:
             "reward": self.reward,
         }
 
+    def json(self) -> str:
+        """The state as a JSON object (CompilerGym's ``json()``):
+        ``CompilerEnvState(**json.loads(state.json()))`` is the state."""
+        return json.dumps(self.dict())
+
     @classmethod
-    def from_json(cls, data: Dict[str, Any]) -> "CompilerEnvState":
+    def from_json(cls, data: Union[str, Dict[str, Any]]) -> "CompilerEnvState":
+        """The state of :meth:`json`'s text or :meth:`dict`'s dictionary."""
+        if isinstance(data, str):
+            data = json.loads(data)
         return cls(
             benchmark=str(data["benchmark"]),
             commandline=str(data["commandline"]),

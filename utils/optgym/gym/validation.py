@@ -20,6 +20,7 @@ test-only OPTGYM_TEST_FAULT).
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import tempfile
@@ -27,7 +28,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional
 
 from .. import validation as build_validation
 from ..benchmarks import DEFAULT_TIMEOUT, Benchmark
@@ -60,6 +61,17 @@ class ValidationError:
         detail = self.data.get("details") or self.data.get("message")
         return "%s: %s" % (self.type, detail) if detail else self.type
 
+    def dict(self) -> Dict[str, Any]:
+        return {"type": self.type, "data": self.data}
+
+    def json(self) -> str:
+        """The error as a JSON object (CompilerGym's ``json()``):
+        ``ValidationError(**json.loads(error.json()))`` is the error."""
+        return json.dumps(self.dict(), default=str)
+
+    def _sort_key(self) -> str:
+        return json.dumps(self.dict(), sort_keys=True, default=str)
+
 
 @dataclass
 class ValidationResult:
@@ -88,6 +100,57 @@ class ValidationResult:
     benchmark_semantics_validation_failed: bool = False
     errors: List[ValidationError] = field(default_factory=list)
     semantics: Optional[build_validation.BuildValidation] = None
+
+    def __post_init__(self) -> None:
+        # ValidationResult(**json.loads(result.json())), as CompilerGym's
+        # pydantic models allow: nested dictionaries become their classes.
+        if isinstance(self.state, dict):
+            self.state = CompilerEnvState.from_json(self.state)
+        self.errors = [
+            ValidationError(**error) if isinstance(error, dict) else error for error in self.errors
+        ]
+
+    def __eq__(self, other: Any) -> bool:
+        # As CompilerGym: not on walltime, and errors in any order.
+        if not isinstance(other, ValidationResult):
+            return NotImplemented
+        return (
+            self.state == other.state
+            and self._flags() == other._flags()
+            and sorted(e._sort_key() for e in self.errors)
+            == sorted(e._sort_key() for e in other.errors)
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def _flags(self) -> tuple:
+        return (
+            self.reward_validated,
+            self.actions_replay_failed,
+            self.reward_validation_failed,
+            self.benchmark_semantics_validated,
+            self.benchmark_semantics_validation_failed,
+        )
+
+    @classmethod
+    def join(cls, results: Iterable["ValidationResult"]) -> "ValidationResult":
+        """One result for several validations of the same state: every
+        check that ran in one, every error, the walltimes added up.
+        ValueError without results or for results of different states."""
+        results = list(results)
+        if not results:
+            raise ValueError("No states to join")
+        first = results[0]
+        if any(result.state != first.state for result in results[1:]):
+            raise ValueError("All states must be the same")
+        flags = [any(values) for values in zip(*(result._flags() for result in results))]
+        return cls(
+            first.state,
+            sum(result.walltime for result in results),
+            *flags,
+            errors=[error for result in results for error in result.errors],
+            semantics=next((r.semantics for r in results if r.semantics is not None), None),
+        )
 
     def okay(self) -> bool:
         """Whether every check that ran passed."""
@@ -125,18 +188,24 @@ class ValidationResult:
             return "✅  %s" % benchmark
         return "✅  %s  %.4f" % (benchmark, self.state.reward)
 
-    def json(self) -> Dict[str, Any]:
+    def dict(self) -> Dict[str, Any]:
+        """The result's fields by name (the state and errors as
+        dictionaries too; ``semantics`` left out)."""
         return {
-            "state": self.state.json(),
+            "state": self.state.dict(),
             "walltime": self.walltime,
-            "okay": self.okay(),
             "reward_validated": self.reward_validated,
             "actions_replay_failed": self.actions_replay_failed,
             "reward_validation_failed": self.reward_validation_failed,
             "benchmark_semantics_validated": self.benchmark_semantics_validated,
             "benchmark_semantics_validation_failed": self.benchmark_semantics_validation_failed,
-            "errors": [{"type": error.type, "data": error.data} for error in self.errors],
+            "errors": [error.dict() for error in self.errors],
         }
+
+    def json(self) -> str:
+        """The result as a JSON object (CompilerGym's ``json()``):
+        ``ValidationResult(**json.loads(result.json()))`` equals it."""
+        return json.dumps(self.dict(), default=str)
 
 
 def check_semantics(

@@ -1,0 +1,55 @@
+"""CompilerGym's LLVM helpers (``compiler_gym.envs.llvm``) on OptGym's."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Iterable, List, Optional, Sequence, Union
+
+from ..benchmarks import benchmark as resolve_benchmark
+from ..gym.observations import ObservationSpaceSpec
+from ..linked_benchmark import LinkedBenchmark, system_include_flags
+from ..linked_benchmark import make_benchmark as make_linked_benchmark
+from .env import CompilerGymEnv
+
+__all__ = ["compute_observation", "get_system_library_flags", "make_benchmark"]
+
+
+def make_benchmark(
+    inputs: Union[str, "os.PathLike[str]", Iterable[Union[str, "os.PathLike[str]"]]],
+    copt: Optional[Sequence[str]] = None,
+    system_includes: bool = True,
+    timeout: int = 600,
+) -> LinkedBenchmark:
+    """CompilerGym's ``make_benchmark``: :func:`optgym.make_benchmark`
+    (``timeout`` is the build's own limit)."""
+    del timeout
+    return make_linked_benchmark(inputs, copt, system_includes)
+
+
+def compute_observation(
+    observation_space: Union[str, ObservationSpaceSpec],
+    bitcode: Union[str, Path],
+    timeout: float = 300,
+) -> Any:
+    """The value of ``observation_space`` for the module in ``bitcode`` (a
+    .bc or .ll file), computed by a driver of its own."""
+    name = (
+        observation_space.id
+        if isinstance(observation_space, ObservationSpaceSpec)
+        else observation_space
+    )
+    path = Path(bitcode)
+    if not path.is_file():
+        raise FileNotFoundError("compute_observation: no such file: %s" % path)
+    with CompilerGymEnv(resolve_benchmark(os.fspath(path.absolute())), step_timeout=timeout) as env:
+        env.reset()
+        return env.observation[name]
+
+
+def get_system_library_flags(compiler: Optional[str] = None) -> List[str]:
+    """CompilerGym's ``get_system_library_flags``: the ``-isystem`` flags of
+    clang's system header directories (``compiler`` is accepted and
+    ignored: OptGym's clang is its LLVM's)."""
+    del compiler
+    return system_include_flags("c++")

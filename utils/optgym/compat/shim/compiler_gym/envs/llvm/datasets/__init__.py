@@ -1,0 +1,1 @@
+"""CompilerGym's ``compiler_gym.envs.llvm.datasets``."""

@@ -1,0 +1,5 @@
+"""CompilerGym's ``LlvmEnv``: :class:`optgym.compat.CompilerGymEnv`."""
+
+from optgym.compat import CompilerGymEnv as LlvmEnv
+
+__all__ = ["LlvmEnv"]
