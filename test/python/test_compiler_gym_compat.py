@@ -165,6 +165,11 @@ class ConventionsTest(unittest.TestCase):
         self.assertIsInstance(child, CompilerGymEnv)
         self.assertEqual(len(child.step(env.action_space["-sroa"])), 4)
         env.close()
+        # A fork of a closed environment: restarted, in the same state.
+        with env.fork() as restarted:
+            self.assertEqual(restarted.actions, [env.action_space["-mem2reg"]])
+            self.assertEqual(restarted.benchmark, CRC32)
+        env.close()
         self.assertEqual(env.reset(), start)
         self.assertEqual(env.actions, [])
         self.assertEqual(len(env.step(0)), 4)
@@ -186,6 +191,11 @@ class ConventionsTest(unittest.TestCase):
         # A dataset's benchmark is one an episode starts on.
         env.reset(benchmark=picked)
         self.assertEqual(env.benchmark.uri, picked.uri)
+        # Benchmarks equal their URIs, as clients compare them.
+        self.assertEqual(env.benchmark, picked.uri)
+        self.assertEqual(env.benchmark, picked.uri[len("benchmark://") :])
+        self.assertNotEqual(env.benchmark, "benchmark://optgym-v0/no-such")
+        self.assertEqual(len({env.benchmark, bundled.benchmark(picked.uri)}), 1)
         with self.assertRaises(datasets.BenchmarkInitError):
             env.datasets["no-such-v0"]  # noqa: B018
 
@@ -223,6 +233,9 @@ class ResultTypesTest(unittest.TestCase):
         # Walltime does not count, rewards within 1e-5 do.
         self.assertEqual(state_type(CRC32, self.state.commandline, 9.0, 0.250001), self.state)
         self.assertNotEqual(state_type(CRC32, self.state.commandline, 1.5, 0.3), self.state)
+        copy = self.state.copy()
+        copy.walltime = 7.0
+        self.assertEqual((copy.walltime, self.state.walltime), (7.0, 1.5))
 
     def test_validation_error_round_trips(self) -> None:
         error_type = self.compiler_gym.ValidationError

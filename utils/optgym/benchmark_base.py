@@ -172,6 +172,18 @@ class Benchmark:
     def __repr__(self) -> str:
         return "%s(%r)" % (type(self).__name__, self.uri)
 
+    def __eq__(self, other: Any) -> bool:
+        # A benchmark is its URI, and equals it as a string (as CompilerGym's
+        # does: clients compare env.benchmark with the URIs they listed).
+        if isinstance(other, Benchmark):
+            return self.uri == other.uri
+        if isinstance(other, str):
+            return self.uri == (other if "://" in other else "benchmark://" + other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.uri)
+
     @property
     def toolchain(self) -> Toolchain:
         return self._toolchain if self._toolchain is not None else Toolchain.default()

@@ -151,6 +151,17 @@ class CompilerGymEnv(LlvmEnv, *_gym_env_bases()):
         )
         return _gym21(super().multistep(actions, observation_spaces, reward_spaces))
 
+    def fork(self) -> "CompilerGymEnv":
+        """A copy of the environment in its current state. A closed
+        environment starts again first and replays its episode's actions,
+        as CompilerGym's restarted service did."""
+        if self.closed:
+            benchmark, actions = self.benchmark, list(self.actions)
+            self.reset(benchmark=benchmark)
+            if actions:
+                self.multistep(actions)
+        return super().fork()  # type: ignore[return-value]
+
 
 def _renamed(
     observation_spaces: Optional[Sequence[Any]],

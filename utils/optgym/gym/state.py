@@ -11,6 +11,7 @@ reading; with one, the columns may come in any order).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import sys
@@ -23,7 +24,9 @@ __all__ = ["CompilerEnvState", "CompilerEnvStateReader", "CompilerEnvStateWriter
 COLUMNS = ("benchmark", "reward", "walltime", "commandline")
 
 
-@dataclass(frozen=True, eq=False)
+# Mutable, as CompilerGym's pydantic model was: clients copy a state and
+# set its walltime.
+@dataclass(eq=False)
 class CompilerEnvState:
     """An episode, reproducibly.
 
@@ -60,6 +63,11 @@ class CompilerEnvState:
 
     def __hash__(self) -> int:
         return hash((self.benchmark, self.commandline))
+
+    def copy(self) -> "CompilerEnvState":
+        """A copy whose fields can be changed (CompilerGym's states were
+        pydantic models, which clients copy)."""
+        return dataclasses.replace(self)
 
     def dict(self) -> Dict[str, Any]:
         """The state's fields, by name."""
