@@ -99,25 +99,29 @@ def main(argv: List[str]) -> int:
     if not programs.is_dir():
         parser.error("%s has no program/ directory" % args.ctuning_programs)
 
-    cbench: List[Tuple[str, Path]] = []
     missing: List[str] = []
-    for ck_name, directory in sorted(CBENCH_DIRS.items()):
+
+    def files_of(ck_name: str, prefix: str) -> List[Tuple[str, Path]]:
+        """The program's files, each with its path in the archive."""
         source = programs / ck_name
         if not source.is_dir():
             missing.append(ck_name)
-            continue
-        for path in program_files(source):
-            relative = path.relative_to(source).as_posix()
-            cbench.append(("%s/src/%s" % (directory, relative), path))
-    ck: List[Tuple[str, Path]] = []
-    for ck_name in CK_PROGRAMS:
-        source = programs / ck_name
-        if not source.is_dir():
-            missing.append(ck_name)
-            continue
-        for path in program_files(source):
-            relative = path.relative_to(source).as_posix()
-            ck.append(("ck-mlops-%s/program/%s/%s" % (CK_COMMIT, ck_name, relative), path))
+            return []
+        return [
+            ("%s/%s" % (prefix, path.relative_to(source).as_posix()), path)
+            for path in program_files(source)
+        ]
+
+    cbench = [
+        entry
+        for ck_name, directory in sorted(CBENCH_DIRS.items())
+        for entry in files_of(ck_name, directory + "/src")
+    ]
+    ck = [
+        entry
+        for ck_name in CK_PROGRAMS
+        for entry in files_of(ck_name, "ck-mlops-%s/program/%s" % (CK_COMMIT, ck_name))
+    ]
 
     mirror = args.out / "mirror"
     sums: Dict[str, str] = {

@@ -233,22 +233,34 @@ def _driver_vector(name: str) -> Compute:
     return compute
 
 
-def _ir(source: "ObservationSource", query: PendingChoice) -> str:
-    text = query.extra.get("Ir")
-    if text is None:
+def _inline_or_through_file(
+    source: "ObservationSource",
+    query: PendingChoice,
+    name: str,
+    suffix: str,
+    read: Callable[[Any], Any],
+) -> Any:
+    """The driver's ``name`` of the state, kept with the query: inline, or,
+    when too large for one message, written by the driver to a scratch
+    file that ``read`` reads from its open text stream."""
+    value = query.extra.get(name)
+    if value is None:
         try:
-            text = source.fetch(query, ("Ir",))["Ir"]
+            value = source.fetch(query, (name,))[name]
         except ObservationError:
-            # Too large for one message: the driver writes it to a file.
-            path = source.scratch_path("ir", ".ll")
-            source.fetch(query, ("Ir=" + path,))
+            path = source.scratch_path(name.lower(), suffix)
+            source.fetch(query, (name + "=" + path,))
             try:
                 with open(path, encoding="utf-8") as stream:
-                    text = stream.read()
+                    value = read(stream)
             finally:
                 os.unlink(path)
-        query.extra["Ir"] = text
-    return text
+        query.extra[name] = value
+    return value
+
+
+def _ir(source: "ObservationSource", query: PendingChoice) -> str:
+    return _inline_or_through_file(source, query, "Ir", ".ll", lambda stream: stream.read())
 
 
 def _ir_sha1(source: "ObservationSource", query: PendingChoice) -> str:
@@ -312,21 +324,7 @@ class ProgramGraphSpace(_gymnasium.spaces.Space):
 
 def _programl_node_link(source: "ObservationSource", query: PendingChoice) -> Dict[str, Any]:
     """The state's graph as the driver sends it, kept with the query."""
-    graph = query.extra.get("ProgramlJson")
-    if graph is None:
-        try:
-            graph = source.fetch(query, ("ProgramlJson",))["ProgramlJson"]
-        except ObservationError:
-            # Too large for one message: the driver writes it to a file.
-            path = source.scratch_path("programl", ".json")
-            source.fetch(query, ("ProgramlJson=" + path,))
-            try:
-                with open(path, encoding="utf-8") as stream:
-                    graph = json.load(stream)
-            finally:
-                os.unlink(path)
-        query.extra["ProgramlJson"] = graph
-    return graph
+    return _inline_or_through_file(source, query, "ProgramlJson", ".json", json.load)
 
 
 def _programl_json(source: "ObservationSource", query: PendingChoice) -> Dict[str, Any]:
