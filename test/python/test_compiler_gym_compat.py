@@ -191,6 +191,11 @@ class ConventionsTest(unittest.TestCase):
         # A dataset's benchmark is one an episode starts on.
         env.reset(benchmark=picked)
         self.assertEqual(env.benchmark.uri, picked.uri)
+        source = Path(self.temp.name) / "answer.c"
+        source.write_text("int main(void) { return 42; }\n")
+        env.reset(benchmark=env.make_benchmark(source))
+        self.assertTrue(env.benchmark.uri.startswith("benchmark://user-v0/"))
+        env.reset(benchmark=picked)
         # Benchmarks equal their URIs, as clients compare them.
         self.assertEqual(env.benchmark, picked.uri)
         self.assertEqual(env.benchmark, picked.uri[len("benchmark://") :])

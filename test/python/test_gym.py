@@ -988,7 +988,7 @@ class StateAndValidationTest(GymTestCase):
         cases = {
             "wrong reward": (
                 CompilerEnvState(state.benchmark, state.commandline, 0, state.reward + 0.01),
-                "Reward validation failed",
+                "Expected reward %s but received reward %s" % (state.reward + 0.01, state.reward),
             ),
             "unknown pass": (
                 CompilerEnvState(
@@ -998,7 +998,7 @@ class StateAndValidationTest(GymTestCase):
             ),
             "other benchmark": (
                 CompilerEnvState(other.uri, state.commandline, 0, state.reward),
-                "Reward validation failed",
+                "Expected reward %s but received reward " % state.reward,
             ),
             "unknown benchmark": (
                 CompilerEnvState("benchmark://nowhere-v0/x", state.commandline, 0, state.reward),

@@ -15,6 +15,7 @@ from typing import Any, Dict, Iterable, Optional, Sequence, Tuple
 from .._version import __version__
 from ..envs import environment_arguments
 from ..gym.env import LlvmEnv
+from ..linked_benchmark import make_benchmark as make_linked_benchmark
 from .gym_spaces import as_gym_space
 
 __all__ = ["CompilerGymEnv", "SERVICE_ARGUMENTS", "make"]
@@ -150,6 +151,20 @@ class CompilerGymEnv(LlvmEnv, *_gym_env_bases()):
             observation_spaces, reward_spaces, observations, rewards
         )
         return _gym21(super().multistep(actions, observation_spaces, reward_spaces))
+
+    def make_benchmark(
+        self,
+        inputs: Any,
+        copt: Optional[Sequence[str]] = None,
+        system_includes: bool = True,
+        timeout: int = 600,
+    ) -> Any:
+        """CompilerGym's ``env.make_benchmark``: a benchmark of the user's
+        files, built by this environment's toolchain into its cache."""
+        del timeout
+        return make_linked_benchmark(
+            inputs, copt, system_includes, toolchain=self._toolchain, cache=self._cache
+        )
 
     def fork(self) -> "CompilerGymEnv":
         """A copy of the environment in its current state. A closed

@@ -330,14 +330,14 @@ def _replay(
                 replayed, state.reward, rel_tol=1e-5, abs_tol=1e-12
             ):
                 result.reward_validation_failed = True
+                # CompilerGym's wording, which clients print and match.
                 result.errors.append(
                     ValidationError(
-                        "Reward validation failed",
+                        "Expected reward %s but received reward %s" % (state.reward, replayed),
                         {
-                            "details": "expected %s reward %r, the replay gives %r"
-                            % (space.name, state.reward, replayed),
-                            "expected": state.reward,
-                            "actual": replayed,
+                            "reward_space": space.name,
+                            "expected_reward": state.reward,
+                            "actual_reward": replayed,
                         },
                     )
                 )
