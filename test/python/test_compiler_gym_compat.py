@@ -136,6 +136,9 @@ class ConventionsTest(unittest.TestCase):
         self.assertGreater(reward, 0)
         env.episode_reward = 5.0
         self.assertEqual(env.episode_reward, 5.0)
+        space = env.reward.spaces["IrInstructionCountNorm"]
+        self.assertEqual(space.range, (-np.inf, 1.0))
+        self.assertEqual(space.reward_on_error(episode_reward=5), -5)
         with self.assertRaises(KeyError):
             env.reward["NoSuchReward"]
         with self.assertRaises(ValueError):

@@ -62,6 +62,20 @@ class RewardSpace:
         return self.name
 
     @property
+    def range(self) -> Tuple[float, float]:
+        """CompilerGym's name for :attr:`reward_range`."""
+        return self.reward_range
+
+    def reward_on_error(self, episode_reward: float) -> float:
+        """CompilerGym's reward for a failed step: :attr:`default_value`,
+        less the episode's reward so far when
+        :attr:`default_negates_returns`. (OptGym's own failed step returns
+        :attr:`default_value` and leaves the episode's reward standing.)"""
+        if self.default_negates_returns:
+            return self.default_value - episode_reward
+        return self.default_value
+
+    @property
     def floor(self) -> float:
         """The smallest divisor of the O3/Oz spaces: one unit of the cost."""
         return 1e-6 if self.cost == "Runtime" else 1.0
