@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import pickle
 import subprocess
 import sys
 import tempfile
@@ -187,6 +188,9 @@ class ConventionsTest(unittest.TestCase):
         self.assertIn("benchmark://cbench-v1", names)
         bundled = env.datasets["optgym-v0"]
         self.assertIsInstance(bundled, datasets.Dataset)
+        self.assertEqual(pickle.loads(pickle.dumps(bundled)), bundled)
+        self.assertEqual(bundled, "optgym-v0")
+        self.assertNotEqual(bundled, env.datasets["cbench-v1"])
         self.assertIn(CRC32, list(bundled.benchmark_uris()))
         self.assertEqual(bundled.benchmark(CRC32).uri, CRC32)
         picked = bundled.random_benchmark(np.random.default_rng(0))

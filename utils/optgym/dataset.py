@@ -92,6 +92,17 @@ class Dataset:
     def __repr__(self) -> str:
         return "%s(%r)" % (type(self).__name__, self.name)
 
+    def __eq__(self, other: Any) -> bool:
+        # A dataset is its name (as CompilerGym's: a pickled copy equals it).
+        if isinstance(other, Dataset):
+            return self.name == other.name
+        if isinstance(other, str):
+            return self.name == (other if "://" in other else "benchmark://" + other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.name)
+
     @property
     def scheme(self) -> str:
         """``benchmark`` or ``generator``."""
