@@ -16,6 +16,17 @@ docs/compiler-gym.md is the migration guide.
 
 from __future__ import annotations
 
-from .env import CompilerGymEnv, make
+from typing import Any
 
 __all__ = ["CompilerGymEnv", "make"]
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use: the environment imports gym where it is
+    # installed (which prints a notice), and ``optgym compiler-gym`` and
+    # the rest of the command line, which import this package, need none.
+    if name in __all__:
+        from . import env
+
+        return getattr(env, name)
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))

@@ -163,7 +163,7 @@ class CompilerGymEnv(LlvmEnv, *_gym_env_bases()):
         files, built by this environment's toolchain into its cache."""
         del timeout
         return make_linked_benchmark(
-            inputs, copt, system_includes, toolchain=self._toolchain, cache=self._cache
+            inputs, copt, system_includes, toolchain=self.toolchain, cache=self.cache
         )
 
     def fork(self) -> "CompilerGymEnv":

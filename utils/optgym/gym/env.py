@@ -273,6 +273,16 @@ class LlvmEnv(gymnasium.Env):
             self._benchmark = None
 
     @property
+    def toolchain(self) -> Optional[Toolchain]:
+        """The LLVM tools benchmarks are built with (None: the default)."""
+        return self._toolchain
+
+    @property
+    def cache(self) -> Optional[Cache]:
+        """Where built benchmarks are kept (None: the default)."""
+        return self._cache
+
+    @property
     def datasets(self) -> "Datasets":
         """The environment's datasets, as CompilerGym's ``env.datasets``:
         ``env.datasets["cbench-v1"].benchmark_uris()``,
