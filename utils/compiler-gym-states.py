@@ -34,6 +34,7 @@ from typing import Dict, List, Optional, Tuple
 
 import optgym
 from optgym import CompilerEnvStateReader
+from optgym.progress import Progress
 
 #: Where the replays go when a state's own program is not available.
 DEFAULT_FALLBACKS = (
@@ -167,7 +168,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         ok = 0
         failures: collections.Counter = collections.Counter()
         on_own = on_fallback = matched = compared = 0
+        progress = Progress("replaying", total=len(states))
         for path, state, actions in states:
+            progress.update(advance=1, status="%d failed" % (progress.done - ok))
             uri = benchmark_uri(state.benchmark)
             why = replayer.check(uri)
             targets = [uri] if why is None else fallbacks
@@ -189,6 +192,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                 on_own += 1
             else:
                 on_fallback += 1
+        progress.close()
         print(
             "replayed: %d of %d states ran every action without an error; %d failed"
             % (ok, len(states), len(states) - ok)
