@@ -20,7 +20,6 @@ from __future__ import annotations
 import atexit
 import contextlib
 import copy
-import hashlib
 import json
 import math
 import os
@@ -930,8 +929,8 @@ class LlvmEnv(gymnasium.Env):
 
     @property
     def ir_sha1(self) -> str:
-        """The SHA-1 of :attr:`ir`, in hex."""
-        return hashlib.sha1(self.ir.encode("utf-8")).hexdigest()
+        """The SHA-1 of :attr:`ir`, in hex (the ``IrSha1`` observation)."""
+        return self.observation["IrSha1"]
 
     def write_bitcode(self, path: Union[str, os.PathLike]) -> Path:
         """Writes the current module's bitcode to ``path``."""

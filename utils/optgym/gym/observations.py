@@ -342,7 +342,9 @@ def _programl_json(source: "ObservationSource", query: PendingChoice) -> Dict[st
 
 def _networkx_graph(graph: Mapping[str, Any], name: str) -> Any:
     """The node-link dict as a networkx.MultiDiGraph: what
-    ``networkx.node_link_graph(graph, edges="links")`` makes of it."""
+    ``networkx.node_link_graph(graph, edges="links")`` makes of it, built
+    here because that keyword was ``link=`` before networkx 3.4 (and the
+    package accepts networkx 3.0 on)."""
     try:
         import networkx
     except ImportError as error:
