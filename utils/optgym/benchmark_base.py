@@ -142,6 +142,12 @@ class Reference:
 # -- Benchmark --------------------------------------------------------------------
 
 
+def full_uri(text: str) -> str:
+    """A URI with its scheme: CompilerGym's ``DATASET/NAME`` shorthand is
+    ``benchmark://DATASET/NAME``."""
+    return text if "://" in text else "benchmark://" + text
+
+
 class Benchmark:
     """One benchmark: a bitcode module plus how to build and run it.
 
@@ -178,7 +184,7 @@ class Benchmark:
         if isinstance(other, Benchmark):
             return self.uri == other.uri
         if isinstance(other, str):
-            return self.uri == (other if "://" in other else "benchmark://" + other)
+            return self.uri == full_uri(other)
         return NotImplemented
 
     def __hash__(self) -> int:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import itertools
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Union
 
-from .benchmark_base import Benchmark
+from .benchmark_base import Benchmark, full_uri
 from .benchmarks import BUILTIN_DATASET, builtin_uris
 from .benchmarks import benchmark as resolve_benchmark
 from .cache import Cache
@@ -97,7 +97,7 @@ class Dataset:
         if isinstance(other, Dataset):
             return self.name == other.name
         if isinstance(other, str):
-            return self.name == (other if "://" in other else "benchmark://" + other)
+            return self.name == full_uri(other)
         return NotImplemented
 
     def __hash__(self) -> int:
@@ -351,10 +351,7 @@ class Datasets:
         return isinstance(name, str) and self._key(name) is not None
 
     def _owner(self, uri: str) -> Optional[Dataset]:
-        text = str(uri).strip()
-        if "://" not in text:
-            text = "benchmark://" + text
-        scheme, _, rest = text.partition("://")
+        scheme, _, rest = full_uri(str(uri).strip()).partition("://")
         return self._datasets.get("%s://%s" % (scheme, rest.partition("/")[0]))
 
     def benchmark(self, uri: Union[str, Benchmark]) -> Benchmark:

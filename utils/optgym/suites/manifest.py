@@ -171,9 +171,6 @@ class Suite:
     def uri(self) -> str:
         return "benchmark://%s" % self.name
 
-    def program(self, name: str) -> Program:
-        return self.programs[name]
-
     def program_key(self, name: str) -> str:
         """A digest of everything that goes into one program's bitcode that
         the manifest says: its entry, its archive, the suite's flags."""
