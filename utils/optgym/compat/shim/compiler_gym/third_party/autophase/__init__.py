@@ -16,7 +16,7 @@ def _feature_names() -> List[str]:
 
     with optgym.make("llvm-v0") as env:
         env.reset()
-        return list(env.observation["AutophaseDict"])
+        return list(env.observation["AutophaseNames"])
 
 
 def __getattr__(name: str) -> Any:
