@@ -29,6 +29,7 @@ import collections
 import math
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
@@ -51,8 +52,15 @@ def csv_files(root: Path) -> List[Path]:
 
 
 def benchmark_uri(uri: str) -> str:
-    """CompilerGym's old dataset spelling ``cBench-v1`` is ``cbench-v1``."""
-    return uri.replace("://cBench-v1/", "://cbench-v1/")
+    """The URI OptGym resolves a state's to: CompilerGym's old spelling
+    ``cBench-v1`` is ``cbench-v1`` (without the deprecation warning, which
+    every such state would repeat)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        try:
+            return optgym.benchmark(uri).uri
+        except optgym.BenchmarkError:
+            return uri
 
 
 def short(text: str, limit: int = 160) -> str:

@@ -211,6 +211,60 @@ class ConventionsTest(unittest.TestCase):
         with self.assertRaises(datasets.BenchmarkInitError):
             env.datasets["no-such-v0"]  # noqa: B018
 
+    def test_reward_spaces_of_the_users_own(self) -> None:
+        class InstructionsSaved:
+            """A reward as CompilerGym's clients write one (duck-typed)."""
+
+            name = "saved"
+            observation_spaces = ["IrInstructionCount"]
+            range = (-np.inf, np.inf)
+
+            def __init__(self) -> None:
+                self.resets = []
+                self.previous = None
+
+            def reset(self, benchmark, observation_view) -> None:
+                self.resets.append(benchmark)
+                self.previous = observation_view["IrInstructionCount"]
+
+            def update(self, actions, observations, observation_view) -> float:
+                reward = self.previous - observations[0]
+                self.previous = observations[0]
+                return float(reward)
+
+            def reward_on_error(self, episode_reward) -> float:
+                return -episode_reward
+
+        env = self.make()
+        with self.assertRaises(LookupError) as caught:
+            env.reward_space = "saved"
+        self.assertEqual(str(caught.exception), "Reward space not found: saved")
+        with self.assertRaises(KeyError) as caught:
+            env.reward["saved"]  # noqa: B018
+        self.assertEqual(str(caught.exception), "'saved'")
+        env.reward.add_space(InstructionsSaved())
+        with self.assertWarnsRegex(UserWarning, "Replacing existing reward space 'saved'"):
+            env.reward.add_space(InstructionsSaved())
+        env.reset(reward_space="saved")
+        start = env.observation["IrInstructionCount"]
+        space = env.reward_space
+        self.assertEqual((space.name, space.resets), ("saved", [CRC32]))
+        _, reward, _, _ = env.step(env.action_space["-mem2reg"])
+        self.assertEqual(reward, env.reward["IrInstructionCount"])
+        self.assertGreater(reward, 0)
+        _, reward, _, _ = env.multistep([env.action_space["-sroa"], env.action_space["-dce"]])
+        self.assertEqual(env.episode_reward, start - env.observation["IrInstructionCount"])
+        fork = env.fork()
+        self.addCleanup(fork.close)
+        self.assertIsNot(fork.reward_space, space)
+        self.assertEqual(fork.reward_space.previous, space.previous)
+        self.assertEqual(fork.episode_reward, env.episode_reward)
+        # Back to one of OptGym's.
+        env.reward_space = "IrInstructionCount"
+        self.assertEqual(env.reward_space.name, "IrInstructionCount")
+        del env.reward.spaces["saved"]
+        self.assertNotIn("saved", env.reward)
+
     def test_validate_states(self) -> None:
         state_type = self.compiler_gym.CompilerEnvState
         states = [
@@ -221,6 +275,41 @@ class ConventionsTest(unittest.TestCase):
             self.compiler_gym.validate_states(lambda: self.make(), states, nproc=2, inorder=True)
         )
         self.assertEqual([result.okay() for result in results], [True, False])
+
+
+class DatasetClassesTest(unittest.TestCase):
+    """compiler_gym.envs.llvm.datasets: CompilerGym's dataset classes by
+    name, and a clear refusal for the ones OptGym does not offer."""
+
+    def setUp(self) -> None:
+        import_compiler_gym()
+        self.datasets = importlib.import_module("compiler_gym.envs.llvm.datasets")
+
+    def test_classes_of_offered_datasets(self) -> None:
+        cbench = self.datasets.CBenchDataset(site_data_base=Path("/nonexistent"))
+        self.assertEqual(cbench.name, "benchmark://cbench-v1")
+        self.assertEqual(cbench.size, 23)
+        self.assertEqual(self.datasets.CHStoneDataset().size, 12)
+        chstone = importlib.import_module("compiler_gym.envs.llvm.datasets.chstone")
+        self.assertEqual(chstone.URIS, sorted(chstone.URIS))
+        self.assertIn("benchmark://chstone-v0/gsm", chstone.URIS)
+        names = [dataset.name for dataset in self.datasets.get_llvm_datasets()]
+        self.assertIn("generator://csmith-v0", names)
+        self.assertIs(self.datasets.CsmithBenchmark, optgym.generators.CsmithBenchmark)
+        generators = {d.name: d for d in optgym.dataset.llvm_datasets()}
+        self.assertIsInstance(generators["generator://csmith-v0"], self.datasets.CsmithDataset)
+        self.assertIsInstance(
+            generators["generator://llvm-stress-v0"], self.datasets.LlvmStressDataset
+        )
+        cbench_module = importlib.import_module("compiler_gym.envs.llvm.datasets.cbench")
+        self.assertIn("benchmark://cbench-v1/crc32", cbench_module.VALIDATORS)
+        self.assertNotIn("benchmark://cbench-v1/sha", cbench_module.VALIDATORS)
+
+    def test_datasets_not_offered_say_so(self) -> None:
+        with self.assertRaisesRegex(ImportError, "AnghaBenchDataset: OptGym does not offer"):
+            from compiler_gym.envs.llvm.datasets import AnghaBenchDataset  # noqa: F401
+        with self.assertRaises(AttributeError):
+            self.datasets.NoSuchDataset  # noqa: B018
 
 
 class ResultTypesTest(unittest.TestCase):
@@ -367,6 +456,102 @@ class LlvmHelpersTest(unittest.TestCase):
             self.llvm.make_benchmark(self.write("notes.txt", "x"))
         with self.assertRaises(optgym.BenchmarkError):
             self.llvm.make_benchmark(self.dir / "missing.c")
+
+    def test_split_and_merge_keep_every_instruction_and_the_behaviour(self) -> None:
+        # Static functions and data, an available_externally definition (as
+        # glibc's headers give atol) and a program that prints its argv[0].
+        main = self.write(
+            "main.c",
+            "#include <stdio.h>\n#include <stdlib.h>\n"
+            "static int table[4] = {3, 1, 4, 1};\n"
+            "static int twice(int x) { return 2 * x; }\n"
+            "int total(void) { int s = 0; for (int i = 0; i < 4; ++i) s += twice(table[i]);"
+            " return s; }\n"
+            'int main(int argc, char **argv) { printf("%s %d %ld\\n", argv[0], total(),'
+            ' atol("12")); return 0; }\n',
+        )
+        inline_atol = self.write(
+            "atol.ll",
+            "declare i64 @strtol(ptr, ptr, i32)\n"
+            "define available_externally i64 @atol(ptr %s) {\n"
+            "  %v = call i64 @strtol(ptr %s, ptr null, i32 10)\n  ret i64 %v\n}\n",
+        )
+        bench = self.llvm.make_benchmark([main, inline_atol])
+        pieces = self.llvm.split_benchmark_by_function(bench)
+        self.assertEqual(
+            [piece.uri.rpartition("?")[2] for piece in pieces],
+            ["function=0", "function=1", "function=2", "function=rest"],
+        )
+        merged = self.llvm.merge_benchmarks(pieces)
+        self.assertTrue(merged.uri.startswith("benchmark://llvm-link-v0/"))
+        self.assertEqual(merged.uri, self.llvm.merge_benchmarks(pieces).uri)
+        with self.llvm.LlvmEnv(benchmark=bench) as env:
+            env.reset()
+            count = env.observation["IrInstructionCount"]
+            env.reset(benchmark=merged)
+            self.assertEqual(env.observation["IrInstructionCount"], count)
+            self.assertIn("define available_externally i64 @atol(", env.ir)
+            env.step(env.action_space["-mem2reg"])
+            # Built and run elsewhere than its -O0 reference, with the same
+            # output: argv[0] does not depend on where.
+            result = env.validate()
+            self.assertTrue(result.benchmark_semantics_validated, str(result))
+            self.assertTrue(result.okay(), str(result))
+        with self.assertRaises(ValueError):
+            self.llvm.merge_benchmarks([])
+
+    def test_a_program_whose_output_varies_validates_without_comparison(self) -> None:
+        # Prints a stack address, which address-space randomization moves.
+        varies = self.write(
+            "varies.c",
+            '#include <stdio.h>\nint main(void) { int x; printf("%p\\n", (void *)&x);'
+            " return 0; }\n",
+        )
+        with self.llvm.LlvmEnv(benchmark=self.llvm.make_benchmark(varies)) as env:
+            env.reset()
+            self.assertFalse(env.benchmark.reference().deterministic)
+            env.step(env.action_space["-mem2reg"])
+            result = env.validate()
+            self.assertTrue(result.okay(), str(result))
+            self.assertFalse(result.benchmark_semantics_validated)
+            self.assertIn("differs from one run to the next", result.semantics.detail)
+
+    def test_split_names_unnamed_functions_and_refuses_an_empty_module(self) -> None:
+        make = optgym.Benchmark.from_file_contents
+        stripped = make(
+            "benchmark://test-v0/stripped",
+            b"define internal i32 @0() {\n  ret i32 1\n}\n"
+            b"define i32 @f() {\n  %v = call i32 @0()\n  ret i32 %v\n}\n",
+        )
+        pieces = self.llvm.split_benchmark_by_function(stripped)
+        self.assertEqual(len(pieces), 3)
+        merged = self.llvm.merge_benchmarks(pieces)
+        self.assertEqual(instructions(merged.disassemble(merged.bitcode_path())), 3)
+        empty = make("benchmark://test-v0/empty", b"@g = global i32 1\n")
+        with self.assertRaisesRegex(ValueError, "test-v0/empty: the module defines no function"):
+            self.llvm.split_benchmark_by_function(empty)
+
+    def test_benchmarks_from_file_contents_and_bitcode_as_bytes(self) -> None:
+        datasets = importlib.import_module("compiler_gym.datasets")
+        text = b"define i32 @main() {\n  ret i32 0\n}\n"
+        bench = datasets.Benchmark.from_file_contents("benchmark://test-v0/text", text)
+        with self.llvm.LlvmEnv(benchmark=bench) as env:
+            env.reset()
+            bitcode = env.observation.Bitcode()
+            self.assertIsInstance(bitcode, np.ndarray)
+            self.assertEqual(bitcode.dtype, np.int8)
+            self.assertEqual(bitcode[:4].tobytes(), b"BC\xc0\xde")
+            with open(env.observation.BitcodeFile(), "rb") as stream:
+                self.assertEqual(stream.read(), bitcode.tobytes())
+            again = datasets.Benchmark.from_file_contents(bench, bitcode.tobytes())
+            self.assertEqual(again.uri, bench.uri)
+            env.reset(benchmark=again)
+            self.assertEqual(env.observation["IrInstructionCount"], 1)
+            garbage = datasets.Benchmark.from_file_contents("benchmark://test-v0/bad", b"nonsense")
+            with self.assertRaisesRegex(datasets.BenchmarkInitError, "test-v0/bad"):
+                env.reset(benchmark=garbage)
+        with self.assertRaisesRegex(datasets.BenchmarkInitError, "cannot read"):
+            datasets.Benchmark.from_file("benchmark://test-v0/gone", self.dir / "gone.bc")
 
     def test_compute_observation_and_system_flags(self) -> None:
         source = self.write("one.c", "int one(void) { return 1; }\n")

@@ -28,6 +28,7 @@ from optgym import generators as generators_module
 from optgym.benchmark_base import ir_instruction_count, text_size
 from optgym.cache import Cache, atomic_write
 from optgym.collect import parse_build_log
+from optgym.dataset import CsmithDataset
 from optgym.errors import (
     BuildError,
     SkippedBenchmark,
@@ -656,6 +657,14 @@ class GeneratorTest(TempDir):
         self.assertEqual(len(generated), len(set(generated)))
         bench = optgym.benchmark("generator://csmith-v0/3", toolchain, self.cache)
         self.assertEqual(bench.reference().returncode, 3)
+        # CompilerGym's benchmark_from_seed: the next seed that builds.
+        dataset = CsmithDataset(toolchain, self.cache)
+        self.assertEqual(dataset.benchmark_from_seed(1).uri, "generator://csmith-v0/3")
+        self.assertIn("return 3;", dataset.benchmark_from_seed(3).source)
+        with self.assertRaisesRegex(OSError, "^Csmith failed after 2 attempts with seed 1$"):
+            dataset.benchmark_from_seed(1, max_retries=1)
+        with self.assertRaisesRegex(OSError, "^Csmith failed after 5 attempts with seed 0$"):
+            dataset.benchmark_from_seed(0, max_retries=3, retry_count=5)
 
 
 if __name__ == "__main__":

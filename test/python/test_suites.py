@@ -493,6 +493,18 @@ class DatasetsTest(SuiteTestCase):
         self.assertEqual(llvm_datasets()["cbench-v1"].size, 23)
         self.assertEqual(llvm_datasets()["optgym-v0"].size, len(builtin_uris()))
 
+    def test_compiler_gyms_deprecated_names_warn_and_resolve(self) -> None:
+        message = "Dataset 'cBench-v1' is deprecated. Please use 'benchmark://cbench-v1'"
+        with self.assertWarnsRegex(DeprecationWarning, message):
+            bench = optgym.benchmark("benchmark://cBench-v1/crc32")
+        self.assertEqual(bench.uri, "benchmark://cbench-v1/crc32")
+        with self.assertWarnsRegex(DeprecationWarning, "'cBench-v0' is deprecated"):
+            self.assertEqual(optgym.benchmark("cBench-v0/crc32").uri, bench.uri)
+        with self.assertWarns(DeprecationWarning):
+            self.assertEqual(llvm_datasets()["cBench-v1"].name, "benchmark://cbench-v1")
+        with self.assertWarns(DeprecationWarning), self.assertRaises(UnknownBenchmark):
+            optgym.benchmark("benchmark://cBench-v1/no-such-program")
+
     def test_random_benchmarks_follow_the_random_state(self) -> None:
         datasets = llvm_datasets(suite_names=[SUITE])
         demo = datasets["demo-v0"]

@@ -12,21 +12,25 @@ is kept in the on-disk :class:`~optgym.cache.Cache`.
 
 The kinds of benchmark and the URIs that name them are
 :mod:`optgym.benchmarks` (files and the bundled programs) and
-:mod:`optgym.generators` (csmith, llvm-stress). :func:`text_size` and
+:mod:`optgym.generators` (csmith, llvm-stress); a module given as bytes is
+an :class:`IRContentsBenchmark` (:meth:`Benchmark.from_file_contents`).
+:func:`text_size` and
 :func:`ir_instruction_count` are how OptGym measures built code everywhere.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from .cache import Cache, CacheEntry
-from .errors import BenchmarkError, BuildError, SkippedBenchmark
+from .errors import BenchmarkError, BuildError, SkippedBenchmark, UnknownBenchmark
 from .toolchain import RunResult, Toolchain, clang_level, run_program, tool_environment
 
 __all__ = [
@@ -137,6 +141,10 @@ class Reference:
     stdout: bytes
     returncode: int
     walltime: float
+    #: Two runs printed the same and exited alike: a build's run can be
+    #: compared with it (a program that prints addresses, times or
+    #: uninitialized memory cannot).
+    deterministic: bool = True
 
 
 # -- Benchmark --------------------------------------------------------------------
@@ -190,6 +198,41 @@ class Benchmark:
     def __hash__(self) -> int:
         return hash(self.uri)
 
+    @classmethod
+    def from_file_contents(
+        cls,
+        uri: Any,
+        data: bytes,
+        toolchain: Optional[Toolchain] = None,
+        cache: Optional[Cache] = None,
+    ) -> "Benchmark":
+        """A benchmark of a module given as bytes (textual IR or bitcode),
+        named ``uri`` (a string, or a benchmark whose URI it takes), as
+        CompilerGym's ``Benchmark.from_file_contents``. The bytes are read
+        when the benchmark is first used: unreadable IR is a BuildError
+        then."""
+        name = uri.uri if isinstance(uri, Benchmark) else str(uri)
+        return IRContentsBenchmark(name, data, toolchain, cache)
+
+    @classmethod
+    def from_file(
+        cls,
+        uri: Any,
+        path: Union[str, os.PathLike],
+        toolchain: Optional[Toolchain] = None,
+        cache: Optional[Cache] = None,
+    ) -> "Benchmark":
+        """A benchmark of a module in a file (textual IR or bitcode), named
+        ``uri``, as CompilerGym's ``Benchmark.from_file``; the file is read
+        now (UnknownBenchmark when it cannot be)."""
+        try:
+            data = Path(path).read_bytes()
+        except OSError as error:
+            raise UnknownBenchmark(
+                "cannot read %s: %s" % (path, error.strerror or error), str(uri)
+            ) from None
+        return cls.from_file_contents(uri, data, toolchain, cache)
+
     @property
     def toolchain(self) -> Toolchain:
         return self._toolchain if self._toolchain is not None else Toolchain.default()
@@ -221,6 +264,19 @@ class Benchmark:
         kwargs.setdefault("env", tool_environment())
         kwargs.setdefault("timeout", BUILD_TIMEOUT)
         return self.toolchain.check(argv, self.uri, what, stage, **kwargs)
+
+    def ir_to_bitcode(self, path: Path, textual: bool, out: Path) -> None:
+        """Writes the module of an IR file of this benchmark (textual IR
+        or bitcode) to ``out`` as bitcode, once this LLVM has read and
+        verified it; BuildError naming the benchmark otherwise."""
+        if textual:
+            assembler = self.toolchain.require("llvm-as", self.uri)
+            self.run_tool([assembler, str(path), "-o", str(out)], "llvm-as (invalid IR)")
+            return
+        # Used byte for byte.
+        shutil.copyfile(path, out)
+        opt = self.toolchain.require("opt", self.uri)
+        self.run_tool([opt, "-passes=verify", "-disable-output", str(out)], "reading the bitcode")
 
     def disassemble(self, bitcode: Union[str, Path]) -> str:
         """The textual IR of a module of this benchmark (``llvm-dis``)."""
@@ -412,9 +468,23 @@ class Benchmark:
 
     def run(self, exe: Union[str, Path], timeout: Optional[float] = DEFAULT_TIMEOUT) -> RunResult:
         """Runs an executable of this benchmark (no input, in its directory)
-        and returns its stdout and exit status; killed after ``timeout``."""
+        and returns its stdout and exit status; killed after ``timeout``.
+
+        Wherever the executable lies, its argv[0] is ``./NAME``: programs
+        print it in their usage or error messages, and a run is compared
+        byte for byte with the -O0 reference, built elsewhere."""
         exe = os.path.abspath(os.fspath(exe))
-        return run_program([exe], timeout, cwd=os.path.dirname(exe), env=tool_environment())
+        return run_program(
+            [exe],
+            timeout,
+            cwd=os.path.dirname(exe),
+            env=tool_environment(),
+            program_name=self.program_name(),
+        )
+
+    def program_name(self) -> str:
+        """The argv[0] of every run of this benchmark's executables."""
+        return "./" + (self.name or "a.out").replace("/", "_")
 
     # -- reference -----------------------------------------------------------------
 
@@ -442,26 +512,40 @@ class Benchmark:
                 "the -O0 reference run was %s" % result.describe(), self.uri, stage="reference"
             )
         (directory / "stdout").write_bytes(result.stdout)
-        return {"returncode": result.returncode, "walltime": round(result.walltime, 6)}
+        again = self.run(exe, timeout)
+        return {
+            "returncode": result.returncode,
+            "walltime": round(result.walltime, 6),
+            "deterministic": (again.stdout, again.returncode) == (result.stdout, result.returncode),
+        }
 
-    def reference(self, timeout: Optional[float] = DEFAULT_TIMEOUT) -> Reference:
-        """What the -O0 build of the bitcode prints and exits with (cached).
-        BuildError(stage="reference") when it hangs past ``timeout`` or
-        crashes."""
-        self._require_runnable()
-        key = Cache.key(
+    def reference_key(self, bitcode_sha256: str) -> str:
+        """The cache key of the -O0 reference run of the bitcode whose
+        SHA-256 is ``bitcode_sha256``: what its output depends on."""
+        return Cache.key(
             "reference",
-            self.bitcode_sha256(),
+            bitcode_sha256,
             self.toolchain.clang_version(self.uri),
             list(self.link_flags),
+            self.program_name(),
         )
+
+    def reference(self, timeout: Optional[float] = DEFAULT_TIMEOUT) -> Reference:
+        """What the -O0 build of the bitcode prints and exits with, and
+        whether a second run does the same (cached). BuildError(stage=
+        "reference") when it hangs past ``timeout`` or crashes."""
+        self._require_runnable()
         entry = self.cache.get_or_build(
-            "reference", key, lambda d: self._make_reference(d, timeout), label=self.uri
+            "reference",
+            self.reference_key(self.bitcode_sha256()),
+            lambda d: self._make_reference(d, timeout),
+            label=self.uri,
         )
         return Reference(
             stdout=entry.read_bytes("stdout"),
             returncode=int(entry.data["returncode"]),
             walltime=float(entry.data.get("walltime", 0.0)),
+            deterministic=bool(entry.data.get("deterministic", True)),
         )
 
     # -- metrics -----------------------------------------------------------------
@@ -514,3 +598,35 @@ class Benchmark:
             "ir_instructions": {level: int(ir[level]) for level in ("O0", "Oz", "O3")},
             "text_bytes_Oz": int(entry.data["text_bytes_Oz"]),
         }
+
+
+#: How a bitcode file begins: raw, or in the wrapper Darwin's tools write.
+_BITCODE_MAGICS = (b"BC\xc0\xde", b"\xde\xc0\x17\x0b")
+
+
+class IRContentsBenchmark(Benchmark):
+    """A module given as bytes, textual IR or bitcode, under a URI its
+    maker chooses (:meth:`Benchmark.from_file_contents`)."""
+
+    dataset = "contents"
+
+    def __init__(
+        self,
+        uri: str,
+        contents: bytes,
+        toolchain: Optional[Toolchain] = None,
+        cache: Optional[Cache] = None,
+    ) -> None:
+        name = uri.rstrip("/").rpartition("/")[2].partition("?")[0] or "module"
+        super().__init__(uri, name, toolchain, cache)
+        self.contents = bytes(contents)
+
+    def source_key(self) -> Any:
+        return ["contents", hashlib.sha256(self.contents).hexdigest()]
+
+    def _make_bitcode(self, out: Path, scratch: Path) -> Dict[str, Any]:
+        textual = not self.contents.startswith(_BITCODE_MAGICS)
+        given = scratch / ("given.ll" if textual else "given.bc")
+        given.write_bytes(self.contents)
+        self.ir_to_bitcode(given, textual, out)
+        return {}

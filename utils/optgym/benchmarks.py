@@ -28,7 +28,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import tempfile
 import urllib.parse
 import warnings
@@ -46,7 +45,7 @@ from .cache import Cache, file_sha256
 from .errors import UnknownBenchmark
 from .generators import CSMITH_DATASET, LLVM_STRESS_DATASET, first_seeds, generator_benchmark
 from .resources import data_file
-from .suites import suite_benchmark, suites
+from .suites import DEPRECATED_NAMES, current_name, suite_benchmark, suites
 from .toolchain import Toolchain
 
 __all__ = [
@@ -208,16 +207,7 @@ class IRFileBenchmark(Benchmark):
             raise UnknownBenchmark("cannot read %s: %s" % (self.path, error), self.uri) from None
 
     def _make_bitcode(self, out: Path, scratch: Path) -> Dict[str, Any]:
-        if self.path.suffix == ".ll":
-            assembler = self.toolchain.require("llvm-as", self.uri)
-            self.run_tool([assembler, str(self.path), "-o", str(out)], "llvm-as (invalid IR)")
-        else:
-            # Used byte for byte, once this LLVM has read and verified it.
-            shutil.copyfile(self.path, out)
-            opt = self.toolchain.require("opt", self.uri)
-            self.run_tool(
-                [opt, "-passes=verify", "-disable-output", str(out)], "reading the bitcode"
-            )
+        self.ir_to_bitcode(self.path, self.path.suffix == ".ll", out)
         return {"path": str(self.path)}
 
 
@@ -355,7 +345,9 @@ def _shorthand(text: str) -> str:
     as CompilerGym takes it (unless a file of that name exists)."""
     if "://" not in text and not os.path.exists(text):
         dataset, _, name = text.partition("/")
-        if name and (dataset == BUILTIN_DATASET or dataset in suites()):
+        if name and (
+            dataset == BUILTIN_DATASET or dataset in suites() or dataset in DEPRECATED_NAMES
+        ):
             return "benchmark://" + text
     return text
 
@@ -402,6 +394,9 @@ def benchmark(
         return uri
     text = _shorthand(str(uri).strip())
     scheme, dataset, rest = _parse(text)
+    if scheme == "benchmark" and dataset in DEPRECATED_NAMES:
+        dataset = current_name(dataset)
+        text = "benchmark://%s/%s" % (dataset, rest)
     if scheme == "benchmark":
         if dataset in suites():
             return suite_benchmark(text, dataset, rest, toolchain, cache)

@@ -24,7 +24,7 @@ from typing import Any, Dict, List, Optional
 from .benchmark_base import BITCODE_FLAGS, Benchmark
 from .cache import Cache, file_sha256
 from .errors import BuildError, SkippedBenchmark, UnknownBenchmark, first_line
-from .toolchain import Toolchain, run_program, tool_environment
+from .toolchain import Toolchain, tool_environment
 
 __all__ = [
     "CSMITH_DATASET",
@@ -98,9 +98,7 @@ class _Generated(Benchmark):
             env=tool_environment(),
             timeout=GENERATOR_COMPILE_TIMEOUT,
         )
-        result = run_program(
-            [str(exe)], GENERATOR_TIMEOUT, cwd=str(scratch), env=tool_environment()
-        )
+        result = self.run(exe, GENERATOR_TIMEOUT)
         if result.timed_out:
             raise SkippedBenchmark("times out at -O0 (after %g s)" % GENERATOR_TIMEOUT, self.uri)
         if result.signal is not None:
@@ -110,13 +108,9 @@ class _Generated(Benchmark):
             (directory / "stdout").write_bytes(result.stdout)
             return {"returncode": result.returncode, "walltime": round(result.walltime, 6)}
 
-        key = Cache.key(
-            "reference",
-            file_sha256(bitcode),
-            self.toolchain.clang_version(self.uri),
-            list(self.link_flags),
+        self.cache.get_or_build(
+            "reference", self.reference_key(file_sha256(bitcode)), write, label=self.uri
         )
-        self.cache.get_or_build("reference", key, write, label=self.uri)
 
     @property
     def skipped(self) -> Optional[str]:
@@ -174,6 +168,21 @@ class CsmithBenchmark(_Generated):
                 "does not compile at -O0: %s" % first_line(error.output or error.detail), self.uri
             ) from None
         return {"generator": "csmith", "seed": self.seed}
+
+    @property
+    def source(self) -> str:
+        """The C program csmith generated for the seed (generated first
+        when needed; SkippedBenchmark for a skipped seed)."""
+        path = self.bitcode_entry().dir / ("csmith-%d.c" % self.seed)
+        return path.read_text(encoding="utf-8", errors="replace")
+
+    def write_sources_to_directory(self, directory: "str | os.PathLike[str]") -> List[Path]:
+        """Writes the program to ``directory``/source.c (CompilerGym's
+        name); returns the files written."""
+        target = Path(directory) / "source.c"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(self.source, encoding="utf-8")
+        return [target]
 
 
 class LlvmStressBenchmark(_Generated):

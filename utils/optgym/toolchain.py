@@ -103,12 +103,20 @@ def run_program(
     timeout: Optional[float],
     cwd: Optional[str] = None,
     env: Optional[Mapping[str, str]] = None,
+    program_name: Optional[str] = None,
 ) -> RunResult:
     """Runs ``argv`` with no input, capturing stdout and stderr; past
-    ``timeout`` seconds its whole process group is killed."""
+    ``timeout`` seconds its whole process group is killed. ``program_name``,
+    when given, is what the program sees as its argv[0] in place of the path
+    it runs from."""
     start = time.monotonic()
+    args = list(argv)
+    executable = None
+    if program_name is not None:
+        executable, args[0] = args[0], program_name
     process = subprocess.Popen(
-        list(argv),
+        args,
+        executable=executable,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

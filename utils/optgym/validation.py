@@ -44,7 +44,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, Optional, Sequence, Union
+from typing import Any, Callable, Dict, Optional, Sequence, Tuple, Union
 
 from .benchmarks import DEFAULT_TIMEOUT, Benchmark, Reference, benchmark
 from .cache import Cache
@@ -271,8 +271,7 @@ def validate(
         parts.append("oracle %s" % oracle)
     build = ", ".join(parts)
 
-    runnable = bench.runnable
-    reference = bench.reference(timeout) if runnable else None
+    reference, unchecked = comparable_reference(bench, timeout)
 
     def result(outcome: str, detail: str, **kwargs: Any) -> BuildValidation:
         return BuildValidation(
@@ -280,7 +279,7 @@ def validate(
             outcome=outcome,
             detail=detail,
             build=build,
-            runnable=runnable,
+            runnable=reference is not None,
             oracle=oracle,
             passes=passes,
             level=level,
@@ -304,8 +303,32 @@ def validate(
         if fault == "verifier":
             _inject_verifier_fault(bench, optimized)
         return check_module(
-            bench, optimized, exe, level, reference, timeout, fault, result, start, extra_flags
+            bench,
+            optimized,
+            exe,
+            level,
+            reference,
+            timeout,
+            fault,
+            result,
+            start,
+            extra_flags,
+            unchecked=unchecked,
         )
+
+
+def comparable_reference(
+    bench: Benchmark, timeout: Optional[float]
+) -> Tuple[Optional[Reference], str]:
+    """The -O0 reference a build's run is compared with, or None and why
+    there is none: the benchmark is not runnable, or its -O0 build's output
+    differs from run to run. BuildError when the reference run fails."""
+    if not bench.runnable:
+        return None, "not runnable: %s" % bench.not_runnable_reason
+    reference = bench.reference(timeout)
+    if not reference.deterministic:
+        return None, "not run: the -O0 build's output differs from one run to the next"
+    return reference, ""
 
 
 def check_module(
@@ -320,13 +343,14 @@ def check_module(
     start: float,
     extra_flags: Sequence[str] = (),
     what: str = "the optimized module",
+    unchecked: str = "",
 ) -> "BuildValidation":
     """Verifies ``bitcode`` (a module of ``bench``), builds it into ``exe``
     with code generation only, runs it and compares the run with the -O0
-    ``reference`` (None: the benchmark is not runnable). ``result(outcome,
+    ``reference`` (None: there is none to compare with, for the reason
+    ``unchecked``; see :func:`comparable_reference`). ``result(outcome,
     detail, **fields)`` makes the BuildValidation; ``start`` is when the
     build began (monotonic)."""
-    runnable = reference is not None
     try:
         bench.verify(bitcode)
     except BuildError as error:
@@ -338,7 +362,7 @@ def check_module(
             build_seconds=time.monotonic() - start,
         )
     try:
-        bench.codegen(bitcode, exe, level, link=runnable, extra_flags=extra_flags)
+        bench.codegen(bitcode, exe, level, link=bench.runnable, extra_flags=extra_flags)
     except BuildError as error:
         return result(
             "build-failed",
@@ -350,7 +374,8 @@ def check_module(
     if reference is None:
         return result(
             "ok",
-            "builds and verifies (not runnable: %s)" % bench.not_runnable_reason,
+            "builds and verifies (%s)"
+            % (unchecked or "not runnable: %s" % bench.not_runnable_reason),
             build_seconds=build_seconds,
         )
     run = _faulty_run(bench, exe, timeout, fault)

@@ -9,14 +9,17 @@ when used after ``close()``. Everything else is :class:`LlvmEnv`'s.
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from typing import Any, Dict, Iterable, Optional, Sequence, Tuple
 
 from .._version import __version__
 from ..envs import environment_arguments
 from ..gym.env import LlvmEnv
+from ..gym.observations import Compute, ObservationSpaceSpec
 from ..linked_benchmark import make_benchmark as make_linked_benchmark
 from .gym_spaces import as_gym_space
+from .rewards import CompilerGymRewardView
 
 __all__ = ["CompilerGymEnv", "SERVICE_ARGUMENTS", "make"]
 
@@ -53,6 +56,7 @@ class CompilerGymEnv(LlvmEnv, *_gym_env_bases()):
         for name in SERVICE_ARGUMENTS:
             kwargs.pop(name, None)
         super().__init__(*args, **kwargs)
+        self.reward = CompilerGymRewardView(self)
 
     @property
     def version(self) -> str:
@@ -69,6 +73,47 @@ class CompilerGymEnv(LlvmEnv, *_gym_env_bases()):
     def action_space(self, value: Any) -> None:
         LlvmEnv.action_space.fset(self, value)
 
+    #: The active reward space when it is one of the user's
+    #: (:mod:`optgym.compat.rewards`), else None.
+    _custom_reward: Any = None
+    _custom_episode_reward = 0.0
+
+    @property
+    def reward_space(self) -> Any:
+        if self._custom_reward is not None:
+            return self._custom_reward
+        return LlvmEnv.reward_space.fget(self)
+
+    @reward_space.setter
+    def reward_space(self, value: Any) -> None:
+        view = getattr(self, "reward", None)
+        custom = view.custom_space(value) if isinstance(view, CompilerGymRewardView) else None
+        self._custom_reward = custom
+        # CompilerGym's error type and wording, which its clients match.
+        try:
+            LlvmEnv.reward_space.fset(self, None if custom is not None else value)
+        except ValueError:
+            raise LookupError("Reward space not found: %s" % value) from None
+
+    @property
+    def reward_range(self) -> Tuple[float, float]:
+        if self._custom_reward is not None:
+            return tuple(float(bound) for bound in self._custom_reward.range)
+        return LlvmEnv.reward_range.fget(self)
+
+    @property
+    def episode_reward(self) -> Optional[float]:
+        if self._custom_reward is not None:
+            return self._custom_episode_reward
+        return LlvmEnv.episode_reward.fget(self)
+
+    @episode_reward.setter
+    def episode_reward(self, value: float) -> None:
+        if self._custom_reward is not None:
+            self._custom_episode_reward = value
+        else:
+            LlvmEnv.episode_reward.fset(self, value)
+
     @property
     def observation_space(self) -> Any:
         return as_gym_space(LlvmEnv.observation_space.fget(self))
@@ -76,6 +121,14 @@ class CompilerGymEnv(LlvmEnv, *_gym_env_bases()):
     @observation_space.setter
     def observation_space(self, value: Any) -> None:
         LlvmEnv.observation_space.fset(self, value)
+
+    def _observation_specs(self) -> Dict[str, ObservationSpaceSpec]:
+        # CompilerGym's Bitcode is an array of bytes (clients call tobytes()).
+        specs = LlvmEnv._observation_specs(self)
+        bitcode = specs.get("Bitcode")
+        if bitcode is not None and not getattr(bitcode.compute, "byte_array", False):
+            specs["Bitcode"] = dataclasses.replace(bitcode, compute=_byte_array(bitcode.compute))
+        return specs
 
     def seed(self, seed: Optional[int] = None) -> list:
         """Seeds ``action_space.sample()``; returns ``[seed]`` as gym did."""
@@ -112,6 +165,11 @@ class CompilerGymEnv(LlvmEnv, *_gym_env_bases()):
             seed=seed,
             options=options,
         )
+        if self._custom_reward is not None:
+            self._custom_episode_reward = 0.0
+            self._custom_reward.reset(
+                benchmark=self.benchmark.uri, observation_view=self.observation
+            )
         return observation
 
     def step(  # type: ignore[override]
@@ -133,7 +191,9 @@ class CompilerGymEnv(LlvmEnv, *_gym_env_bases()):
         )
         if isinstance(action, (list, tuple)):
             return self.multistep(action, observation_spaces, reward_spaces)
-        return _gym21(super().step(action, observation_spaces, reward_spaces))
+        return self._custom_step(
+            [action], super().step(action, observation_spaces, reward_spaces), reward_spaces
+        )
 
     def multistep(  # type: ignore[override]
         self,
@@ -150,7 +210,29 @@ class CompilerGymEnv(LlvmEnv, *_gym_env_bases()):
         observation_spaces, reward_spaces = _renamed(
             observation_spaces, reward_spaces, observations, rewards
         )
-        return _gym21(super().multistep(actions, observation_spaces, reward_spaces))
+        actions = list(actions)
+        return self._custom_step(
+            actions, super().multistep(actions, observation_spaces, reward_spaces), reward_spaces
+        )
+
+    def _custom_step(
+        self,
+        actions: Sequence[Any],
+        result: Tuple[Any, Any, bool, bool, Dict[str, Any]],
+        reward_spaces: Optional[Sequence[Any]],
+    ) -> Gym21StepResult:
+        """The step's result with the reward of the user's reward space
+        when that is the environment's."""
+        space = self._custom_reward
+        if space is None or reward_spaces is not None:
+            return _gym21(result)
+        observation, _, terminated, truncated, info = result
+        if terminated and "error_type" in info:
+            reward = space.reward_on_error(self._custom_episode_reward)
+        else:
+            reward = self.reward.compute_custom(space, actions)
+        self._custom_episode_reward += reward
+        return observation, reward, terminated or truncated, info
 
     def make_benchmark(
         self,
@@ -175,7 +257,27 @@ class CompilerGymEnv(LlvmEnv, *_gym_env_bases()):
             self.reset(benchmark=benchmark)
             if actions:
                 self.multistep(actions)
-        return super().fork()  # type: ignore[return-value]
+        fork: CompilerGymEnv = super().fork()  # type: ignore[assignment]
+        # The user's reward spaces are copied with their state, as
+        # CompilerGym's fork deep-copies them.
+        fork.reward.copy_custom_from(self.reward)
+        if self._custom_reward is not None:
+            fork._custom_reward = fork.reward.spaces[self._custom_reward.name]
+            fork._custom_episode_reward = self._custom_episode_reward
+        return fork
+
+
+def _byte_array(compute: Compute) -> Compute:
+    """``compute``'s bytes as a numpy array of int8, as CompilerGym gives
+    its byte sequences."""
+
+    def as_array(source: Any, query: Any) -> Any:
+        import numpy
+
+        return numpy.frombuffer(compute(source, query), dtype=numpy.int8)
+
+    as_array.byte_array = True  # type: ignore[attr-defined]
+    return as_array
 
 
 def _renamed(

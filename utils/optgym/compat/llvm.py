@@ -6,13 +6,21 @@ import os
 from pathlib import Path
 from typing import Any, Iterable, List, Optional, Sequence, Union
 
+from ..benchmark_base import Benchmark
 from ..benchmarks import benchmark as resolve_benchmark
 from ..gym.observations import ObservationSpaceSpec
 from ..linked_benchmark import LinkedBenchmark, system_include_flags
 from ..linked_benchmark import make_benchmark as make_linked_benchmark
+from ..module_split import merge, split_by_function
 from .env import CompilerGymEnv
 
-__all__ = ["compute_observation", "get_system_library_flags", "make_benchmark"]
+__all__ = [
+    "compute_observation",
+    "get_system_library_flags",
+    "make_benchmark",
+    "merge_benchmarks",
+    "split_benchmark_by_function",
+]
 
 
 def make_benchmark(
@@ -53,3 +61,19 @@ def get_system_library_flags(compiler: Optional[str] = None) -> List[str]:
     ignored: OptGym's clang is its LLVM's)."""
     del compiler
     return system_include_flags("c++")
+
+
+def split_benchmark_by_function(
+    benchmark: Benchmark, maximum_function_count: int = 0, timeout: float = 300
+) -> List[Benchmark]:
+    """CompilerGym's ``split_benchmark_by_function``: the module's global
+    variables, then one benchmark per defined function
+    (:func:`optgym.module_split.split_by_function`). ValueError when it
+    defines no function."""
+    return split_by_function(resolve_benchmark(benchmark), maximum_function_count, timeout)
+
+
+def merge_benchmarks(benchmarks: Sequence[Benchmark], timeout: float = 300) -> Benchmark:
+    """CompilerGym's ``merge_benchmarks``: the modules linked into one
+    (:func:`optgym.module_split.merge`). ValueError when they do not link."""
+    return merge([resolve_benchmark(b) for b in benchmarks], timeout)

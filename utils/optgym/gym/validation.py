@@ -216,8 +216,7 @@ def check_semantics(
     the benchmark itself cannot be built or run at -O0."""
     build = "-O2 code generation of the episode's final module"
     fault = os.environ.get(build_validation.FAULT_ENV) or None
-    runnable = bench.runnable
-    reference = bench.reference(timeout) if runnable else None
+    reference, unchecked = build_validation.comparable_reference(bench, timeout)
 
     def result(outcome: str, detail: str, **kwargs: Any) -> build_validation.BuildValidation:
         return build_validation.BuildValidation(
@@ -225,7 +224,7 @@ def check_semantics(
             outcome=outcome,
             detail=detail,
             build=build,
-            runnable=runnable,
+            runnable=reference is not None,
             level="O2",
             fault=fault,
             **kwargs,
@@ -245,6 +244,7 @@ def check_semantics(
             result,
             start,
             what="the final module",
+            unchecked=unchecked,
         )
 
 
@@ -270,7 +270,8 @@ def validate_state(
     state's (``math.isclose``, rel_tol 1e-5); for ``env``'s own episode
     (``own``) the final module must also be the same (its instruction count
     and the sha1 of its IR). Then, if the benchmark is runnable, the final
-    module is built, run and compared with the benchmark's -O0 reference.
+    module is built, run and compared with the benchmark's -O0 reference
+    (built only when the reference's output varies from run to run).
     Problems are reported in the result, never raised.
     """
     start = time.monotonic()
@@ -352,10 +353,10 @@ def _replay(
                 )
         bench = replay.benchmark
         if bench.runnable:
-            result.benchmark_semantics_validated = True
             try:
                 checked = check_semantics(bench, replay.observation["BitcodeFile"])
             except (BenchmarkError, ObservationError, DriverError, OSError) as error:
+                result.benchmark_semantics_validated = True
                 result.benchmark_semantics_validation_failed = True
                 result.errors.append(
                     ValidationError(
@@ -364,6 +365,8 @@ def _replay(
                 )
             else:
                 result.semantics = checked
+                # Not when the program's output varies from run to run.
+                result.benchmark_semantics_validated = checked.runnable
                 if not checked.ok:
                     result.benchmark_semantics_validation_failed = True
                     result.errors.append(semantics_error(checked))

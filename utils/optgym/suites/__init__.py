@@ -19,6 +19,7 @@ run them to report results, never train or tune on them.
 from __future__ import annotations
 
 import os
+import warnings
 from typing import Dict, List, Optional, Tuple
 
 from ..cache import Cache
@@ -49,6 +50,7 @@ from .manifest import (
 __all__ = [
     "MIRROR_ENV",
     "SUITES_ENV",
+    "DEPRECATED_NAMES",
     "DOWNLOAD_TIMEOUT",
     "Archive",
     "DownloadError",
@@ -60,6 +62,7 @@ __all__ = [
     "UnsafeArchive",
     "archive_candidates",
     "cached_archive",
+    "current_name",
     "fetch_archive",
     "install_suite",
     "load_suites",
@@ -70,6 +73,24 @@ __all__ = [
 ]
 
 _memo: Dict[Tuple, Dict[str, Suite]] = {}
+
+#: CompilerGym's deprecated names of suites, and the suite each now is.
+DEPRECATED_NAMES = {"cBench-v0": "cbench-v1", "cBench-v1": "cbench-v1"}
+
+
+def current_name(dataset: str) -> str:
+    """The name of the suite ``dataset`` stands for: itself, or the suite a
+    deprecated name of CompilerGym's stands for, with a DeprecationWarning
+    (CompilerGym's wording; its states name ``benchmark://cBench-v1/...``)."""
+    current = DEPRECATED_NAMES.get(dataset)
+    if current is None:
+        return dataset
+    warnings.warn(
+        "Dataset '%s' is deprecated. Please use 'benchmark://%s'" % (dataset, current),
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return current
 
 
 def _stamp() -> Tuple:

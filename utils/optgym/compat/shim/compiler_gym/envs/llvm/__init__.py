@@ -10,6 +10,15 @@ from optgym.compat.llvm import (  # noqa: E402
     compute_observation,
     get_system_library_flags,
     make_benchmark,
+    merge_benchmarks,
+    split_benchmark_by_function,
 )
 
-__all__ = ["LlvmEnv", "compute_observation", "get_system_library_flags", "make_benchmark"]
+__all__ = [
+    "LlvmEnv",
+    "compute_observation",
+    "get_system_library_flags",
+    "make_benchmark",
+    "merge_benchmarks",
+    "split_benchmark_by_function",
+]
