@@ -265,6 +265,75 @@ class ConventionsTest(unittest.TestCase):
         del env.reward.spaces["saved"]
         self.assertNotIn("saved", env.reward)
 
+    def test_spaces_module_and_reward_base_class(self) -> None:
+        spaces = importlib.import_module("compiler_gym.spaces")
+
+        class Steps(spaces.Reward):
+            def __init__(self) -> None:
+                super().__init__(
+                    "steps", default_value=-10, default_negates_returns=True, deterministic=True
+                )
+
+            def update(self, actions, observations, observation_view) -> float:
+                return float(len(actions))
+
+        env = self.make()
+        self.assertIsInstance(env.observation.spaces["Ir"].space, spaces.Sequence)
+        self.assertIsInstance(env.observation.spaces["IrInstructionCount"].space, spaces.Scalar)
+        reward = Steps()
+        self.assertEqual(reward.range, (-np.inf, np.inf))
+        self.assertEqual(reward, "steps")
+        self.assertEqual(reward.reward_on_error(episode_reward=5), -15)
+        env.reward.add_space(reward)
+        env.reset(reward_space="steps")
+        self.assertEqual(env.reward_range, (-np.inf, np.inf))
+        env.multistep([env.action_space["-mem2reg"], env.action_space["-sroa"]])
+        self.assertEqual(env.episode_reward, 2.0)
+        with self.assertRaises(NotImplementedError):
+            spaces.Reward("abstract").update([], [], None)
+
+    def test_runtime_counts_are_checked_under_both_names(self) -> None:
+        env = self.make()
+        with self.assertRaisesRegex(ValueError, "^runtimes_per_observation_count must be >= 1"):
+            env.runtime_observation_count = 0
+        env.runtime_warmup_runs_count = 2
+        self.assertEqual(env.runtime_warmup_count, 2)
+        with self.assertRaisesRegex(ValueError, "runtime_warmup_count must be an int >= 0"):
+            env.runtime_warmup_runs_count = -1
+        with optgym.make("llvm-v0", benchmark=CRC32, cache=self.cache) as plain:
+            with self.assertRaisesRegex(ValueError, "must be an int >= 1, not True"):
+                plain.runtime_observation_count = True
+            plain.runtime_observation_count = 3
+            self.assertEqual(plain.runtime_observation_count, 3)
+        with self.assertRaisesRegex(ValueError, "runtime_observation_count must be an int >= 1"):
+            optgym.make("llvm-v0", benchmark=CRC32, runtime_observation_count=0)
+
+    def test_validation_and_benchmarks_as_compiler_gym_words_them(self) -> None:
+        state_type = self.compiler_gym.CompilerEnvState
+        state = state_type(CRC32, "opt  input.bc -o output.bc", walltime=1, reward=1)
+        self.assertEqual((state.reward, state.walltime), (1.0, 1.0))
+        with self.make() as env:
+            with self.assertWarnsRegex(UserWarning, "environment has no reward space set"):
+                self.assertTrue(env.validate(state).okay())
+        with self.make(reward_space="IrInstructionCount") as env:
+            result = env.validate(state)
+        self.assertEqual(
+            str(result), "❌  optgym-v0/crc32  Expected reward 1.0 but received reward 0.0"
+        )
+        bundled = self.make().datasets["optgym-v0"]
+        for uri in ("benchmark://optgym-v0", "benchmark://optgym-v0/"):
+            with self.assertRaises(LookupError) as caught:
+                bundled.benchmark(uri)
+            self.assertEqual(str(caught.exception), "No benchmark specified: %s" % uri)
+        # Built when made, as CompilerGym's were: the file may go away.
+        with tempfile.TemporaryDirectory() as directory:
+            source = Path(directory) / "gone.c"
+            source.write_text("int main(void) { return 0; }\n")
+            env = self.make()
+            bench = env.make_benchmark(source)
+        env.reset(benchmark=bench)
+        self.assertEqual(env.benchmark.uri, bench.uri)
+
     def test_validate_states(self) -> None:
         state_type = self.compiler_gym.CompilerEnvState
         states = [
@@ -564,6 +633,24 @@ class LlvmHelpersTest(unittest.TestCase):
         self.assertEqual(count, ir_instruction_count(bitcode, TOOLCHAIN))
         with self.assertRaises(FileNotFoundError):
             self.llvm.compute_observation("IrInstructionCount", self.dir / "missing.bc")
+        with self.assertRaisesRegex(ValueError, "^Invalid observation space name: NOT_A_REAL"):
+            self.llvm.compute_observation("NotARealName", bitcode)
+        # A graph of some thousand instructions takes far longer than 1 ms.
+        functions = "".join(
+            "int f%d(int *a, int n) { int s = 0; for (int i = 0; i < n; ++i) s += a[i] * %d;"
+            " return s; }\n" % (i, i)
+            for i in range(300)
+        )
+        large = self.write("large.ll", "")
+        subprocess.run(
+            [TOOLCHAIN.path("clang"), "-S", "-emit-llvm", "-O0", "-x", "c", "-", "-o", str(large)],
+            input=functions.encode(),
+            check=True,
+        )
+        with self.assertRaisesRegex(
+            TimeoutError, "^Failed to compute ProgramlJson observation in 0.001 seconds$"
+        ):
+            self.llvm.compute_observation("ProgramlJson", large, timeout=0.001)
         flags = self.llvm.get_system_library_flags()
         self.assertEqual(flags[0], "-isystem")
         self.assertTrue(all(os.path.isdir(path) for path in flags[1::2]))

@@ -54,6 +54,9 @@ BUILD_TIMEOUT = 600.0
 # Bump when what metrics() measures, or how, changes (3: instructions
 # counted by the plugin's print<optgym-instcount>, not from llvm-dis text).
 _METRICS_VERSION = 3
+# Bump when what a reference entry holds changes (2: whether it is
+# deterministic).
+_REFERENCE_VERSION = 2
 
 
 # -- measuring built code ---------------------------------------------------------
@@ -511,12 +514,24 @@ class Benchmark:
             raise BuildError(
                 "the -O0 reference run was %s" % result.describe(), self.uri, stage="reference"
             )
-        (directory / "stdout").write_bytes(result.stdout)
-        again = self.run(exe, timeout)
+        return self.record_reference(directory, exe, result, timeout)
+
+    def record_reference(
+        self, directory: Path, exe: Path, first: RunResult, timeout: Optional[float]
+    ) -> Dict[str, Any]:
+        """Writes the reference entry of ``first``, a run of the -O0 build
+        ``exe``, into ``directory``, after a second run from another
+        directory: a program whose output depends on where it lies or on
+        address-space randomization is not deterministic."""
+        (directory / "stdout").write_bytes(first.stdout)
+        elsewhere = exe.parent / "second-run-from-another-directory" / exe.name
+        elsewhere.parent.mkdir()
+        shutil.copy2(exe, elsewhere)
+        again = self.run(elsewhere, timeout)
         return {
-            "returncode": result.returncode,
-            "walltime": round(result.walltime, 6),
-            "deterministic": (again.stdout, again.returncode) == (result.stdout, result.returncode),
+            "returncode": first.returncode,
+            "walltime": round(first.walltime, 6),
+            "deterministic": (again.stdout, again.returncode) == (first.stdout, first.returncode),
         }
 
     def reference_key(self, bitcode_sha256: str) -> str:
@@ -524,6 +539,7 @@ class Benchmark:
         SHA-256 is ``bitcode_sha256``: what its output depends on."""
         return Cache.key(
             "reference",
+            _REFERENCE_VERSION,
             bitcode_sha256,
             self.toolchain.clang_version(self.uri),
             list(self.link_flags),

@@ -160,6 +160,9 @@ class Dataset:
         """The benchmark of a URI of this dataset (or of its name alone:
         ``crc32``); UnknownBenchmark for one of another dataset."""
         full = self._uri(uri)
+        if full.rstrip("/") == self.name:
+            # CompilerGym's words, uri and all.
+            raise UnknownBenchmark("No benchmark specified: %s" % full)
         if not full.startswith(self.name + "/"):
             raise UnknownBenchmark("not a benchmark of %s" % self.name, full)
         return resolve_benchmark(full, self.toolchain, self.cache)

@@ -42,9 +42,9 @@ class BenchmarkError(Exception):
         super().__init__("%s: %s" % (uri, detail) if uri else detail)
 
 
-class UnknownBenchmark(BenchmarkError, ValueError):
+class UnknownBenchmark(BenchmarkError, ValueError, LookupError):
     """A URI that names no benchmark (unknown scheme, dataset or name, or a
-    file that does not exist)."""
+    file that does not exist); a LookupError too, as CompilerGym's is."""
 
 
 class ToolchainError(BenchmarkError):

@@ -105,8 +105,7 @@ class _Generated(Benchmark):
             raise SkippedBenchmark("crashes at -O0 (%s)" % result.describe(), self.uri)
 
         def write(directory: Path) -> Dict[str, Any]:
-            (directory / "stdout").write_bytes(result.stdout)
-            return {"returncode": result.returncode, "walltime": round(result.walltime, 6)}
+            return self.record_reference(directory, exe, result, GENERATOR_TIMEOUT)
 
         self.cache.get_or_build(
             "reference", self.reference_key(file_sha256(bitcode)), write, label=self.uri

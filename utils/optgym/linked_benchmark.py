@@ -52,17 +52,19 @@ class LinkedBenchmark(Benchmark):
     ) -> None:
         self.inputs = [Path(path).absolute() for path in inputs]
         self.copt = tuple(copt)
-        key = self.source_key()
-        digest = hashlib.sha256(repr(key).encode("utf-8")).hexdigest()[:16]
-        name = self.inputs[0].stem if len(self.inputs) == 1 else "linked"
-        super().__init__("benchmark://%s/%s" % (USER_DATASET, digest), name, toolchain, cache)
-
-    def source_key(self) -> Any:
+        # The inputs as they are now: the URI and the cached bitcode are
+        # theirs, also once the files change or go away.
         try:
             files = [[path.name, file_sha256(path)] for path in self.inputs]
         except OSError as error:
             raise UnknownBenchmark("cannot read %s" % error.filename, str(error.filename)) from None
-        return [files, list(self.copt)]
+        self._key = [files, list(self.copt)]
+        digest = hashlib.sha256(repr(self._key).encode("utf-8")).hexdigest()[:16]
+        name = self.inputs[0].stem if len(self.inputs) == 1 else "linked"
+        super().__init__("benchmark://%s/%s" % (USER_DATASET, digest), name, toolchain, cache)
+
+    def source_key(self) -> Any:
+        return self._key
 
     def _make_bitcode(self, out: Path, scratch: Path) -> Dict[str, Any]:
         modules: List[str] = []

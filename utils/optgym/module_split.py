@@ -3,10 +3,12 @@ back into one (CompilerGym's ``split_benchmark_by_function`` and
 ``merge_benchmarks``), with LLVM's own ``llvm-extract`` and ``llvm-link``.
 
 A split is one module per defined function (with what it refers to
-declared), then one module of the rest: every global variable's definition
-and the ``available_externally`` functions, which ``llvm-extract`` drops
-from a module of their own and ``llvm-link`` links only into a module that
-already declares them — hence last. ``llvm-extract`` gives internal symbols
+declared), then one module of the rest: every global variable's
+definition. An ``available_externally`` function (an inline copy of a
+library function, as glibc's headers give ``atol``) has no module of its
+own: it goes with each function that calls it, which is where
+``llvm-extract`` and ``llvm-link`` keep it and where a pass sees it, as in
+the whole module. ``llvm-extract`` gives internal symbols
 external linkage with hidden visibility so that the pieces link again: the
 merged module has the same instructions, not the same linkage. Functions
 without a name (after ``-strip``, say) are named first by
@@ -106,11 +108,15 @@ def split_by_function(
         own = [f.name for f in functions if not f.available_externally]
         if not own:
             raise ValueError("%s: the module defines no function of its own" % bench.uri)
+        # llvm-extract's clean-up keeps those a piece calls.
+        inline_copies = ["--func=" + f.name for f in functions if f.available_externally]
         count = len(own) if maximum_function_count <= 0 else maximum_function_count
         pieces = [
-            extracted(["--func=" + name], str(index)) for index, name in enumerate(own[:count])
+            extracted(["--func=" + name] + inline_copies, str(index))
+            for index, name in enumerate(own[:count])
         ]
-        pieces.append(extracted(["--delete"] + ["--func=" + name for name in own], "rest"))
+        everything = ["--func=" + f.name for f in functions]
+        pieces.append(extracted(["--delete"] + everything, "rest"))
     return pieces
 
 

@@ -73,6 +73,29 @@ class CompilerGymEnv(LlvmEnv, *_gym_env_bases()):
     def action_space(self, value: Any) -> None:
         LlvmEnv.action_space.fset(self, value)
 
+    @property
+    def runtime_observation_count(self) -> int:
+        return LlvmEnv.runtime_observation_count.fget(self)
+
+    @runtime_observation_count.setter
+    def runtime_observation_count(self, value: int) -> None:
+        try:
+            LlvmEnv.runtime_observation_count.fset(self, value)
+        except ValueError:
+            # CompilerGym's wording, which its clients match.
+            raise ValueError(
+                "runtimes_per_observation_count must be >= 1. Received: %r" % (value,)
+            ) from None
+
+    @property
+    def runtime_warmup_runs_count(self) -> int:
+        """CompilerGym's name of ``runtime_warmup_count``."""
+        return self.runtime_warmup_count
+
+    @runtime_warmup_runs_count.setter
+    def runtime_warmup_runs_count(self, value: int) -> None:
+        self.runtime_warmup_count = value
+
     #: The active reward space when it is one of the user's
     #: (:mod:`optgym.compat.rewards`), else None.
     _custom_reward: Any = None
@@ -242,11 +265,14 @@ class CompilerGymEnv(LlvmEnv, *_gym_env_bases()):
         timeout: int = 600,
     ) -> Any:
         """CompilerGym's ``env.make_benchmark``: a benchmark of the user's
-        files, built by this environment's toolchain into its cache."""
+        files, built now (as CompilerGym's was: the files may go away) by
+        this environment's toolchain into its cache."""
         del timeout
-        return make_linked_benchmark(
+        bench = make_linked_benchmark(
             inputs, copt, system_includes, toolchain=self.toolchain, cache=self.cache
         )
+        bench.bitcode_path()
+        return bench
 
     def fork(self) -> "CompilerGymEnv":
         """A copy of the environment in its current state. A closed

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any, Iterable, List, Optional, Sequence, Union
 
 from ..benchmark_base import Benchmark
 from ..benchmarks import benchmark as resolve_benchmark
+from ..gym.driver import DriverTimeout
 from ..gym.observations import ObservationSpaceSpec
 from ..linked_benchmark import LinkedBenchmark, system_include_flags
 from ..linked_benchmark import make_benchmark as make_linked_benchmark
@@ -29,10 +31,13 @@ def make_benchmark(
     system_includes: bool = True,
     timeout: int = 600,
 ) -> LinkedBenchmark:
-    """CompilerGym's ``make_benchmark``: :func:`optgym.make_benchmark`
-    (``timeout`` is the build's own limit)."""
+    """CompilerGym's ``make_benchmark``: :func:`optgym.make_benchmark`,
+    built now, as CompilerGym's was (the files may go away; ``timeout`` is
+    the build's own limit)."""
     del timeout
-    return make_linked_benchmark(inputs, copt, system_includes)
+    bench = make_linked_benchmark(inputs, copt, system_includes)
+    bench.bitcode_path()
+    return bench
 
 
 def compute_observation(
@@ -41,7 +46,10 @@ def compute_observation(
     timeout: float = 300,
 ) -> Any:
     """The value of ``observation_space`` for the module in ``bitcode`` (a
-    .bc or .ll file), computed by a driver of its own."""
+    .bc or .ll file), computed by a driver of its own. CompilerGym's errors:
+    ValueError for an unknown space, FileNotFoundError for a missing file,
+    TimeoutError when the value takes longer than ``timeout`` seconds (the
+    driver's start and the module's load are not counted)."""
     name = (
         observation_space.id
         if isinstance(observation_space, ObservationSpaceSpec)
@@ -50,9 +58,26 @@ def compute_observation(
     path = Path(bitcode)
     if not path.is_file():
         raise FileNotFoundError("compute_observation: no such file: %s" % path)
-    with CompilerGymEnv(resolve_benchmark(os.fspath(path.absolute())), step_timeout=timeout) as env:
+    with CompilerGymEnv(resolve_benchmark(os.fspath(path.absolute()))) as env:
         env.reset()
-        return env.observation[name]
+        if name not in env.observation.spaces:
+            raise ValueError(
+                "Invalid observation space name: %s (known: %s)"
+                % (_enum_name(name), ", ".join(sorted(env.observation.spaces)))
+            )
+        env.step_timeout = timeout
+        try:
+            return env.observation[name]
+        except DriverTimeout:
+            raise TimeoutError(
+                "Failed to compute %s observation in %g seconds" % (name, timeout)
+            ) from None
+
+
+def _enum_name(name: str) -> str:
+    """CompilerGym's spelling of a space in errors, its protocol enum's:
+    ``NotARealName`` is ``NOT_A_REAL_NAME``."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).upper()
 
 
 def get_system_library_flags(compiler: Optional[str] = None) -> List[str]:

@@ -8,21 +8,97 @@ reward, and ``reward_on_error(episode_reward)``. ``env.reward.add_space``
 registers one; setting ``env.reward_space`` to its name (or to it) makes it
 the environment's reward: after each step its ``update`` is called with the
 step's actions and the values of its observation spaces for the new state.
-Any object with those members works; CompilerGym's class is not needed.
+:class:`Reward` is that base class (``compiler_gym.spaces.Reward``); any
+object with those members works.
 """
 
 from __future__ import annotations
 
 import copy
+import math
 import warnings
-from typing import TYPE_CHECKING, Any, Dict, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
 
 from ..gym.rewards import REWARD_SPACES, RewardView
+from ..gym.spaces import Scalar
 
 if TYPE_CHECKING:
     from .env import CompilerGymEnv
 
-__all__ = ["CompilerGymRewardView"]
+__all__ = ["CompilerGymRewardView", "Reward"]
+
+
+class Reward(Scalar):
+    """The base of a reward space of the user's own (CompilerGym's
+    ``compiler_gym.spaces.Reward``): a float in [min, max] (open bounds by
+    default). Subclasses implement :meth:`update`, and :meth:`reset` when
+    they keep state across steps.
+
+    Args:
+        name: the space's name (``env.reward_space = name``).
+        observation_spaces: the names of the observations :meth:`update`
+            gets the values of, in order.
+        default_value: the reward of a step that failed.
+        min, max: bounds (None: open).
+        default_negates_returns: a failed step's reward is
+            ``default_value - episode_reward`` (undoing the episode's
+            reward) instead of ``default_value``.
+        success_threshold: the episode reward that counts as a success.
+        deterministic, platform_dependent: what the values depend on.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        observation_spaces: Optional[Sequence[str]] = None,
+        default_value: float = 0,
+        min: Optional[float] = None,  # noqa: A002
+        max: Optional[float] = None,  # noqa: A002
+        default_negates_returns: bool = False,
+        success_threshold: Optional[float] = None,
+        deterministic: bool = False,
+        platform_dependent: bool = True,
+    ) -> None:
+        if not name:
+            raise TypeError("a reward space needs a name")
+        super().__init__(
+            -math.inf if min is None else min, math.inf if max is None else max, float, name
+        )
+        self.observation_spaces = list(observation_spaces or [])
+        self.default_value = default_value
+        self.default_negates_returns = default_negates_returns
+        self.success_threshold = success_threshold
+        self.deterministic = deterministic
+        self.platform_dependent = platform_dependent
+
+    def reset(self, benchmark: str, observation_view: Any) -> None:
+        """Called by ``env.reset()`` with the episode's benchmark URI."""
+
+    def update(self, actions: List[Any], observations: List[Any], observation_view: Any) -> float:
+        """The reward of a step: its ``actions``, the values of
+        :attr:`observation_spaces` after it, and ``env.observation``."""
+        raise NotImplementedError("%s.update" % type(self).__name__)
+
+    def reward_on_error(self, episode_reward: float) -> float:
+        """The reward of a step that failed."""
+        if self.default_negates_returns:
+            return self.default_value - episode_reward
+        return self.default_value
+
+    @property
+    def range(self) -> Tuple[float, float]:
+        return (self.min, self.max)
+
+    def __repr__(self) -> str:
+        return self.name
+
+    def __eq__(self, other: Any) -> bool:
+        if isinstance(other, str):
+            return self.name == other
+        return isinstance(other, Reward) and self.name == other.name
+
+    def __hash__(self) -> int:
+        return hash(self.name)
 
 
 class CompilerGymRewardView(RewardView):

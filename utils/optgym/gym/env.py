@@ -25,6 +25,7 @@ import math
 import os
 import shutil
 import time
+import warnings
 import weakref
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple, Union
@@ -245,6 +246,28 @@ class LlvmEnv(gymnasium.Env):
         _live_envs.add(self)
 
     # -- configuration ---------------------------------------------------------------
+
+    @property
+    def runtime_observation_count(self) -> int:
+        """How many runs a Runtime observation times (at least 1)."""
+        return self._runtime_observation_count
+
+    @runtime_observation_count.setter
+    def runtime_observation_count(self, value: int) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError("runtime_observation_count must be an int >= 1, not %r" % (value,))
+        self._runtime_observation_count = value
+
+    @property
+    def runtime_warmup_count(self) -> int:
+        """Untimed runs before a Runtime observation's timed ones (>= 0)."""
+        return self._runtime_warmup_count
+
+    @runtime_warmup_count.setter
+    def runtime_warmup_count(self, value: int) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValueError("runtime_warmup_count must be an int >= 0, not %r" % (value,))
+        self._runtime_warmup_count = value
 
     @property
     def step_timeout(self) -> Optional[float]:
@@ -899,7 +922,7 @@ class LlvmEnv(gymnasium.Env):
             for _ in range(self.runtime_warmup_count):
                 bench.run(exe, DEFAULT_TIMEOUT)
             times = []
-            for _ in range(max(1, self.runtime_observation_count)):
+            for _ in range(self.runtime_observation_count):
                 run = bench.run(exe, DEFAULT_TIMEOUT)
                 if run.timed_out or run.signal is not None:
                     raise ObservationError("Runtime", "the program %s" % run.describe())
@@ -1029,6 +1052,12 @@ class LlvmEnv(gymnasium.Env):
             if self._reset_time is None:
                 raise RuntimeError("no episode to validate; call reset() first")
             state = self.state
+        elif state.has_reward and self._reward_space is None:
+            # CompilerGym's warning: the state's reward goes unchecked.
+            warnings.warn(
+                "Validating state with reward, but environment has no reward space set",
+                stacklevel=2,
+            )
         return validate_state(self, state, self._replay_env, own=own)
 
     def _replay_env(self, benchmark: str) -> "LlvmEnv":

@@ -42,6 +42,13 @@ class CompilerEnvState:
     walltime: float = 0.0
     reward: Optional[float] = None
 
+    def __post_init__(self) -> None:
+        # Numbers as floats whatever was given (as CompilerGym's model made
+        # them): printed alike, "Expected reward 1.0 ...".
+        if self.reward is not None:
+            self.reward = float(self.reward)
+        self.walltime = float(self.walltime)
+
     @property
     def has_reward(self) -> bool:
         return self.reward is not None
