@@ -211,7 +211,7 @@ def _vector(source: "ObservationSource", values: List[Any], dtype: str) -> Any:
     return list(values)
 
 
-_DTYPES = {name: _numpy.dtype(name) for name in ("int64", "float32")}
+_DTYPES = {name: _numpy.dtype(name) for name in ("int64", "float32", "float64")}
 
 
 def _driver_value(name: str) -> Compute:
@@ -414,12 +414,12 @@ def _static(attribute: str) -> Compute:
     return compute
 
 
-def _runtime(source: "ObservationSource", query: PendingChoice) -> List[float]:
-    return list(source.build_and_run(query)[1])
+def _runtime(source: "ObservationSource", query: PendingChoice) -> Any:
+    return _vector(source, list(source.build_and_run(query)[1]), "float64")
 
 
-def _buildtime(source: "ObservationSource", query: PendingChoice) -> List[float]:
-    return [source.build_and_run(query)[0]]
+def _buildtime(source: "ObservationSource", query: PendingChoice) -> Any:
+    return _vector(source, [source.build_and_run(query)[0]], "float64")
 
 
 def median(values: List[float]) -> float:
