@@ -46,6 +46,13 @@ std::vector<std::string> makeChoices(DecisionKind Kind) {
     return {"default", "inline", "no-inline"};
   case DecisionKind::CodegenOption:
     return {"default", "set"};
+  case DecisionKind::AffineUnroll: {
+    std::vector<std::string> C = {"default", "none", "full"};
+    for (unsigned N = choice::MinAffineFactor; N <= choice::MaxAffineFactor;
+         ++N)
+      C.push_back(("factor:" + Twine(N)).str());
+    return C;
+  }
   case DecisionKind::PassChoice: {
     std::vector<std::string> C = {"stop"};
     for (const Action &A : allActions())

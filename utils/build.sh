@@ -22,7 +22,7 @@ if [[ -x "$venv/bin/python" ]]; then
   python=(-DOPTGYM_PYTHON="$venv/bin/python")
 fi
 cmake -S "$root" -B "$dir" -G Ninja -DOPTGYM_LLVM_VERSION="$version" \
-  -DOPTGYM_BUILD_TESTS=ON -DOPTGYM_BUILD_BENCH=ON "${python[@]}" >/dev/null
+  -DOPTGYM_BUILD_TESTS=ON -DOPTGYM_BUILD_BENCH=ON -DOPTGYM_MLIR=ON "${python[@]}" >/dev/null
 cmake --build "$dir"
 
 if [[ "$version" == "${OPTGYM_LLVM_VERSION:-19}" && -x "$venv/bin/python" ]]; then
@@ -31,6 +31,7 @@ if [[ "$version" == "${OPTGYM_LLVM_VERSION:-19}" && -x "$venv/bin/python" ]]; th
     --disable-pip-version-check --no-build-isolation --no-deps --editable "$root" \
     --config-settings=build-dir="$dir" \
     --config-settings=cmake.define.OPTGYM_BUILD_TESTS=ON \
-    --config-settings=cmake.define.OPTGYM_BUILD_BENCH=ON
+    --config-settings=cmake.define.OPTGYM_BUILD_BENCH=ON \
+    --config-settings=cmake.define.OPTGYM_MLIR=ON
   echo "optgym build: installed optgym (LLVM $version) into $venv"
 fi

@@ -3,7 +3,10 @@
 #
 # 1. the Debian packages: the compiler and build tools, GoogleTest, csmith,
 #    and LLVM's development packages for each major in OPTGYM_LLVM_VERSIONS
-#    (default: "19 22");
+#    (default: "19 22"), with MLIR's tools and development files for the
+#    MLIR plugin: Debian's libmlir-19-dev and libmlir-22-dev conflict, so
+#    apt installs the newest major's and the others are unpacked (not
+#    installed) under build/deps/mlir-V, where CMake finds them;
 # 2. the project's virtual environment, .venv/ at the top of the source tree
 #    (or $OPTGYM_VENV), made with Debian's python3, holding the optgym
 #    package's dependencies and its dev extra (pytest, ruff, matplotlib)
@@ -21,9 +24,12 @@ venv="${OPTGYM_VENV:-$root/.venv}"
 versions="${OPTGYM_LLVM_VERSIONS:-19 22}"
 packages=(cmake ninja-build g++ python3 python3-venv python3-pip libgtest-dev
   clang-format-19 csmith libcsmith-dev)
+newest=0
 for v in $versions; do
-  packages+=("llvm-$v-dev" "clang-$v" "llvm-$v-tools")
+  packages+=("llvm-$v-dev" "clang-$v" "llvm-$v-tools" "mlir-$v-tools")
+  if ((v > newest)); then newest=$v; fi
 done
+packages+=("libmlir-$newest-dev")
 
 missing=()
 for p in "${packages[@]}"; do
@@ -44,6 +50,29 @@ else
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq \
     --no-install-recommends "${missing[@]}"
 fi
+
+# The MLIR development files (headers, CMake package, runner libraries) of
+# the other majors, unpacked from Debian's own packages into build/deps.
+for v in $versions; do
+  deps="$root/build/deps/mlir-$v"
+  if ((v == newest)) || [[ -e "$deps/usr/lib/llvm-$v/lib/cmake/mlir/MLIRConfig.cmake" ]]; then
+    continue
+  fi
+  echo "optgym setup: unpacking libmlir-$v-dev and libmlir-$v into $deps"
+  downloads="$root/build/deps/downloads"
+  mkdir -p "$downloads" "$deps"
+  # As root, apt would fetch as its _apt user, who cannot write here.
+  sandbox=()
+  if [[ $(id -u) -eq 0 ]]; then
+    sandbox=(-o APT::Sandbox::User=root)
+  fi
+  (cd "$downloads" && apt-get download "${sandbox[@]}" "libmlir-$v" "libmlir-$v-dev" >/dev/null)
+  for deb in "$downloads"/libmlir-"$v"_*.deb "$downloads"/libmlir-"$v"-dev_*.deb; do
+    dpkg-deb -x "$deb" "$deps"
+  done
+  # MLIR's exported targets check that its tools exist next to the package.
+  ln -sfn "/usr/lib/llvm-$v/bin" "$deps/usr/lib/llvm-$v/bin"
+done
 
 if [[ ! -x "$venv/bin/python" ]]; then
   echo "optgym setup: creating the virtual environment $venv"

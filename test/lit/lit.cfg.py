@@ -11,6 +11,14 @@
 #   %python                 the Python with the optgym package installed
 #                           (the project's virtual environment, OPTGYM_PYTHON)
 #   %optgym-cli             %python -m optgym
+#   %mlir-opt               mlir-opt of the LLVM these tests were configured for
+#   %optgym-mlir-opt        mlir-opt with OptGymMLIR.so loaded
+#   %mlir-unroll-full       affine-loop-unroll's option for full unrolling
+#                           (unroll-full=true on 19, unroll-factor=-1 on 22)
+#   %mlir-lower             the pass pipeline that lowers an affine kernel to
+#                           the LLVM dialect (inside builtin.module(...))
+#   %mlir-run               the runner (mlir-cpu-runner on 19, mlir-runner on
+#                           22) running main with MLIR's runner libraries
 # OPTGYM_* variables of the calling environment never reach the tests;
 # OPTGYM_PLUGIN names this build's plugin.
 import os
@@ -22,7 +30,7 @@ import lit.util
 
 config.name = "OptGym"
 config.test_format = lit.formats.ShTest(execute_external=False)
-config.suffixes = [".ll", ".c", ".test"]
+config.suffixes = [".ll", ".c", ".test", ".mlir"]
 config.excludes = ["Inputs"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.optgym_obj_root, "test", "lit")
@@ -56,6 +64,40 @@ config.substitutions += [
     ("%clang", clang),
 ]
 config.available_features.add("llvm-%d" % config.llvm_version_major)
+# The MLIR plugin (utils/build.sh builds it; CMake's OPTGYM_MLIR=ON makes a
+# missing MLIR an error): the tests of MLIR's decision points REQUIRES: mlir.
+if config.optgym_mlir_plugin:
+    config.available_features.add("mlir")
+    mlir_opt = os.path.join(llvm_bin, "mlir-opt")
+    # Before %opt, which is a prefix of %optgym-mlir-opt.
+    config.substitutions[:0] = [
+        ("%optgym-mlir-opt", "%s --load-pass-plugin=%s" % (mlir_opt, config.optgym_mlir_plugin)),
+        ("%mlir-opt", mlir_opt),
+        (
+            "%mlir-unroll-full",
+            "unroll-factor=-1" if config.llvm_version_major >= 22 else "unroll-full=true",
+        ),
+        (
+            "%mlir-lower",
+            "func.func(lower-affine,convert-scf-to-cf),convert-vector-to-llvm,"
+            "finalize-memref-to-llvm,convert-arith-to-llvm,convert-func-to-llvm,"
+            "convert-cf-to-llvm,reconcile-unrealized-casts",
+        ),
+        (
+            "%mlir-run",
+            "%s -e main -entry-point-result=void -shared-libs=%s"
+            % (
+                os.path.join(
+                    llvm_bin,
+                    "mlir-runner" if config.llvm_version_major >= 22 else "mlir-cpu-runner",
+                ),
+                ",".join(
+                    os.path.join(config.optgym_mlir_lib_dir, name)
+                    for name in ("libmlir_c_runner_utils.so", "libmlir_runner_utils.so")
+                ),
+            ),
+        ),
+    ]
 # `lit --param quick=1` (utils/test.sh --quick): the tests that take more
 # than about 15 seconds say UNSUPPORTED: quick and are left out.
 if lit_config.params.get("quick"):

@@ -5,6 +5,7 @@
   session    configuration, process state        session, oracle, llvm/{ADT,Support,Config}
   passes     decision points, features, Compat.h passes, session, oracle, llvm/*
   plugin     entry point, registration           plugin, passes, session, oracle, llvm/*
+  mlir-plugin  MLIR's decision points and entry   mlir-plugin, session, oracle, llvm/*, mlir/*
   tools, bench, test/unit (link OptGymOracle)   oracle, llvm/{ADT,Support}; test/unit: gtest
 
 The oracle and session layers never see LLVM IR, pass or target types, so the
@@ -31,6 +32,7 @@ RULES = {
     "session": ["session", "oracle"] + LLVM_BASE,
     "passes": ["passes", "session", "oracle", "llvm/*"],
     "plugin": ["plugin", "passes", "session", "oracle", "llvm/*"],
+    "mlir-plugin": ["mlir-plugin", "session", "oracle", "llvm/*", "mlir/*"],
     "tools": ["oracle", "llvm/ADT", "llvm/Support"],
     "bench": ["oracle", "llvm/ADT", "llvm/Support"],
     "test/unit": ["oracle", "llvm/ADT", "llvm/Support", "gtest"],
@@ -60,6 +62,8 @@ def target_of(include):
         return "llvm/" + parts[1]
     if parts[0] == "llvm-c":
         return "llvm-c"
+    if parts[0] == "mlir" and len(parts) > 2:
+        return "mlir/" + parts[1]
     if parts[0] in ("gtest", "gmock"):
         return "gtest"
     return include
@@ -70,6 +74,8 @@ def allowed(layer, target):
         if rule == target:
             return True
         if rule == "llvm/*" and (target.startswith("llvm/") or target == "llvm-c"):
+            return True
+        if rule == "mlir/*" and target.startswith("mlir/"):
             return True
     return False
 

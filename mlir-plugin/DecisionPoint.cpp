@@ -1,0 +1,38 @@
+//===- DecisionPoint.cpp - What MLIR decision points share ----------------===//
+
+#include "mlir-plugin/DecisionPoint.h"
+
+#include "session/Session.h"
+
+#include "mlir/IR/Location.h"
+#include "mlir/IR/Operation.h"
+
+#include "llvm/Support/Path.h"
+
+using namespace mlir;
+
+namespace optgym {
+
+LogicalResult reportConfigError(Operation *Op) {
+  if (std::optional<std::string> Error = Session::get().takeConfigError()) {
+    emitError(Op->getLoc(), "optgym: " + *Error);
+    return failure();
+  }
+  return success();
+}
+
+StringRef sourceFileOf(Operation *Op) {
+  StringRef File;
+  Op->getLoc()->walk([&](Location Loc) {
+    if (auto FileLoc = dyn_cast<FileLineColLoc>(Loc)) {
+      File = FileLoc.getFilename().getValue();
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  if (File.empty() || File == "-" || File == "<stdin>")
+    return "-";
+  return llvm::sys::path::filename(File);
+}
+
+} // namespace optgym
