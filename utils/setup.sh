@@ -4,9 +4,11 @@
 # 1. the Debian packages: the compiler and build tools, GoogleTest, csmith,
 #    and LLVM's development packages for each major in OPTGYM_LLVM_VERSIONS
 #    (default: "19 22"), with MLIR's tools and development files for the
-#    MLIR plugin: Debian's libmlir-19-dev and libmlir-22-dev conflict, so
-#    apt installs the newest major's and the others are unpacked (not
-#    installed) under build/deps/mlir-V, where CMake finds them;
+#    MLIR plugin: Debian's libmlir-19 and libmlir-22 conflict, and
+#    mlir-22-tools needs libmlir-22, so apt installs 22's and 19's are
+#    unpacked (not installed) under build/deps/mlir-19, where CMake finds
+#    them - whichever majors are asked for, so that a later run asking for
+#    others never swaps packages;
 # 2. the project's virtual environment, .venv/ at the top of the source tree
 #    (or $OPTGYM_VENV), made with Debian's python3, holding the optgym
 #    package's dependencies and its dev extra (pytest, ruff, matplotlib)
@@ -24,12 +26,14 @@ venv="${OPTGYM_VENV:-$root/.venv}"
 versions="${OPTGYM_LLVM_VERSIONS:-19 22}"
 packages=(cmake ninja-build g++ python3 python3-venv python3-pip libgtest-dev
   clang-format-19 csmith libcsmith-dev)
-newest=0
+# The one major whose MLIR libraries apt installs (see above).
+mlir_installed=22
 for v in $versions; do
   packages+=("llvm-$v-dev" "clang-$v" "llvm-$v-tools" "mlir-$v-tools")
-  if ((v > newest)); then newest=$v; fi
+  if ((v == mlir_installed)); then
+    packages+=("libmlir-$v-dev")
+  fi
 done
-packages+=("libmlir-$newest-dev")
 
 missing=()
 for p in "${packages[@]}"; do
@@ -55,7 +59,7 @@ fi
 # the other majors, unpacked from Debian's own packages into build/deps.
 for v in $versions; do
   deps="$root/build/deps/mlir-$v"
-  if ((v == newest)) || [[ -e "$deps/usr/lib/llvm-$v/lib/cmake/mlir/MLIRConfig.cmake" ]]; then
+  if ((v == mlir_installed)) || [[ -e "$deps/usr/lib/llvm-$v/lib/cmake/mlir/MLIRConfig.cmake" ]]; then
     continue
   fi
   echo "optgym setup: unpacking libmlir-$v-dev and libmlir-$v into $deps"
