@@ -230,12 +230,29 @@ private:
   LogicalResult act(FunctionState &State, func::FuncOp F, AffineForOp Loop,
                     function_ref<LogicalResult(AffineForOp)> Default) {
     LoopDecision &D = decide(State, F, Loop);
-    if (D.Choice == DefaultChoice)
-      return Default(Loop);
-    if (D.Choice == choice::AffineUnrollNone || D.Applied)
-      return failure();
-    D.Applied = true;
-    return carryOut(D.Choice, Loop);
+    LogicalResult Result = failure();
+    if (D.Choice == DefaultChoice) {
+      Result = Default(Loop);
+    } else if (D.Choice != choice::AffineUnrollNone && !D.Applied) {
+      D.Applied = true;
+      Result = carryOut(D.Choice, Loop);
+    }
+    forgetIfErased(State, F, Loop.getOperation());
+    return Result;
+  }
+
+  /// Unrolling may erase the loop (a full unroll, a single iteration left):
+  /// its entries go, before a loop created later can take its address. The
+  /// transforms erase last, so the address is not reused yet.
+  void forgetIfErased(FunctionState &State, func::FuncOp F, Operation *Loop) {
+    bool Live = F.walk([&](AffineForOp Other) {
+                   return Other.getOperation() == Loop ? WalkResult::interrupt()
+                                                       : WalkResult::advance();
+                 }).wasInterrupted();
+    if (!Live) {
+      State.Positions.erase(Loop);
+      State.Decisions.erase(Loop);
+    }
   }
 
   void runOnFunction(func::FuncOp F) {
