@@ -169,6 +169,8 @@ private:
 
   /// The per-function state: positions and decisions by loop.
   struct FunctionState {
+    /// The oracle is asked (else no state is kept).
+    bool Querying = false;
     std::string Prefix;
     unsigned NextPosition = 0;
     llvm::DenseMap<Operation *, unsigned> Positions;
@@ -195,8 +197,6 @@ private:
     if (!New)
       return It->second;
     Session &S = Session::get();
-    if (!S.shouldQuery(DecisionKind::AffineUnroll))
-      return It->second;
     if (!State.Positions.count(Loop))
       number(State, F);
     Query Q(
@@ -229,6 +229,10 @@ private:
   /// Acts on one loop as decided; success if it was unrolled.
   LogicalResult act(FunctionState &State, func::FuncOp F, AffineForOp Loop,
                     function_ref<LogicalResult(AffineForOp)> Default) {
+    // Without queries every loop gets the upstream action, and no
+    // bookkeeping.
+    if (!State.Querying)
+      return Default(Loop);
     LoopDecision &D = decide(State, F, Loop);
     LogicalResult Result = failure();
     if (D.Choice == DefaultChoice) {
@@ -257,8 +261,11 @@ private:
 
   void runOnFunction(func::FuncOp F) {
     FunctionState State;
-    State.Prefix = (sourceFileOf(F) + ":" + F.getSymName() + ":").str();
-    number(State, F);
+    State.Querying = Session::get().shouldQuery(DecisionKind::AffineUnroll);
+    if (State.Querying) {
+      State.Prefix = (sourceFileOf(F) + ":" + F.getSymName() + ":").str();
+      number(State, F);
+    }
 
     if (unrollsFully() && UnrollFullThreshold.hasValue()) {
       // The loops of a short trip count, innermost first.

@@ -340,14 +340,12 @@ def _files_under(directory: Path) -> List[Path]:
     return sorted(found)
 
 
-def _shorthand(text: str) -> str:
+def _shorthand(text: str, known: Iterable[str]) -> str:
     """``DATASET/NAME`` of a known dataset is ``benchmark://DATASET/NAME``,
     as CompilerGym takes it (unless a file of that name exists)."""
     if "://" not in text and not os.path.exists(text):
         dataset, _, name = text.partition("/")
-        if name and (
-            dataset == BUILTIN_DATASET or dataset in suites() or dataset in DEPRECATED_NAMES
-        ):
+        if name and (dataset == BUILTIN_DATASET or dataset in known or dataset in DEPRECATED_NAMES):
             return "benchmark://" + text
     return text
 
@@ -392,18 +390,20 @@ def benchmark(
     """
     if isinstance(uri, Benchmark):
         return uri
-    text = _shorthand(str(uri).strip())
+    # Read once: suites() looks at every manifest file.
+    known = suites()
+    text = _shorthand(str(uri).strip(), known)
     scheme, dataset, rest = _parse(text)
     if scheme == "benchmark" and dataset in DEPRECATED_NAMES:
         dataset = current_name(dataset)
         text = "benchmark://%s/%s" % (dataset, rest)
     if scheme == "benchmark":
-        if dataset in suites():
+        if dataset in known:
             return suite_benchmark(text, dataset, rest, toolchain, cache)
         if dataset != BUILTIN_DATASET:
             raise UnknownBenchmark(
                 "unknown dataset %r (known: %s)"
-                % (dataset, ", ".join([BUILTIN_DATASET] + list(suites()))),
+                % (dataset, ", ".join([BUILTIN_DATASET] + list(known))),
                 text,
             )
         if not rest or "/" in rest:

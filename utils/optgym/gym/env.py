@@ -140,6 +140,14 @@ class _StepRequests(NamedTuple):
     rewards: List[RewardSpace]
 
 
+def _count(name: str, value: Any, minimum: int) -> int:
+    """``value`` if it is an int of at least ``minimum``; ValueError naming
+    the setting otherwise."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError("%s must be an int >= %d, not %r" % (name, minimum, value))
+    return value
+
+
 class LlvmEnv(gymnasium.Env):
     """The LLVM pass-ordering environment (CompilerGym's ``llvm-v0``).
 
@@ -254,9 +262,7 @@ class LlvmEnv(gymnasium.Env):
 
     @runtime_observation_count.setter
     def runtime_observation_count(self, value: int) -> None:
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError("runtime_observation_count must be an int >= 1, not %r" % (value,))
-        self._runtime_observation_count = value
+        self._runtime_observation_count = _count("runtime_observation_count", value, 1)
 
     @property
     def runtime_warmup_count(self) -> int:
@@ -265,9 +271,7 @@ class LlvmEnv(gymnasium.Env):
 
     @runtime_warmup_count.setter
     def runtime_warmup_count(self, value: int) -> None:
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise ValueError("runtime_warmup_count must be an int >= 0, not %r" % (value,))
-        self._runtime_warmup_count = value
+        self._runtime_warmup_count = _count("runtime_warmup_count", value, 0)
 
     @property
     def step_timeout(self) -> Optional[float]:
@@ -699,11 +703,11 @@ class LlvmEnv(gymnasium.Env):
             return self._ended_step()
         if not actions:
             return self._last_observation, 0.0, False, False, {"action_had_no_effect": True}
-        suffix, bitcode = self._suffix(requests)
+        names, suffix, bitcode = self._suffix(requests)
         bitcode_path = None
         if bitcode:
             bitcode_path = self._scratch_path("state", ".bc")
-            suffix = self._suffix_with(["Bitcode=" + bitcode_path], requests)
+            suffix = self._encode_suffix(names + ["Bitcode=" + bitcode_path])
         previous = connection.query
         done = len(self._actions)
         changed = 0
@@ -773,13 +777,13 @@ class LlvmEnv(gymnasium.Env):
             )
         return observation, reward, False, False, {"action_had_no_effect": not changed}
 
-    def _suffix(self, requests: Optional["_StepRequests"]) -> Tuple[bytes, bool]:
-        """The observe member of the step's last answer (memoized per
-        observation and reward space), and whether it must ask for the
-        module's bitcode too."""
+    def _suffix(self, requests: Optional["_StepRequests"]) -> Tuple[List[str], bytes, bool]:
+        """The driver observations the step's last answer asks for, their
+        observe member (memoized per observation and reward space), and
+        whether it must ask for the module's bitcode too."""
         if requests is not None:
             names, bitcode = self._observe_suffix(requests.observations, requests.rewards)
-            return self._encode_suffix(names), bitcode
+            return names, self._encode_suffix(names), bitcode
         key = (self._observation_name, self._reward.space.name if self._reward else None)
         memo = self._suffix_memo
         if memo is None or memo[0] != key:
@@ -788,15 +792,7 @@ class LlvmEnv(gymnasium.Env):
                 [self._reward.space] if self._reward is not None else [],
             )
             memo = self._suffix_memo = (key, names, bitcode, self._encode_suffix(names))
-        return memo[3], memo[2]
-
-    def _suffix_with(self, extra: List[str], requests: Optional["_StepRequests"]) -> bytes:
-        if requests is not None:
-            names = self._observe_suffix(requests.observations, requests.rewards)[0]
-        else:
-            assert self._suffix_memo is not None
-            names = list(self._suffix_memo[1])
-        return self._encode_suffix(names + extra)
+        return memo[1], memo[3], memo[2]
 
     @staticmethod
     def _encode_suffix(names: List[str]) -> bytes:
