@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "mlir-plugin/AffineTile.h"
 #include "mlir-plugin/AffineUnroll.h"
 
 #include "mlir/Pass/Pass.h"
@@ -17,6 +18,8 @@
 
 extern "C" LLVM_ATTRIBUTE_WEAK ::mlir::PassPluginLibraryInfo
 mlirGetPassPluginInfo() {
-  return {MLIR_PLUGIN_API_VERSION, "OptGymMLIR", OPTGYM_VERSION,
-          [] { ::mlir::registerPass(optgym::createAffineUnrollPass); }};
+  return {MLIR_PLUGIN_API_VERSION, "OptGymMLIR", OPTGYM_VERSION, [] {
+            ::mlir::registerPass(optgym::createAffineUnrollPass);
+            ::mlir::registerPass(optgym::createAffineTilePass);
+          }};
 }

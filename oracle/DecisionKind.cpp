@@ -53,6 +53,12 @@ std::vector<std::string> makeChoices(DecisionKind Kind) {
       C.push_back(("factor:" + Twine(N)).str());
     return C;
   }
+  case DecisionKind::AffineTile: {
+    std::vector<std::string> C = {"default", "none"};
+    for (unsigned I = 0; I < choice::NumAffineTileSizes; ++I)
+      C.push_back(("size:" + Twine(2u << I)).str());
+    return C;
+  }
   case DecisionKind::PassChoice: {
     std::vector<std::string> C = {"stop"};
     for (const Action &A : allActions())
