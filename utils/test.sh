@@ -69,8 +69,8 @@ for v in $versions; do
   count "$dir/lit.log"
 
   echo "== LLVM $v: pytest"
-  (cd "$root" && OPTGYM_PLUGIN="$dir/lib/OptGym.so" PYTHONDONTWRITEBYTECODE=1 \
-    "$venv/bin/python" -m pytest -p no:cacheprovider "${pytest_args[@]}" test/python) \
+  (cd "$root" && OPTGYM_PLUGIN="$dir/lib/OptGym.so" OPTGYM_MLIR_PLUGIN="$dir/lib/OptGymMLIR.so" \
+    PYTHONDONTWRITEBYTECODE=1 "$venv/bin/python" -m pytest -p no:cacheprovider "${pytest_args[@]}" test/python) \
     2>&1 | tee "$dir/pytest.log"
   [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
   count "$dir/pytest.log"

@@ -25,6 +25,7 @@ from gymnasium.vector import AsyncVectorEnv
 from gymnasium.wrappers import RecordEpisodeStatistics
 
 import optgym
+import optgym.mlir
 from optgym.cache import Cache
 from optgym.envs import ENVIRONMENTS
 from optgym.protocol import read_frame, validate_client_hello
@@ -58,9 +59,14 @@ class GymnasiumTest(unittest.TestCase):
         for env_id in ENVIRONMENTS:
             with self.subTest(env_id=env_id):
                 self.assertIn("optgym/" + env_id, gymnasium.registry)
-                env = _make_env("optgym/" + env_id)
+                if env_id.startswith("mlir-"):
+                    env = gymnasium.make("optgym/" + env_id, benchmark="jacobi-1d")
+                    expected = optgym.mlir.MlirEnv
+                else:
+                    env = _make_env("optgym/" + env_id)
+                    expected = optgym.LlvmEnv
                 self.addCleanup(env.close)
-                self.assertIsInstance(env.unwrapped, optgym.LlvmEnv)
+                self.assertIsInstance(env.unwrapped, expected)
                 with warnings.catch_warnings():
                     warnings.simplefilter("error")
                     check_env(env.unwrapped, skip_render_check=True)

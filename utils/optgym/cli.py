@@ -510,6 +510,12 @@ COMMANDS: Dict[str, Subcommand] = {
         configure=_lazy("compat.switch", "configure_parser"),
         run=_lazy("compat.switch", "run"),
     ),
+    "mlir-search": Subcommand(
+        help="search MLIR kernels' tile sizes and unroll factors (greedy or random) against "
+        "the default pipeline, and validate what it finds",
+        configure=_lazy("mlir.cli", "configure_parser"),
+        run=_lazy("mlir.cli", "run"),
+    ),
     "loop": Subcommand(
         help="search the training split, fit a policy, build and validate the test split "
         "with it through clang -fpass-plugin, print a table against -Oz",

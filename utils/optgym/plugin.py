@@ -1,4 +1,5 @@
-"""Finding OptGym.so, the plugin a build loads into clang or opt."""
+"""Finding OptGym.so, the plugin a build loads into clang or opt, and
+OptGymMLIR.so, the one mlir-opt loads."""
 
 from __future__ import annotations
 
@@ -10,12 +11,16 @@ from typing import Optional, Union
 
 from .resources import installation_roots
 
-__all__ = ["find_plugin", "plugin_llvm_major", "PLUGIN_ENV"]
+__all__ = ["find_mlir_plugin", "find_plugin", "plugin_llvm_major", "MLIR_PLUGIN_ENV", "PLUGIN_ENV"]
 
 #: The environment variable that names the plugin explicitly.
 PLUGIN_ENV = "OPTGYM_PLUGIN"
 
+#: The environment variable that names the MLIR plugin explicitly.
+MLIR_PLUGIN_ENV = "OPTGYM_MLIR_PLUGIN"
+
 _PLUGIN_NAME = "OptGym.so"
+_MLIR_PLUGIN_NAME = "OptGymMLIR.so"
 
 
 def find_plugin(llvm_version: Optional[Union[int, str]] = None) -> str:
@@ -29,17 +34,29 @@ def find_plugin(llvm_version: Optional[Union[int, str]] = None) -> str:
 
     Raises FileNotFoundError listing every place searched.
     """
-    explicit = os.environ.get(PLUGIN_ENV)
+    return _find_library(_PLUGIN_NAME, PLUGIN_ENV, llvm_version)
+
+
+def find_mlir_plugin(llvm_version: Optional[Union[int, str]] = None) -> str:
+    """Returns the absolute path of OptGymMLIR.so, the plugin mlir-opt
+    loads: ``$OPTGYM_MLIR_PLUGIN`` when set, else searched as
+    :func:`find_plugin` searches. FileNotFoundError listing every place
+    searched."""
+    return _find_library(_MLIR_PLUGIN_NAME, MLIR_PLUGIN_ENV, llvm_version)
+
+
+def _find_library(name: str, env_var: str, llvm_version: Optional[Union[int, str]]) -> str:
+    explicit = os.environ.get(env_var)
     if explicit:
         path = Path(explicit).expanduser()
         if not path.is_file():
-            raise FileNotFoundError("%s=%s: no such file" % (PLUGIN_ENV, explicit))
+            raise FileNotFoundError("%s=%s: no such file" % (env_var, explicit))
         return str(path.resolve())
 
     wanted = None if llvm_version is None else str(llvm_version)
     searched = []
     for root in installation_roots():
-        candidate = root / "lib" / _PLUGIN_NAME
+        candidate = root / "lib" / name
         if not candidate.is_file():
             searched.append(str(candidate))
             continue
@@ -53,7 +70,7 @@ def find_plugin(llvm_version: Optional[Union[int, str]] = None) -> str:
     raise FileNotFoundError(
         "cannot find %s%s; searched %s. Install OptGym (pip install .; "
         "OPTGYM_LLVM_VERSION=22 pip install . for LLVM 22), or set %s to a built plugin."
-        % (_PLUGIN_NAME, for_version, ", ".join(searched), PLUGIN_ENV)
+        % (name, for_version, ", ".join(searched), env_var)
     )
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..envs import ENVIRONMENTS, environment_arguments
+from ..envs import ENVIRONMENTS, entry_point, environment_arguments
 from .driver import (
     DriverCrashed,
     DriverError,
@@ -62,10 +62,15 @@ __all__ = [
 ]
 
 
-def make(env_id: str = "llvm-v0", **kwargs: Any) -> LlvmEnv:
+def make(env_id: str = "llvm-v0", **kwargs: Any) -> Any:
     """Makes an environment: ``make("llvm-v0", benchmark=...,
-    observation_space=..., reward_space=...)``. Keyword arguments are
-    :class:`LlvmEnv`'s; they override the id's defaults. Accepts
-    CompilerGym's ``compiler_gym:`` prefix and Gymnasium's ``optgym/``
-    namespace."""
-    return LlvmEnv(**environment_arguments(env_id, kwargs))
+    observation_space=..., reward_space=...)``. Keyword arguments are the
+    environment class's (:class:`LlvmEnv`, or :class:`optgym.mlir.MlirEnv`
+    for ``mlir-v0``); they override the id's defaults. Accepts CompilerGym's
+    ``compiler_gym:`` prefix and Gymnasium's ``optgym/`` namespace."""
+    arguments = environment_arguments(env_id, kwargs)
+    if entry_point(env_id) != "optgym.gym.env:LlvmEnv":
+        from ..mlir import MlirEnv
+
+        return MlirEnv(**arguments)
+    return LlvmEnv(**arguments)

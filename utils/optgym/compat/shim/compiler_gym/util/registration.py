@@ -12,7 +12,7 @@ from typing import Any, List
 
 from optgym.compat import CompilerGymEnv
 from optgym.compat import make as _make_env
-from optgym.envs import ENVIRONMENTS
+from optgym.envs import ENTRY_POINTS, ENVIRONMENTS
 
 __all__ = ["COMPILER_GYM_ENVS", "make", "register"]
 
@@ -40,5 +40,7 @@ def make(id: str, **kwargs: Any) -> CompilerGymEnv:  # noqa: A002 - CompilerGym'
     return _make_env(id, **kwargs)
 
 
+# CompilerGym's environments are the LLVM ones; mlir-v0 is OptGym's own.
 for _env_id, _defaults in ENVIRONMENTS.items():
-    register(_env_id, entry_point=_ENTRY_POINT, kwargs=dict(_defaults))
+    if _env_id not in ENTRY_POINTS:
+        register(_env_id, entry_point=_ENTRY_POINT, kwargs=dict(_defaults))
