@@ -245,13 +245,13 @@ private:
       if (WantsFeatures)
         computeFeatures(Q, Band, I, Sizes[I], Footprint);
       unsigned Choice = S.decide(Q);
-      if (Choice == choice::AffineTileNone) {
+      if (Choice == choice::TileNone) {
         Sizes[I] = 1;
         continue;
       }
       AnyTiled = true;
       if (Choice != DefaultChoice)
-        Sizes[I] = choice::affineTileSize(Choice);
+        Sizes[I] = choice::tileSize(Choice);
     }
     return AnyTiled;
   }

@@ -9,6 +9,7 @@
 
 #include "mlir-plugin/AffineTile.h"
 #include "mlir-plugin/AffineUnroll.h"
+#include "mlir-plugin/LinalgTile.h"
 
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -21,5 +22,6 @@ mlirGetPassPluginInfo() {
   return {MLIR_PLUGIN_API_VERSION, "OptGymMLIR", OPTGYM_VERSION, [] {
             ::mlir::registerPass(optgym::createAffineUnrollPass);
             ::mlir::registerPass(optgym::createAffineTilePass);
+            ::mlir::registerPass(optgym::createLinalgTilePass);
           }};
 }

@@ -53,9 +53,10 @@ std::vector<std::string> makeChoices(DecisionKind Kind) {
       C.push_back(("factor:" + Twine(N)).str());
     return C;
   }
-  case DecisionKind::AffineTile: {
+  case DecisionKind::AffineTile:
+  case DecisionKind::LinalgTile: {
     std::vector<std::string> C = {"default", "none"};
-    for (unsigned I = 0; I < choice::NumAffineTileSizes; ++I)
+    for (unsigned I = 0; I < choice::NumTileSizes; ++I)
       C.push_back(("size:" + Twine(2u << I)).str());
     return C;
   }

@@ -94,9 +94,10 @@ constexpr unsigned SetOption = 1;
 constexpr unsigned AffineUnrollNone = 1, AffineUnrollFull = 2;
 constexpr unsigned AffineFactorFirst = 3;
 constexpr unsigned MinAffineFactor = 2, MaxAffineFactor = 32;
-// affine-tile: Default, None, then size:N for N = 2, 4, ..., 512.
-constexpr unsigned AffineTileNone = 1, AffineTileSizeFirst = 2;
-constexpr unsigned NumAffineTileSizes = 9;
+// affine-tile and linalg-tile: Default, None, then size:N for N = 2, 4, ...,
+// 512.
+constexpr unsigned TileNone = 1, TileSizeFirst = 2;
+constexpr unsigned NumTileSizes = 9;
 
 inline unsigned unrollCount(unsigned Choice) {
   return Choice - UnrollCountFirst + MinUnrollCount;
@@ -104,8 +105,8 @@ inline unsigned unrollCount(unsigned Choice) {
 inline unsigned affineFactor(unsigned Choice) {
   return Choice - AffineFactorFirst + MinAffineFactor;
 }
-inline unsigned affineTileSize(unsigned Choice) {
-  return 2u << (Choice - AffineTileSizeFirst);
+inline unsigned tileSize(unsigned Choice) {
+  return 2u << (Choice - TileSizeFirst);
 }
 inline unsigned vectorWidth(unsigned Choice) {
   return 1u << ((Choice - VectorizeFirstWidth) / NumInterleaves);

@@ -17,6 +17,8 @@
 #                           (unroll-full=true on 19, unroll-factor=-1 on 22)
 #   %mlir-lower             the pass pipeline that lowers an affine kernel to
 #                           the LLVM dialect (inside builtin.module(...))
+#   %mlir-lower-linalg      the same for a kernel with Linalg operations
+#                           (and the subviews tiling makes)
 #   %mlir-run               the runner (mlir-cpu-runner on 19, mlir-runner on
 #                           22) running main with MLIR's runner libraries
 # OPTGYM_* variables of the calling environment never reach the tests;
@@ -76,6 +78,13 @@ if config.optgym_mlir_plugin:
         (
             "%mlir-unroll-full",
             "unroll-factor=-1" if config.llvm_version_major >= 22 else "unroll-full=true",
+        ),
+        (
+            "%mlir-lower-linalg",
+            "func.func(convert-linalg-to-loops,lower-affine,convert-scf-to-cf),"
+            "expand-strided-metadata,lower-affine,convert-vector-to-llvm,"
+            "finalize-memref-to-llvm,convert-arith-to-llvm,convert-func-to-llvm,"
+            "convert-cf-to-llvm,reconcile-unrealized-casts",
         ),
         (
             "%mlir-lower",

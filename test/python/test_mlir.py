@@ -57,6 +57,26 @@ def test_choices_and_features_match_the_plugin(env):
         assert tuple(query.features) == FEATURES[query.kind]
 
 
+def test_linalg_kernels_keep_their_output_under_random_tiling():
+    """linalg-tile's choices and features match the plugin's, and a Linalg
+    kernel (a fill, then a matmul) keeps its output through random tiling."""
+    kernel = os.path.join(os.path.dirname(__file__), "..", "lit", "Inputs", "linalg-kernel.mlir")
+    with MlirEnv(kernel, pipeline="optgym-linalg-tile", kinds=("linalg-tile",)) as environment:
+        environment.action_space.seed(2)
+        _, info = environment.reset()
+        query = info["query"]
+        assert query.kind == "linalg-tile" and query.features["op"] == "linalg.fill"
+        assert query.choices == CHOICES["linalg-tile"]
+        assert tuple(name for name in query.features if name != "op") == FEATURES["linalg-tile"]
+        while environment.query is not None:
+            _, _, _, _, info = environment.step(
+                environment.action_space.sample(mask=info["action_mask"])
+            )
+        assert len(environment.answers) == 2 + 3
+        assert "scf.for" in environment.observation["MlirText"]
+        assert environment.validate().okay
+
+
 def test_default_episode_is_the_upstream_pipeline(env):
     observation, info = env.reset()
     assert observation.shape == env.observation_space.shape

@@ -44,8 +44,11 @@ DEFAULT_BENCHMARK = "benchmark://mlir-v0/matmul"
 CHOICES: Dict[str, Tuple[str, ...]] = {
     "affine-tile": ("default", "none") + tuple("size:%d" % (2 << i) for i in range(9)),
     "affine-unroll": ("default", "none", "full") + tuple("factor:%d" % n for n in range(2, 33)),
+    "linalg-tile": ("default", "none") + tuple("size:%d" % (2 << i) for i in range(9)),
 }
-#: Each kind's features, in the plugin's order (oracle/DecisionKinds.def).
+#: Each kind's integer features, in the plugin's order
+#: (oracle/DecisionKinds.def); string features (linalg-tile's ``op``) are in
+#: the query only.
 FEATURES: Dict[str, Tuple[str, ...]] = {
     "affine-tile": (
         "band_depth",
@@ -66,6 +69,15 @@ FEATURES: Dict[str, Tuple[str, ...]] = {
         "memory_ops",
         "calls",
         "nest_size",
+    ),
+    "linalg-tile": (
+        "loops",
+        "loop_position",
+        "parallel",
+        "range",
+        "element_bits",
+        "float",
+        "default_size",
     ),
 }
 

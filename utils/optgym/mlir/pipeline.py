@@ -44,9 +44,11 @@ __all__ = [
 DEFAULT_PIPELINE = "optgym-affine-tile,optgym-affine-unroll"
 #: The decision kinds of those passes.
 DEFAULT_KINDS = ("affine-tile", "affine-unroll")
-#: From affine, memref, arith and vector to the LLVM dialect.
+#: From linalg (on buffers), affine, memref, arith and vector to the LLVM
+#: dialect.
 LOWERING = (
-    "func.func(lower-affine,convert-scf-to-cf),convert-vector-to-llvm,"
+    "func.func(convert-linalg-to-loops,lower-affine,convert-scf-to-cf),"
+    "expand-strided-metadata,lower-affine,convert-vector-to-llvm,"
     "finalize-memref-to-llvm,convert-math-to-llvm,convert-arith-to-llvm,"
     "convert-func-to-llvm,convert-cf-to-llvm,reconcile-unrealized-casts"
 )
