@@ -10,6 +10,7 @@
 #include "mlir-plugin/AffineTile.h"
 #include "mlir-plugin/AffineUnroll.h"
 #include "mlir-plugin/LinalgTile.h"
+#include "mlir-plugin/TuneKnobs.h"
 
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -23,5 +24,8 @@ mlirGetPassPluginInfo() {
             ::mlir::registerPass(optgym::createAffineUnrollPass);
             ::mlir::registerPass(optgym::createAffineTilePass);
             ::mlir::registerPass(optgym::createLinalgTilePass);
+#if LLVM_VERSION_MAJOR >= 22
+            ::mlir::registerPass(optgym::createTuneKnobsPass);
+#endif
           }};
 }

@@ -60,6 +60,12 @@ std::vector<std::string> makeChoices(DecisionKind Kind) {
       C.push_back(("size:" + Twine(2u << I)).str());
     return C;
   }
+  case DecisionKind::TuneKnob: {
+    std::vector<std::string> C = {"default"};
+    for (unsigned I = 0; I < choice::NumKnobOptions; ++I)
+      C.push_back(("option:" + Twine(I)).str());
+    return C;
+  }
   case DecisionKind::PassChoice: {
     std::vector<std::string> C = {"stop"};
     for (const Action &A : allActions())

@@ -99,6 +99,10 @@ constexpr unsigned MinAffineFactor = 2, MaxAffineFactor = 32;
 constexpr unsigned TileNone = 1, TileSizeFirst = 2;
 constexpr unsigned NumTileSizes = 9;
 
+// tune-knob: Default, then option:I for I = 0..31 (past a knob's options,
+// the index wraps around).
+constexpr unsigned KnobOptionFirst = 1, NumKnobOptions = 32;
+
 inline unsigned unrollCount(unsigned Choice) {
   return Choice - UnrollCountFirst + MinUnrollCount;
 }
@@ -107,6 +111,9 @@ inline unsigned affineFactor(unsigned Choice) {
 }
 inline unsigned tileSize(unsigned Choice) {
   return 2u << (Choice - TileSizeFirst);
+}
+inline unsigned knobOption(unsigned Choice) {
+  return Choice - KnobOptionFirst;
 }
 inline unsigned vectorWidth(unsigned Choice) {
   return 1u << ((Choice - VectorizeFirstWidth) / NumInterleaves);

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import optgym
-from optgym.errors import UnknownBenchmark
+from optgym.errors import BuildError, UnknownBenchmark
 from optgym.mlir import MlirEnv
 from optgym.mlir.agents import function_of, greedy_search, random_search
 from optgym.mlir.env import CHOICES, FEATURES, op_counts
@@ -254,3 +254,30 @@ def test_tutorial_example_runs(tmp_path):
     )
     assert b"validated: True" in completed.stdout
     assert json.loads(policy.read_text())["format"] == "optgym-policy"
+
+
+def test_tune_knobs_on_llvm_22():
+    """On LLVM 22 an episode fills a transform schedule's knobs and the
+    interpreter runs it; LLVM 19 has no Tune extension, and the pass is
+    not there."""
+    schedule = os.path.join(os.path.dirname(__file__), "..", "lit", "Inputs", "tune-knobs.mlir")
+    environment = MlirEnv(
+        schedule,
+        pipeline="optgym-tune-knobs,transform-interpreter",
+        kinds=("tune-knob",),
+        undecided={"tune-knob": "option:0"},
+    )
+    with environment:
+        if int(environment.toolchain.llvm_version) < 22:
+            with pytest.raises(BuildError, match="'transform.tune.knob' is unknown"):
+                environment.reset()
+            return
+        _, info = environment.reset()
+        assert info["query"].key == "tune-knobs.mlir:tile_i#0"
+        assert info["query"].choices == CHOICES["tune-knob"]
+        assert tuple(info["query"].features) == FEATURES["tune-knob"]
+        for choice in ("option:3", "option:1", "option:0"):
+            environment.step(choice)
+        assert environment.query is None
+        text = environment.observation["MlirText"]
+        assert "step %c32" in text and 'transform.tune.knob<"tile_i"> = 32' in text

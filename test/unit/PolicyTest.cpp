@@ -111,7 +111,7 @@ TEST(PolicyTest, ErrorsPointAtTheOffendingValue) {
             "p.json:2:16: unknown decision kind 'loop-unrol' (expected "
             "pass-gate, loop-unroll, loop-vectorize, inline, pass-choice, "
             "codegen-gate, codegen-option, affine-unroll, affine-tile, "
-            "linalg-tile)");
+            "linalg-tile, tune-knob)");
   EXPECT_EQ(errorOf("{\"format\": \"optgym-policy\", \"version\": 1,\n"
                     " \"decisions\": {\"inline\": {\"table\": {\n"
                     "   \"a.c:f:call#0:g\": \"maybe\"}}}}"),

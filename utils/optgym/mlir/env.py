@@ -45,6 +45,7 @@ CHOICES: Dict[str, Tuple[str, ...]] = {
     "affine-tile": ("default", "none") + tuple("size:%d" % (2 << i) for i in range(9)),
     "affine-unroll": ("default", "none", "full") + tuple("factor:%d" % n for n in range(2, 33)),
     "linalg-tile": ("default", "none") + tuple("size:%d" % (2 << i) for i in range(9)),
+    "tune-knob": ("default",) + tuple("option:%d" % i for i in range(32)),
 }
 #: Each kind's integer features, in the plugin's order
 #: (oracle/DecisionKinds.def); string features (linalg-tile's ``op``) are in
@@ -78,6 +79,14 @@ FEATURES: Dict[str, Tuple[str, ...]] = {
         "element_bits",
         "float",
         "default_size",
+    ),
+    "tune-knob": (
+        "options",
+        "alternatives",
+        "position",
+        "selected",
+        "first_option",
+        "last_option",
     ),
 }
 
@@ -146,6 +155,9 @@ class MlirEnv(gymnasium.Env):
             after one warm-up run).
         llvm_version: the LLVM major (default: the installed plugin's).
         toolchain: an :class:`MlirToolchain` to share (not closed here).
+        undecided: by kind, the choice decisions not yet taken get (default:
+            their default); a schedule's ``tune-knob`` decisions need one,
+            as the interpreter fails on a knob left open.
     """
 
     metadata = {"render_modes": ["ansi"]}
@@ -161,6 +173,7 @@ class MlirEnv(gymnasium.Env):
         llvm_version: Optional[Union[int, str]] = None,
         toolchain: Optional[MlirToolchain] = None,
         render_mode: Optional[str] = None,
+        undecided: Optional[Dict[str, str]] = None,
     ) -> None:
         unknown = [kind for kind in kinds if kind not in CHOICES]
         if unknown or not kinds:
@@ -176,9 +189,16 @@ class MlirEnv(gymnasium.Env):
             raise ValueError(
                 "unknown reward space %r (known: %s)" % (reward_space, ", ".join(REWARD_SPACES))
             )
+        for kind, choice in (undecided or {}).items():
+            if kind not in kinds or choice not in CHOICES[kind]:
+                raise ValueError(
+                    "undecided: %r is not a choice of a kind of this environment (%s)"
+                    % (choice, ", ".join(kinds))
+                )
         if runtime_runs < 1:
             raise ValueError("runtime_runs must be at least 1, not %r" % runtime_runs)
         self.kinds = tuple(kinds)
+        self.undecided = dict(undecided or {})
         self.pipeline = pipeline
         self.runtime_runs = runtime_runs
         self.render_mode = render_mode
@@ -288,7 +308,12 @@ class MlirEnv(gymnasium.Env):
 
     def _advance(self) -> None:
         self._current = self.toolchain.optimize(
-            self.kernel.path, self._answers, self.pipeline, self.kinds, self.kernel.uri
+            self.kernel.path,
+            self._answers,
+            self.pipeline,
+            self.kinds,
+            self.kernel.uri,
+            undecided=self.undecided,
         )
         self._pending = next(
             (q for q in self._current.queries if (q.kind, q.key) not in self._answers), None
@@ -386,9 +411,11 @@ class MlirEnv(gymnasium.Env):
         """The state's decisions as an OptGym policy file's content:
         ``OPTGYM_ORACLE=policy:FILE mlir-opt --load-pass-plugin=OptGymMLIR.so
         --pass-pipeline='builtin.module(PIPELINE)' KERNEL`` reproduces it."""
-        decisions: Dict[str, Dict[str, Dict[str, str]]] = {}
+        decisions: Dict[str, Dict[str, Any]] = {}
         for (kind, key), choice in self._answers.items():
             decisions.setdefault(kind, {"table": {}})["table"][key] = choice
+        for kind, choice in self.undecided.items():
+            decisions.setdefault(kind, {})["fallback"] = choice
         return {"format": "optgym-policy", "version": 1, "decisions": decisions}
 
     def validate(self, runs_timeout: float = 300.0) -> MlirValidationResult:

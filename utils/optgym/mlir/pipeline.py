@@ -219,24 +219,24 @@ class MlirToolchain:
         pipeline: str = DEFAULT_PIPELINE,
         kinds: Sequence[str] = DEFAULT_KINDS,
         uri: Optional[str] = None,
+        undecided: Optional[Dict[str, str]] = None,
     ) -> OptimizedKernel:
         """Runs ``pipeline`` on the kernel file with ``answers`` ((kind,
-        key) -> choice; every other decision default). BuildError(stage="optimize")
+        key) -> choice); every other decision takes its kind's choice in
+        ``undecided``, else its default. BuildError(stage="optimize")
         with mlir-opt's message when it fails."""
         handle, record = tempfile.mkstemp(prefix="record-", suffix=".jsonl", dir=self.scratch)
         os.close(handle)
         environment = tool_environment()
         environment["OPTGYM_RECORD"] = record
         environment["OPTGYM_DECISIONS"] = ",".join(kinds)
-        if answers:
-            by_kind: Dict[str, Dict[str, str]] = {}
+        if answers or undecided:
+            decisions: Dict[str, Dict[str, object]] = {}
             for (kind, key), choice in answers.items():
-                by_kind.setdefault(kind, {})[key] = choice
-            policy = {
-                "format": "optgym-policy",
-                "version": 1,
-                "decisions": {kind: {"table": table} for kind, table in by_kind.items()},
-            }
+                decisions.setdefault(kind, {"table": {}})["table"][key] = choice  # type: ignore[index]
+            for kind, choice in (undecided or {}).items():
+                decisions.setdefault(kind, {})["fallback"] = choice
+            policy = {"format": "optgym-policy", "version": 1, "decisions": decisions}
             environment["OPTGYM_ORACLE"] = "policy:" + self._file(
                 json.dumps(policy, sort_keys=True), ".json"
             )
