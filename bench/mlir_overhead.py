@@ -11,11 +11,15 @@ turns so that the machine's noise hits each alike:
   optgym        optgym-affine-unroll, OPTGYM_ORACLE unset
   default       optgym-affine-unroll, OPTGYM_ORACLE=default
 
+(or optgym-affine-tile against affine-loop-tile, with --pass; --options
+gives both passes the same options)
+
 and prints the median wall time of each, and the overhead of the last
 three against the first. The outputs of all four are checked to be the
 same first.
 
   bench/mlir_overhead.py [--llvm 19|22] [--repeat N] [--copies N]
+                         [--pass optgym-affine-tile] [--options 'cache-size=8']
 """
 
 import argparse
@@ -31,11 +35,16 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KERNELS = os.path.join(ROOT, "datasets", "mlir-kernels")
 
 
-def variants(llvm, plugin):
+#: Each OptGym pass measured, with the upstream pass it replaces.
+UPSTREAM = {"optgym-affine-unroll": "affine-loop-unroll", "optgym-affine-tile": "affine-loop-tile"}
+
+
+def variants(llvm, plugin, ours_name, options):
     mlir_opt = "/usr/lib/llvm-%s/bin/mlir-opt" % llvm
     load = ["--load-pass-plugin=" + plugin]
-    upstream = "--pass-pipeline=builtin.module(func.func(affine-loop-unroll))"
-    ours = "--pass-pipeline=builtin.module(optgym-affine-unroll)"
+    braces = "{%s}" % options if options else ""
+    upstream = "--pass-pipeline=builtin.module(func.func(%s%s))" % (UPSTREAM[ours_name], braces)
+    ours = "--pass-pipeline=builtin.module(%s%s)" % (ours_name, braces)
     base = {k: v for k, v in os.environ.items() if not k.startswith("OPTGYM_")}
     return {
         "upstream": ([mlir_opt, upstream], base),
@@ -71,12 +80,16 @@ def main():
     parser.add_argument("--llvm", default=os.environ.get("OPTGYM_LLVM_VERSION", "19"))
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--copies", type=int, default=20)
+    parser.add_argument(
+        "--pass", dest="pass_name", choices=sorted(UPSTREAM), default="optgym-affine-unroll"
+    )
+    parser.add_argument("--options", default="", help="the passes' options, as in {...}")
     args = parser.parse_args()
     build = "build" if args.llvm == "19" else "build-%s" % args.llvm
     plugin = os.path.join(ROOT, build, "lib", "OptGymMLIR.so")
     if not os.path.exists(plugin):
         sys.exit("mlir_overhead: no %s (utils/build.sh %s builds it)" % (plugin, args.llvm))
-    ways = variants(args.llvm, plugin)
+    ways = variants(args.llvm, plugin, args.pass_name, args.options)
     with tempfile.TemporaryDirectory(prefix="optgym-mlir-bench-") as scratch:
         inputs = [os.path.join(KERNELS, n) for n in sorted(os.listdir(KERNELS))]
         inputs.append(many_kernels(args.copies, scratch))

@@ -28,6 +28,7 @@
 #include "mlir/Dialect/Affine/IR/AffineValueMap.h"
 #include "mlir/Dialect/Affine/LoopUtils.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Threading.h"
 #include "mlir/Pass/Pass.h"
 
 #include "llvm/ADT/DenseMap.h"
@@ -166,16 +167,6 @@ public:
       llvm::cl::desc("List of tile sizes for each perfect nest (overridden by "
                      "-tile-size)")};
 
-  void runOnOperation() override {
-    if (failed(reportConfigError(getOperation())))
-      return signalPassFailure();
-    getOperation()->walk<WalkOrder::PreOrder>([&](func::FuncOp F) {
-      if (!F.isExternal())
-        runOnFunction(F);
-      return WalkResult::skip();
-    });
-  }
-
 private:
   /// The sizes affine-loop-tile gives a band with this pass's options.
   SmallVector<unsigned, 6> upstreamSizes(ArrayRef<AffineForOp> Band) const {
@@ -256,8 +247,61 @@ private:
     return AnyTiled;
   }
 
-  void runOnFunction(func::FuncOp F) {
+  /// What the pass learns about a band before it changes anything.
+  struct BandPlan {
+    SmallVector<AffineForOp, 6> Loops;
+    bool Valid = false;
+    /// Forced sizes are offered (isFullyPermutable), when querying.
+    bool Offered = false;
+    SmallVector<unsigned, 6> Sizes;
+  };
+
+  struct FunctionPlan {
+    func::FuncOp F;
+    std::vector<BandPlan> Bands;
+  };
+
+  /// The bands affine-loop-tile tiles (the maximal perfect nest under each
+  /// loop at the top of the function body), their validity and sizes. Bands
+  /// are disjoint and each analysis looks only at its own band, so the
+  /// analyses of a function, done before any band is tiled, are those the
+  /// upstream pass makes band by band.
+  void analyze(FunctionPlan &Plan, bool Querying) const {
+    for (AffineForOp Root : Plan.F.getOps<AffineForOp>()) {
+      BandPlan Band;
+      affine::getPerfectlyNestedLoops(Band.Loops, Root);
+      Band.Valid = affine::isTilingValid(Band.Loops);
+      if (Band.Valid) {
+        Band.Sizes = upstreamSizes(Band.Loops);
+        Band.Offered = Querying && isFullyPermutable(Band.Loops);
+      }
+      Plan.Bands.push_back(std::move(Band));
+    }
+  }
+
+public:
+  void runOnOperation() override {
+    if (failed(reportConfigError(getOperation())))
+      return signalPassFailure();
+    std::vector<FunctionPlan> Plans;
+    getOperation()->walk<WalkOrder::PreOrder>([&](func::FuncOp F) {
+      if (!F.isExternal())
+        Plans.push_back({F, {}});
+      return WalkResult::skip();
+    });
     bool Querying = Session::get().shouldQuery(DecisionKind::AffineTile);
+    // The dependence analyses are the pass's cost: they run on the
+    // functions in parallel, as the upstream pass (a function pass) does;
+    // questions and transformations follow in order.
+    parallelForEach(&getContext(), Plans,
+                    [&](FunctionPlan &Plan) { analyze(Plan, Querying); });
+    for (FunctionPlan &Plan : Plans)
+      transform(Plan, Querying);
+  }
+
+private:
+  void transform(FunctionPlan &Plan, bool Querying) {
+    func::FuncOp F = Plan.F;
     std::string Prefix;
     llvm::DenseMap<Operation *, unsigned> Positions;
     if (Querying) {
@@ -266,31 +310,20 @@ private:
         Positions.try_emplace(Loop, Positions.size());
       });
     }
-
-    // The bands affine-loop-tile tiles: the maximal perfect nest under each
-    // loop at the top of the function body.
-    std::vector<SmallVector<AffineForOp, 6>> Bands;
-    for (AffineForOp Root : F.getOps<AffineForOp>()) {
-      SmallVector<AffineForOp, 6> Band;
-      affine::getPerfectlyNestedLoops(Band, Root);
-      Bands.push_back(std::move(Band));
-    }
-
-    for (SmallVector<AffineForOp, 6> &Band : Bands) {
-      if (!affine::isTilingValid(Band)) {
-        Band.front().emitRemark("tiling nest is invalid due to dependences");
+    for (BandPlan &Band : Plan.Bands) {
+      if (!Band.Valid) {
+        Band.Loops.front().emitRemark(
+            "tiling nest is invalid due to dependences");
         continue;
       }
-      SmallVector<unsigned, 6> Sizes = upstreamSizes(Band);
-      if (Querying && isFullyPermutable(Band) &&
-          !decide(Prefix, Positions, Band, Sizes))
+      if (Band.Offered && !decide(Prefix, Positions, Band.Loops, Band.Sizes))
         continue;
       SmallVector<AffineForOp, 6> Tiled;
-      if (failed(affine::tilePerfectlyNested(Band, Sizes, &Tiled)))
+      if (failed(affine::tilePerfectlyNested(Band.Loops, Band.Sizes, &Tiled)))
         continue;
       if (Separate) {
         auto IntraTileLoops =
-            MutableArrayRef<AffineForOp>(Tiled).drop_front(Band.size());
+            MutableArrayRef<AffineForOp>(Tiled).drop_front(Band.Loops.size());
         (void)affine::separateFullTiles(IntraTileLoops);
       }
     }
