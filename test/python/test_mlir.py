@@ -281,3 +281,20 @@ def test_tune_knobs_on_llvm_22():
         assert environment.query is None
         text = environment.observation["MlirText"]
         assert "step %c32" in text and 'transform.tune.knob<"tile_i"> = 32' in text
+
+
+def test_unreadable_kernels_name_the_file_and_position(tmp_path):
+    broken = tmp_path / "broken.mlir"
+    broken.write_text("func.func @main() {\n  %x = arith.addi %y, %y : i64\n  return\n}\n")
+    with MlirEnv(str(broken)) as environment:
+        with pytest.raises(
+            BuildError, match=r"broken\.mlir:2:\d+: error: use of undeclared SSA value"
+        ):
+            environment.reset()
+    silent = tmp_path / "silent.mlir"
+    silent.write_text("func.func @kernel() {\n  return\n}\n")
+    with MlirEnv(str(silent)) as environment:
+        environment.reset()
+        assert environment.query is None
+        result = environment.validate()
+        assert not result.okay and "no func.func @main() without arguments" in result.error

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import statistics
 import tempfile
@@ -292,6 +293,13 @@ class MlirToolchain:
         executable = llvm_ir[: -len(".ll")] + self.opt_level.replace("-", "_") + ".exe"
         if os.path.exists(executable):
             return executable
+        with open(llvm_ir, encoding="utf-8") as stream:
+            if not re.search(r"^define void @main\(\)", stream.read(), re.MULTILINE):
+                raise BuildError(
+                    "the kernel has no func.func @main() without arguments or results to run",
+                    uri,
+                    stage="codegen",
+                )
         objects = executable + ".o"
         self._check(
             [
