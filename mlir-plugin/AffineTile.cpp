@@ -284,11 +284,8 @@ public:
     if (failed(reportConfigError(getOperation())))
       return signalPassFailure();
     std::vector<FunctionPlan> Plans;
-    getOperation()->walk<WalkOrder::PreOrder>([&](func::FuncOp F) {
-      if (!F.isExternal())
-        Plans.push_back({F, {}});
-      return WalkResult::skip();
-    });
+    for (func::FuncOp F : definedFunctions(getOperation()))
+      Plans.push_back({F, {}});
     bool Querying = Session::get().shouldQuery(DecisionKind::AffineTile);
     // The dependence analyses are the pass's cost: they run on the
     // functions in parallel, as the upstream pass (a function pass) does;

@@ -153,11 +153,8 @@ public:
   void runOnOperation() override {
     if (failed(reportConfigError(getOperation())))
       return signalPassFailure();
-    getOperation()->walk<WalkOrder::PreOrder>([&](func::FuncOp F) {
-      if (!F.isExternal())
-        runOnFunction(F);
-      return WalkResult::skip();
-    });
+    for (func::FuncOp F : definedFunctions(getOperation()))
+      runOnFunction(F);
   }
 
 private:

@@ -21,6 +21,16 @@ LogicalResult reportConfigError(Operation *Op) {
   return success();
 }
 
+SmallVector<func::FuncOp> definedFunctions(Operation *Op) {
+  SmallVector<func::FuncOp> Functions;
+  Op->walk<WalkOrder::PreOrder>([&](func::FuncOp F) {
+    if (!F.isExternal())
+      Functions.push_back(F);
+    return WalkResult::skip();
+  });
+  return Functions;
+}
+
 StringRef sourceFileOf(Operation *Op) {
   StringRef File;
   Op->getLoc()->walk([&](Location Loc) {

@@ -424,20 +424,18 @@ class MlirEnv(gymnasium.Env):
         if self._current is None:
             raise RuntimeError("call reset() before validate()")
         uri = self.kernel.uri
+
+        def output(text: str) -> str:
+            toolchain = self.toolchain
+            executable = toolchain.build(toolchain.lower(text, uri), uri)
+            return toolchain.run(executable, timeout=runs_timeout, uri=uri).stdout
+
         try:
-            reference = self.toolchain.run(
-                self.toolchain.build(self.toolchain.lower(self.kernel.text, uri), uri),
-                timeout=runs_timeout,
-                uri=uri,
-            ).stdout
+            reference = output(self.kernel.text)
         except Exception as error:  # noqa: BLE001 - reported, not raised
             return MlirValidationResult(False, "", "", "the unoptimized kernel failed: %s" % error)
         try:
-            actual = self.toolchain.run(
-                self.toolchain.build(self.toolchain.lower(self._current.text, uri), uri),
-                timeout=runs_timeout,
-                uri=uri,
-            ).stdout
+            actual = output(self._current.text)
         except Exception as error:  # noqa: BLE001 - reported, not raised
             return MlirValidationResult(False, reference, "", str(error))
         if actual != reference:
