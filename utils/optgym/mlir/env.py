@@ -5,11 +5,12 @@ loop of the tiled kernel), like MLIR-RL's loop-by-loop episodes.
 An action is the index of a choice of the current decision's kind (or the
 choice's name): ``info["action_mask"]`` marks the indices that kind has, and
 ``action_space`` is as large as the largest kind; past a kind's choices an
-index wraps around (index modulo the number of choices). Rewards are the decrease
-of a cost (the kernel's run time, or the instructions of its lowered LLVM IR
-after -O2) since the previous step, over the cost of the default pipeline:
-an episode's rewards add up to ``1 - final / default``. A state's cost is
-measured with every decision not yet taken at its default.
+index wraps around (index modulo the number of choices). Rewards are the
+decrease of a cost (the kernel's run time, or the instructions of its
+lowered LLVM IR after -O2) since the previous step, over the cost of the
+default pipeline: an episode's rewards add up to ``1 - final / default``. A
+state's cost is measured with every decision not yet taken at its default
+(or at its kind's ``undecided`` choice).
 """
 
 from __future__ import annotations

@@ -150,7 +150,9 @@ class MlirToolchain:
             honours ``$OPTGYM_MLIR_PLUGIN``).
         opt_level: clang's level for the lowered kernel.
 
-    Files go to a private scratch directory, removed by :meth:`close`.
+    Files go to a private scratch directory, removed by :meth:`close`; it
+    keeps one lowered module and one executable per distinct kernel text
+    measured (tens of kilobytes each).
     """
 
     def __init__(
@@ -280,8 +282,10 @@ class MlirToolchain:
 
     def _run_with_input(self, argv: List[str], data: bytes, what: str, uri: Optional[str]) -> bytes:
         source = self._file(data, ".input")
-        completed = self._check(argv + [source], what, "lower", uri)
-        return completed.stdout
+        try:
+            return self._check(argv + [source], what, "lower", uri).stdout
+        finally:
+            os.unlink(source)
 
     def instruction_count(self, llvm_ir: str, uri: Optional[str] = None) -> int:
         """Instructions of the lowered kernel after LLVM's -O2 pipeline
@@ -328,6 +332,7 @@ class MlirToolchain:
             uri,
         )
         os.replace(executable + ".tmp", executable)
+        os.unlink(objects)
         return executable
 
     def _runtime_object(self, uri: Optional[str]) -> str:
@@ -367,11 +372,10 @@ class MlirToolchain:
 
 def _query(line: str) -> MlirQuery:
     record = json.loads(line)
-    query = MlirQuery(
+    return MlirQuery(
         key=record["key"],
         kind=record["kind"],
         features=dict(record.get("features", {})),
         choices=tuple(record["choices"]),
         chosen=record["chosen"],
     )
-    return query
