@@ -112,9 +112,7 @@ inline unsigned affineFactor(unsigned Choice) {
 inline unsigned tileSize(unsigned Choice) {
   return 2u << (Choice - TileSizeFirst);
 }
-inline unsigned knobOption(unsigned Choice) {
-  return Choice - KnobOptionFirst;
-}
+inline unsigned knobOption(unsigned Choice) { return Choice - KnobOptionFirst; }
 inline unsigned vectorWidth(unsigned Choice) {
   return 1u << ((Choice - VectorizeFirstWidth) / NumInterleaves);
 }
