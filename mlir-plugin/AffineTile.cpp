@@ -168,8 +168,17 @@ public:
                      "-tile-size)")};
 
 private:
-  /// The sizes affine-loop-tile gives a band with this pass's options.
-  SmallVector<unsigned, 6> upstreamSizes(ArrayRef<AffineForOp> Band) const {
+  /// Whether the sizes affine-loop-tile gives depend on the band's memory
+  /// footprint (no tile-size or tile-sizes, a cache size).
+  bool sizesFromFootprint() const {
+    return !TileSize && TileSizes.empty() && CacheSizeInKiB != 0;
+  }
+
+  /// The sizes affine-loop-tile gives a band with this pass's options;
+  /// Footprint is the band's (when sizesFromFootprint()).
+  SmallVector<unsigned, 6>
+  upstreamSizes(ArrayRef<AffineForOp> Band,
+                std::optional<int64_t> Footprint) const {
     unsigned Depth = Band.size();
     if (TileSize)
       return SmallVector<unsigned, 6>(Depth, TileSize);
@@ -180,8 +189,6 @@ private:
     }
     if (CacheSizeInKiB == 0)
       return SmallVector<unsigned, 6>(Depth, 1);
-    std::optional<int64_t> Footprint =
-        affine::getMemoryFootprintBytes(Band.front(), /*memorySpace=*/0);
     if (!Footprint) {
       SmallVector<unsigned, 6> Sizes(Depth, UpstreamDefaultTileSize);
       adjustToDivisorsOfTripCounts(Band, Sizes);
@@ -222,12 +229,10 @@ private:
   /// none (the band stays untiled).
   bool decide(StringRef Prefix,
               const llvm::DenseMap<Operation *, unsigned> &Positions,
-              ArrayRef<AffineForOp> Band, MutableArrayRef<unsigned> Sizes) {
+              ArrayRef<AffineForOp> Band, std::optional<int64_t> Footprint,
+              MutableArrayRef<unsigned> Sizes) {
     Session &S = Session::get();
     bool WantsFeatures = S.needsFeatures(DecisionKind::AffineTile);
-    std::optional<int64_t> Footprint;
-    if (WantsFeatures)
-      Footprint = affine::getMemoryFootprintBytes(Band.front(), 0);
     bool AnyTiled = false;
     for (unsigned I = 0; I < Band.size(); ++I) {
       AffineForOp Loop = Band[I];
@@ -253,6 +258,8 @@ private:
     bool Valid = false;
     /// Forced sizes are offered (isFullyPermutable), when querying.
     bool Offered = false;
+    /// Computed when the sizes or the features need it.
+    std::optional<int64_t> Footprint;
     SmallVector<unsigned, 6> Sizes;
   };
 
@@ -266,14 +273,17 @@ private:
   /// are disjoint and each analysis looks only at its own band, so the
   /// analyses of a function, done before any band is tiled, are those the
   /// upstream pass makes band by band.
-  void analyze(FunctionPlan &Plan, bool Querying) const {
+  void analyze(FunctionPlan &Plan, bool Querying, bool WantsFeatures) const {
     for (AffineForOp Root : Plan.F.getOps<AffineForOp>()) {
       BandPlan Band;
       affine::getPerfectlyNestedLoops(Band.Loops, Root);
       Band.Valid = affine::isTilingValid(Band.Loops);
       if (Band.Valid) {
-        Band.Sizes = upstreamSizes(Band.Loops);
         Band.Offered = Querying && isFullyPermutable(Band.Loops);
+        if (sizesFromFootprint() || (Band.Offered && WantsFeatures))
+          Band.Footprint = affine::getMemoryFootprintBytes(Band.Loops.front(),
+                                                           /*memorySpace=*/0);
+        Band.Sizes = upstreamSizes(Band.Loops, Band.Footprint);
       }
       Plan.Bands.push_back(std::move(Band));
     }
@@ -286,12 +296,15 @@ public:
     std::vector<FunctionPlan> Plans;
     for (func::FuncOp F : definedFunctions(getOperation()))
       Plans.push_back({F, {}});
-    bool Querying = Session::get().shouldQuery(DecisionKind::AffineTile);
-    // The dependence analyses are the pass's cost: they run on the
-    // functions in parallel, as the upstream pass (a function pass) does;
-    // questions and transformations follow in order.
-    parallelForEach(&getContext(), Plans,
-                    [&](FunctionPlan &Plan) { analyze(Plan, Querying); });
+    Session &S = Session::get();
+    bool Querying = S.shouldQuery(DecisionKind::AffineTile);
+    bool WantsFeatures = Querying && S.needsFeatures(DecisionKind::AffineTile);
+    // The dependence and footprint analyses are the pass's cost: they run on
+    // the functions in parallel, as the upstream pass (a function pass)
+    // does; questions and transformations follow in order.
+    parallelForEach(&getContext(), Plans, [&](FunctionPlan &Plan) {
+      analyze(Plan, Querying, WantsFeatures);
+    });
     for (FunctionPlan &Plan : Plans)
       transform(Plan, Querying);
   }
@@ -302,7 +315,7 @@ private:
     std::string Prefix;
     llvm::DenseMap<Operation *, unsigned> Positions;
     if (Querying) {
-      Prefix = (sourceFileOf(F) + ":" + F.getSymName() + ":").str();
+      Prefix = keyPrefix(F);
       F.walk<WalkOrder::PreOrder>([&](AffineForOp Loop) {
         Positions.try_emplace(Loop, Positions.size());
       });
@@ -313,7 +326,8 @@ private:
             "tiling nest is invalid due to dependences");
         continue;
       }
-      if (Band.Offered && !decide(Prefix, Positions, Band.Loops, Band.Sizes))
+      if (Band.Offered &&
+          !decide(Prefix, Positions, Band.Loops, Band.Footprint, Band.Sizes))
         continue;
       SmallVector<AffineForOp, 6> Tiled;
       if (failed(affine::tilePerfectlyNested(Band.Loops, Band.Sizes, &Tiled)))

@@ -238,7 +238,9 @@ private:
       D.Applied = true;
       Result = carryOut(D.Choice, Loop);
     }
-    forgetIfErased(State, F, Loop.getOperation());
+    // A transform that fails leaves the loop as it was.
+    if (succeeded(Result))
+      forgetIfErased(State, F, Loop.getOperation());
     return Result;
   }
 
@@ -260,7 +262,7 @@ private:
     FunctionState State;
     State.Querying = Session::get().shouldQuery(DecisionKind::AffineUnroll);
     if (State.Querying) {
-      State.Prefix = (sourceFileOf(F) + ":" + F.getSymName() + ":").str();
+      State.Prefix = keyPrefix(F);
       number(State, F);
     }
 

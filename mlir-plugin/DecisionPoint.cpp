@@ -45,4 +45,8 @@ StringRef sourceFileOf(Operation *Op) {
   return llvm::sys::path::filename(File);
 }
 
+std::string keyPrefix(func::FuncOp F) {
+  return (sourceFileOf(F) + ":" + F.getSymName() + ":").str();
+}
+
 } // namespace optgym

@@ -2,7 +2,7 @@
 //
 // The session's configuration error, reported once as an MLIR error (the
 // pass then fails, as a bad policy fails a clang build), the functions a pass
-// visits, and the file name keys start with.
+// visits, and how keys start.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,6 +14,8 @@
 
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
+
+#include <string>
 
 namespace mlir {
 class Operation;
@@ -34,6 +36,9 @@ llvm::SmallVector<mlir::func::FuncOp> definedFunctions(mlir::Operation *Op);
 /// The base name of the file Op was parsed from ("-" for standard input or
 /// when its location names no file).
 llvm::StringRef sourceFileOf(mlir::Operation *Op);
+
+/// "FILE:FUNC:", how the keys of F's decisions start.
+std::string keyPrefix(mlir::func::FuncOp F);
 
 } // namespace optgym
 

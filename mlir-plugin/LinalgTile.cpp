@@ -134,8 +134,7 @@ private:
       if (isa<TilingInterface>(Op.getOperation()))
         Ops.push_back(Op);
     });
-    std::string FilePrefix =
-        Querying ? (sourceFileOf(F) + ":" + F.getSymName() + ":").str() : "";
+    std::string FilePrefix = Querying ? keyPrefix(F) : "";
 
     IRRewriter Rewriter(F.getContext());
     for (auto [Position, Op] : llvm::enumerate(Ops)) {

@@ -29,13 +29,13 @@ import collections
 import math
 import sys
 import time
-import warnings
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 import optgym
 from optgym import CompilerEnvStateReader
 from optgym.progress import Progress
+from optgym.suites import DEPRECATED_NAMES
 
 #: Where the replays go when a state's own program is not available.
 DEFAULT_FALLBACKS = (
@@ -52,15 +52,15 @@ def csv_files(root: Path) -> List[Path]:
 
 
 def benchmark_uri(uri: str) -> str:
-    """The URI OptGym resolves a state's to: CompilerGym's old spelling
-    ``cBench-v1`` is ``cbench-v1`` (without the deprecation warning, which
-    every such state would repeat)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        try:
-            return optgym.benchmark(uri).uri
-        except optgym.BenchmarkError:
-            return uri
+    """The URI OptGym resolves a state's to: a deprecated dataset name of
+    CompilerGym's (``cBench-v1``) becomes the suite it stands for, without
+    the deprecation warning, which every such state would repeat."""
+    scheme, separator, rest = uri.partition("://")
+    dataset, slash, name = rest.partition("/")
+    current = DEPRECATED_NAMES.get(dataset)
+    if not separator or current is None:
+        return uri
+    return "%s://%s%s%s" % (scheme, current, slash, name)
 
 
 def short(text: str, limit: int = 160) -> str:

@@ -271,15 +271,21 @@ class Benchmark:
     def ir_to_bitcode(self, path: Path, textual: bool, out: Path) -> None:
         """Writes the module of an IR file of this benchmark (textual IR
         or bitcode) to ``out`` as bitcode, once this LLVM has read and
-        verified it; BuildError naming the benchmark otherwise."""
+        verified it (``out`` may be ``path`` for bitcode); BuildError naming
+        the benchmark and the file otherwise."""
         if textual:
             assembler = self.toolchain.require("llvm-as", self.uri)
-            self.run_tool([assembler, str(path), "-o", str(out)], "llvm-as (invalid IR)")
+            self.run_tool(
+                [assembler, str(path), "-o", str(out)], "llvm-as %s (invalid IR)" % path.name
+            )
             return
         # Used byte for byte.
-        shutil.copyfile(path, out)
+        if path != out:
+            shutil.copyfile(path, out)
         opt = self.toolchain.require("opt", self.uri)
-        self.run_tool([opt, "-passes=verify", "-disable-output", str(out)], "reading the bitcode")
+        self.run_tool(
+            [opt, "-passes=verify", "-disable-output", str(out)], "reading %s" % path.name
+        )
 
     def disassemble(self, bitcode: Union[str, Path]) -> str:
         """The textual IR of a module of this benchmark (``llvm-dis``)."""
@@ -642,7 +648,8 @@ class IRContentsBenchmark(Benchmark):
 
     def _make_bitcode(self, out: Path, scratch: Path) -> Dict[str, Any]:
         textual = not self.contents.startswith(_BITCODE_MAGICS)
-        given = scratch / ("given.ll" if textual else "given.bc")
+        # Bitcode goes where it is used; textual IR is assembled there.
+        given = scratch / "given.ll" if textual else out
         given.write_bytes(self.contents)
         self.ir_to_bitcode(given, textual, out)
         return {}

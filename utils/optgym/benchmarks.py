@@ -390,7 +390,7 @@ def benchmark(
     """
     if isinstance(uri, Benchmark):
         return uri
-    # Read once: suites() looks at every manifest file.
+    # Read once (suites() looks at every manifest file) and handed on.
     known = suites()
     text = _shorthand(str(uri).strip(), known)
     scheme, dataset, rest = _parse(text)
@@ -399,7 +399,7 @@ def benchmark(
         text = "benchmark://%s/%s" % (dataset, rest)
     if scheme == "benchmark":
         if dataset in known:
-            return suite_benchmark(text, dataset, rest, toolchain, cache)
+            return suite_benchmark(text, dataset, rest, toolchain, cache, known)
         if dataset != BUILTIN_DATASET:
             raise UnknownBenchmark(
                 "unknown dataset %r (known: %s)"

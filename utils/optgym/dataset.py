@@ -282,11 +282,8 @@ class GeneratorDataset(Dataset):
         rng = _rng(random_state)
         for _ in range(GENERATOR_ATTEMPTS):
             bench = self.benchmark("%s/%d" % (self.name, int(rng.integers(_MAX_SEED))))
-            try:
-                bench.bitcode_entry()
-            except SkippedBenchmark:
-                continue
-            return bench
+            if bench.skipped is None:
+                return bench
         raise SkippedBenchmark(
             "%d random seeds in a row are skipped" % GENERATOR_ATTEMPTS, self.name
         )
@@ -326,13 +323,10 @@ class CsmithDataset(GeneratorDataset):
         first = seed
         while retry_count <= max_retries:
             bench = self.benchmark("%s/%d" % (self.name, seed % _MAX_SEED))
-            try:
-                bench.bitcode_entry()
-            except SkippedBenchmark:
-                seed += 1
-                retry_count += 1
-                continue
-            return bench
+            if bench.skipped is None:
+                return bench
+            seed += 1
+            retry_count += 1
         raise OSError("Csmith failed after %d attempts with seed %d" % (retry_count, first))
 
 

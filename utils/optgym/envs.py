@@ -10,6 +10,7 @@ is made.
 
 from __future__ import annotations
 
+import importlib
 from typing import Any, Dict
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "NAMESPACE",
     "entry_point",
     "environment_arguments",
+    "environment_class",
     "environment_name",
     "register_environments",
 ]
@@ -54,6 +56,12 @@ def environment_name(env_id: str) -> str:
 def entry_point(env_id: str) -> str:
     """``module:Class`` of the environment ``env_id`` makes."""
     return ENTRY_POINTS.get(environment_name(env_id), _LLVM_ENTRY_POINT)
+
+
+def environment_class(env_id: str) -> type:
+    """The class of the environment ``env_id`` makes (imported now)."""
+    module, _, name = entry_point(env_id).partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
 def environment_arguments(env_id: str, overrides: Dict[str, Any]) -> Dict[str, Any]:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
@@ -88,15 +87,8 @@ class LinkedBenchmark(Benchmark):
                 "compiling %s at -O0" % path.name,
                 cwd=str(path.parent),
             )
-        elif suffix == ".ll":
-            assembler = self.toolchain.require("llvm-as", self.uri)
-            self.run_tool([assembler, str(path), "-o", str(target)], "llvm-as %s" % path.name)
         else:
-            shutil.copyfile(path, target)
-            opt = self.toolchain.require("opt", self.uri)
-            self.run_tool(
-                [opt, "-passes=verify", "-disable-output", str(target)], "reading %s" % path.name
-            )
+            self.ir_to_bitcode(path, suffix == ".ll", target)
 
 
 def make_benchmark(

@@ -75,18 +75,19 @@ def split_by_function(
     toolchain = bench.toolchain
     extract = toolchain.require("llvm-extract", bench.uri)
     with tempfile.TemporaryDirectory(prefix="optgym-split-") as scratch:
-        module = Path(scratch) / "module.bc"
-        module.write_bytes(bench.bitcode_path().read_bytes())
+        module = bench.bitcode_path()
         functions = defined_functions(bench.disassemble(module))
         if not functions:
             raise ValueError("%s: the module defines no function" % bench.uri)
         if any(f.name.isdigit() for f in functions):
             opt = toolchain.require("opt", bench.uri)
+            named = Path(scratch) / "module.bc"
             bench.run_tool(
-                [opt, "-passes=name-anon-globals", str(module), "-o", str(module)],
+                [opt, "-passes=name-anon-globals", str(module), "-o", str(named)],
                 "naming the unnamed functions",
                 timeout=timeout,
             )
+            module = named
             functions = defined_functions(bench.disassemble(module))
 
         def extracted(flags: Sequence[str], function: str) -> Benchmark:

@@ -343,7 +343,8 @@ def check_module(
     start: float,
     extra_flags: Sequence[str] = (),
     what: str = "the optimized module",
-    unchecked: str = "",
+    *,
+    unchecked: str,
 ) -> "BuildValidation":
     """Verifies ``bitcode`` (a module of ``bench``), builds it into ``exe``
     with code generation only, runs it and compares the run with the -O0
@@ -374,8 +375,7 @@ def check_module(
     if reference is None:
         return result(
             "ok",
-            "builds and verifies (%s)"
-            % (unchecked or "not runnable: %s" % bench.not_runnable_reason),
+            "builds and verifies (%s)" % unchecked,
             build_seconds=build_seconds,
         )
     run = _faulty_run(bench, exe, timeout, fault)

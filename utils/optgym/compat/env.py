@@ -145,11 +145,11 @@ class CompilerGymEnv(LlvmEnv, *_gym_env_bases()):
     def observation_space(self, value: Any) -> None:
         LlvmEnv.observation_space.fset(self, value)
 
-    def _observation_specs(self) -> Dict[str, ObservationSpaceSpec]:
+    def _make_observation_specs(self, info: Any) -> Dict[str, ObservationSpaceSpec]:
         # CompilerGym's Bitcode is an array of bytes (clients call tobytes()).
-        specs = LlvmEnv._observation_specs(self)
+        specs = LlvmEnv._make_observation_specs(self, info)
         bitcode = specs.get("Bitcode")
-        if bitcode is not None and not getattr(bitcode.compute, "byte_array", False):
+        if bitcode is not None:
             specs["Bitcode"] = dataclasses.replace(bitcode, compute=_byte_array(bitcode.compute))
         return specs
 
@@ -238,6 +238,17 @@ class CompilerGymEnv(LlvmEnv, *_gym_env_bases()):
             actions, super().multistep(actions, observation_spaces, reward_spaces), reward_spaces
         )
 
+    def _step_observation_names(self) -> Tuple[str, ...]:
+        # The user's reward reads its observation spaces after every step:
+        # they come with the step's answer, not one request each.
+        space = self._custom_reward
+        if space is None:
+            return ()
+        known = self.observation.spaces
+        return tuple(
+            name for name in getattr(space, "observation_spaces", ()) or () if name in known
+        )
+
     def _custom_step(
         self,
         actions: Sequence[Any],
@@ -302,7 +313,6 @@ def _byte_array(compute: Compute) -> Compute:
 
         return numpy.frombuffer(compute(source, query), dtype=numpy.int8)
 
-    as_array.byte_array = True  # type: ignore[attr-defined]
     return as_array
 
 

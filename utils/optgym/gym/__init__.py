@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..envs import ENVIRONMENTS, entry_point, environment_arguments
+from ..envs import ENVIRONMENTS, environment_arguments, environment_class
 from .driver import (
     DriverCrashed,
     DriverError,
@@ -68,9 +68,4 @@ def make(env_id: str = "llvm-v0", **kwargs: Any) -> Any:
     environment class's (:class:`LlvmEnv`, or :class:`optgym.mlir.MlirEnv`
     for ``mlir-v0``); they override the id's defaults. Accepts CompilerGym's
     ``compiler_gym:`` prefix and Gymnasium's ``optgym/`` namespace."""
-    arguments = environment_arguments(env_id, kwargs)
-    if entry_point(env_id) != "optgym.gym.env:LlvmEnv":
-        from ..mlir import MlirEnv
-
-        return MlirEnv(**arguments)
-    return LlvmEnv(**arguments)
+    return environment_class(env_id)(**environment_arguments(env_id, kwargs))

@@ -362,8 +362,13 @@ class LlvmEnv(gymnasium.Env):
 
     def _observation_specs(self) -> Dict[str, ObservationSpaceSpec]:
         if self._specs is None:
-            self._specs = observation_specs(self._info())
+            self._specs = self._make_observation_specs(self._info())
         return self._specs
+
+    def _make_observation_specs(self, info: DriverInfo) -> Dict[str, ObservationSpaceSpec]:
+        """The observation spaces of a driver (built once per environment;
+        a subclass may change them)."""
+        return observation_specs(info)
 
     @property
     def observation_space_spec(self) -> Optional[ObservationSpaceSpec]:
@@ -784,15 +789,22 @@ class LlvmEnv(gymnasium.Env):
         if requests is not None:
             names, bitcode = self._observe_suffix(requests.observations, requests.rewards)
             return names, self._encode_suffix(names), bitcode
-        key = (self._observation_name, self._reward.space.name if self._reward else None)
+        extra = self._step_observation_names()
+        key = (self._observation_name, self._reward.space.name if self._reward else None, extra)
         memo = self._suffix_memo
         if memo is None or memo[0] != key:
+            specs = self._observation_specs()
             names, bitcode = self._observe_suffix(
-                [self._observation_specs()[key[0]]] if key[0] is not None else [],
+                ([specs[key[0]]] if key[0] is not None else []) + [specs[name] for name in extra],
                 [self._reward.space] if self._reward is not None else [],
             )
             memo = self._suffix_memo = (key, names, bitcode, self._encode_suffix(names))
         return memo[1], memo[3], memo[2]
+
+    def _step_observation_names(self) -> Tuple[str, ...]:
+        """Observation spaces every step needs besides the environment's
+        own (a subclass's reward, say), carried by the step's answer."""
+        return ()
 
     @staticmethod
     def _encode_suffix(names: List[str]) -> bytes:

@@ -216,6 +216,7 @@ class MlirEnv(gymnasium.Env):
         self._answers: Dict[Tuple[str, str], str] = {}
         self._current: Optional[OptimizedKernel] = None
         self._pending: Optional[MlirQuery] = None
+        self._default_text: Optional[str] = None
         self._costs: Dict[Tuple[str, str], float] = {}
         self._previous_cost: Optional[float] = None
         self.observation = _ObservationView(self)
@@ -267,6 +268,7 @@ class MlirEnv(gymnasium.Env):
             self.kernel = resolve_kernel(chosen)
         self._answers = {}
         self._advance()
+        self._default_text = self._current.text
         self._previous_cost = None
         if self.reward_space_name is not None:
             self._previous_cost = self.cost(self.reward_space_name)
@@ -382,11 +384,11 @@ class MlirEnv(gymnasium.Env):
         return self._measure(self._current.text, space)
 
     def default_cost(self, space: str) -> float:
-        """The cost of the default pipeline (no decision taken)."""
-        default = self.toolchain.optimize(
-            self.kernel.path, {}, self.pipeline, self.kinds, self.kernel.uri
-        )
-        return self._measure(default.text, space)
+        """The cost of the default pipeline: the state reset() starts from,
+        no decision taken."""
+        if self._default_text is None:
+            raise RuntimeError("call reset() before asking for costs")
+        return self._measure(self._default_text, space)
 
     # -- states -----------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Mapping, Optional, Tuple
 
 from ..cache import Cache
 from ..errors import UnknownBenchmark
@@ -123,11 +123,14 @@ def suite_benchmark(
     program: str,
     toolchain: Optional[Toolchain] = None,
     cache: Optional[Cache] = None,
+    known: Optional[Mapping[str, Suite]] = None,
 ) -> SuiteBenchmark:
     """The benchmark ``benchmark://SUITE/PROGRAM`` (nothing is downloaded or
     built yet). UnknownBenchmark naming ``uri`` for an unknown suite or
-    program."""
-    known = suites()
+    program. ``known``: what :func:`suites` returns, when the caller has
+    it already."""
+    if known is None:
+        known = suites()
     if suite not in known:
         raise UnknownBenchmark(
             "unknown dataset %r (known suites: %s)" % (suite, ", ".join(known)), uri
