@@ -11,15 +11,16 @@ turns so that the machine's noise hits each alike:
   optgym        optgym-affine-unroll, OPTGYM_ORACLE unset
   default       optgym-affine-unroll, OPTGYM_ORACLE=default
 
-(or optgym-affine-tile against affine-loop-tile, with --pass; --options
-gives both passes the same options)
+(or optgym-affine-tile against affine-loop-tile, optgym-affine-unroll-jam
+against affine-loop-unroll-jam, with --pass; --options gives both passes the
+same options)
 
 and prints the median wall time of each, and the overhead of the last
 three against the first. The outputs of all four are checked to be the
 same first.
 
   bench/mlir_overhead.py [--llvm 19|22] [--repeat N] [--copies N]
-                         [--pass optgym-affine-tile] [--options 'cache-size=8']
+                         [--pass optgym-affine-tile|optgym-affine-unroll-jam] [--options 'cache-size=8']
 """
 
 import argparse
@@ -36,7 +37,11 @@ KERNELS = os.path.join(ROOT, "datasets", "mlir-kernels")
 
 
 #: Each OptGym pass measured, with the upstream pass it replaces.
-UPSTREAM = {"optgym-affine-unroll": "affine-loop-unroll", "optgym-affine-tile": "affine-loop-tile"}
+UPSTREAM = {
+    "optgym-affine-unroll": "affine-loop-unroll",
+    "optgym-affine-unroll-jam": "affine-loop-unroll-jam",
+    "optgym-affine-tile": "affine-loop-tile",
+}
 
 
 def variants(llvm, plugin, ours_name, options):

@@ -29,7 +29,7 @@ from optgym.mlir import MlirEnv, MlirToolchain
 from optgym.mlir.agents import greedy_search, random_search
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-KERNELS = ("matmul-512-f32", "conv2d-f32")
+KERNELS = ("matmul-512-f32", "conv2d-f32", "conv2d-acc-f32")
 
 
 def progress(label):
@@ -96,7 +96,7 @@ def main():
             )
         for agent, result in found.items():
             chosen = [
-                "%s=%s" % (key.split(":")[-1], choice)
+                "%s %s=%s" % (kind, key.split(":")[-1], choice)
                 for kind, key, choice in result.best
                 if choice != "default"
             ]

@@ -16,6 +16,7 @@
 
 #include "mlir-plugin/AffineTile.h"
 #include "mlir-plugin/DecisionPoint.h"
+#include "mlir-plugin/LoopFeatures.h"
 
 #include "oracle/DecisionKind.h"
 #include "oracle/Query.h"
@@ -25,7 +26,6 @@
 #include "mlir/Dialect/Affine/Analysis/LoopAnalysis.h"
 #include "mlir/Dialect/Affine/Analysis/Utils.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
-#include "mlir/Dialect/Affine/IR/AffineValueMap.h"
 #include "mlir/Dialect/Affine/LoopUtils.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Threading.h"
@@ -46,38 +46,6 @@ namespace {
 
 /// affine-loop-tile's size for a dimension it has no size for.
 constexpr unsigned UpstreamDefaultTileSize = 4;
-
-/// How the loads and stores of a band move with one of its loops.
-struct AccessStrides {
-  int64_t UnitStride = 0, Strided = 0, Invariant = 0;
-};
-
-AccessStrides classifyAccesses(ArrayRef<AffineForOp> Band, AffineForOp Loop) {
-  AccessStrides Strides;
-  Value IV = Loop.getInductionVar();
-  Band.front()->walk([&](Operation *Op) {
-    if (!isa<affine::AffineReadOpInterface, affine::AffineWriteOpInterface>(Op))
-      return;
-    affine::AffineValueMap Map;
-    affine::MemRefAccess(Op).getAccessMap(&Map);
-    unsigned NumResults = Map.getNumResults();
-    unsigned Moving = 0;
-    bool LastMoves = false;
-    for (unsigned R = 0; R < NumResults; ++R) {
-      if (!Map.isFunctionOf(R, IV))
-        continue;
-      ++Moving;
-      LastMoves |= R + 1 == NumResults;
-    }
-    if (Moving == 0)
-      ++Strides.Invariant;
-    else if (Moving == 1 && LastMoves)
-      ++Strides.UnitStride;
-    else
-      ++Strides.Strided;
-  });
-  return Strides;
-}
 
 /// True if no dependence between the band's loads and stores runs backwards
 /// along any of its loops: rectangular tiles of any size then keep the order
@@ -219,7 +187,7 @@ private:
     Q.set(FeatureId::AffineTile_TripCount, Trip ? int64_t(*Trip) : 0);
     Q.set(FeatureId::AffineTile_FootprintBytes, Footprint.value_or(0));
     Q.set(FeatureId::AffineTile_DefaultSize, DefaultSize);
-    AccessStrides Strides = classifyAccesses(Band, Band[Index]);
+    AccessStrides Strides = classifyAccesses(Band.front(), Band[Index]);
     Q.set(FeatureId::AffineTile_UnitStrideAccesses, Strides.UnitStride);
     Q.set(FeatureId::AffineTile_StridedAccesses, Strides.Strided);
     Q.set(FeatureId::AffineTile_InvariantAccesses, Strides.Invariant);

@@ -16,6 +16,7 @@
 
 #include "mlir-plugin/AffineUnroll.h"
 #include "mlir-plugin/DecisionPoint.h"
+#include "mlir-plugin/LoopFeatures.h"
 
 #include "oracle/DecisionKind.h"
 #include "oracle/Query.h"
@@ -52,23 +53,6 @@ SmallVector<AffineForOp> innermostLoops(func::FuncOp F) {
       Loops.push_back(Loop);
   });
   return Loops;
-}
-
-unsigned depthOf(AffineForOp Loop) {
-  unsigned Depth = 1;
-  for (Operation *Op = Loop->getParentOp(); Op; Op = Op->getParentOp())
-    if (isa<AffineForOp>(Op))
-      ++Depth;
-  return Depth;
-}
-
-bool isMemoryOp(Operation *Op) {
-  StringRef Dialect = Op->getName().getDialectNamespace();
-  if (Dialect != "affine" && Dialect != "memref" && Dialect != "vector")
-    return false;
-  StringRef Name = Op->getName().stripDialect();
-  return Name.contains("load") || Name.contains("store") ||
-         Name.starts_with("transfer_");
 }
 
 void computeFeatures(Query &Q, AffineForOp Loop) {

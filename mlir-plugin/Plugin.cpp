@@ -9,6 +9,7 @@
 
 #include "mlir-plugin/AffineTile.h"
 #include "mlir-plugin/AffineUnroll.h"
+#include "mlir-plugin/AffineUnrollJam.h"
 #include "mlir-plugin/LinalgTile.h"
 #include "mlir-plugin/TuneKnobs.h"
 
@@ -22,6 +23,7 @@ extern "C" LLVM_ATTRIBUTE_WEAK ::mlir::PassPluginLibraryInfo
 mlirGetPassPluginInfo() {
   return {MLIR_PLUGIN_API_VERSION, "OptGymMLIR", OPTGYM_VERSION, [] {
             ::mlir::registerPass(optgym::createAffineUnrollPass);
+            ::mlir::registerPass(optgym::createAffineUnrollJamPass);
             ::mlir::registerPass(optgym::createAffineTilePass);
             ::mlir::registerPass(optgym::createLinalgTilePass);
 #if LLVM_VERSION_MAJOR >= 22

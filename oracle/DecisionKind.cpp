@@ -46,7 +46,8 @@ std::vector<std::string> makeChoices(DecisionKind Kind) {
     return {"default", "inline", "no-inline"};
   case DecisionKind::CodegenOption:
     return {"default", "set"};
-  case DecisionKind::AffineUnroll: {
+  case DecisionKind::AffineUnroll:
+  case DecisionKind::AffineUnrollJam: {
     std::vector<std::string> C = {"default", "none", "full"};
     for (unsigned N = choice::MinAffineFactor; N <= choice::MaxAffineFactor;
          ++N)

@@ -90,7 +90,8 @@ constexpr unsigned NumWidths = 5, NumInterleaves = 4;
 constexpr unsigned Inline = 1, NoInline = 2;
 // codegen-option
 constexpr unsigned SetOption = 1;
-// affine-unroll: Default, None, Full, then factor:N for N = 2..32.
+// affine-unroll and affine-unroll-jam: Default, None, Full, then factor:N for
+// N = 2..32.
 constexpr unsigned AffineUnrollNone = 1, AffineUnrollFull = 2;
 constexpr unsigned AffineFactorFirst = 3;
 constexpr unsigned MinAffineFactor = 2, MaxAffineFactor = 32;

@@ -110,7 +110,8 @@ TEST(PolicyTest, ErrorsPointAtTheOffendingValue) {
                     " \"decisions\": {\"loop-unrol\": {}}}"),
             "p.json:2:16: unknown decision kind 'loop-unrol' (expected "
             "pass-gate, loop-unroll, loop-vectorize, inline, pass-choice, "
-            "codegen-gate, codegen-option, affine-unroll, affine-tile, "
+            "codegen-gate, codegen-option, affine-unroll, affine-unroll-jam, "
+            "affine-tile, "
             "linalg-tile, tune-knob)");
   EXPECT_EQ(errorOf("{\"format\": \"optgym-policy\", \"version\": 1,\n"
                     " \"decisions\": {\"inline\": {\"table\": {\n"

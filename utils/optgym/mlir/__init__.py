@@ -12,8 +12,8 @@
                 break
 
 Each step answers one decision of ``OptGymMLIR.so``'s passes
-(``optgym-affine-tile``, then ``optgym-affine-unroll``) in the order mlir-opt
-asks them. docs/mlir.md is the documentation. Modules: :mod:`.kernels`
+(``optgym-affine-tile``, ``optgym-affine-unroll-jam``, then
+``optgym-affine-unroll``) in the order mlir-opt asks them. docs/mlir.md is the documentation. Modules: :mod:`.kernels`
 (benchmarks: the bundled kernels, files, the random affine nest generator),
 :mod:`.pipeline` (running mlir-opt with decisions, lowering, building and
 timing a kernel), :mod:`.env` (MlirEnv), :mod:`.generator`, :mod:`.agents`

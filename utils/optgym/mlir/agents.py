@@ -37,6 +37,7 @@ GREEDY_CANDIDATES: Dict[str, Tuple[str, ...]] = {
         "size:128",
     ),
     "affine-unroll": ("default", "none", "full", "factor:2", "factor:4", "factor:8", "factor:16"),
+    "affine-unroll-jam": ("default", "factor:2", "factor:4", "factor:8", "factor:16"),
 }
 
 #: Full unrolling is tried only on loops of at most this many iterations.

@@ -1,6 +1,7 @@
 """MlirEnv: one step per decision of OptGymMLIR.so's passes, in the order
-mlir-opt asks them (tile sizes of each band's loops, then unrolling of each
-loop of the tiled kernel), like MLIR-RL's loop-by-loop episodes.
+mlir-opt asks them (tile sizes of each band's loops, then unroll-and-jam of
+each loop whose iterations are independent, then unrolling of each innermost
+loop), like MLIR-RL's loop-by-loop episodes.
 
 An action is the index of a choice of the current decision's kind (or the
 choice's name): ``info["action_mask"]`` marks the indices that kind has, and
@@ -45,6 +46,7 @@ DEFAULT_BENCHMARK = "benchmark://mlir-v0/matmul"
 CHOICES: Dict[str, Tuple[str, ...]] = {
     "affine-tile": ("default", "none") + tuple("size:%d" % (2 << i) for i in range(9)),
     "affine-unroll": ("default", "none", "full") + tuple("factor:%d" % n for n in range(2, 33)),
+    "affine-unroll-jam": ("default", "none", "full") + tuple("factor:%d" % n for n in range(2, 33)),
     "linalg-tile": ("default", "none") + tuple("size:%d" % (2 << i) for i in range(9)),
     "tune-knob": ("default",) + tuple("option:%d" % i for i in range(32)),
 }
@@ -71,6 +73,17 @@ FEATURES: Dict[str, Tuple[str, ...]] = {
         "memory_ops",
         "calls",
         "nest_size",
+    ),
+    "affine-unroll-jam": (
+        "depth",
+        "trip_count",
+        "inner_loops",
+        "inner_reductions",
+        "body_ops",
+        "memory_ops",
+        "unit_stride_accesses",
+        "invariant_accesses",
+        "default_factor",
     ),
     "linalg-tile": (
         "loops",

@@ -41,10 +41,15 @@ __all__ = [
     "KernelRun",
 ]
 
-#: The passes the environment decides for, in the order they run.
-DEFAULT_PIPELINE = "optgym-affine-tile,optgym-affine-unroll"
+#: The passes the environment decides for, in the order they run. By default
+#: nothing is unrolled and jammed (factor 1): affine-loop-unroll-jam's own
+#: default jams a function's first loop by 4 without checking that this
+#: keeps the result.
+DEFAULT_PIPELINE = (
+    "optgym-affine-tile,optgym-affine-unroll-jam{unroll-jam-factor=1},optgym-affine-unroll"
+)
 #: The decision kinds of those passes.
-DEFAULT_KINDS = ("affine-tile", "affine-unroll")
+DEFAULT_KINDS = ("affine-tile", "affine-unroll-jam", "affine-unroll")
 #: From linalg (on buffers), affine, memref, arith and vector to the LLVM
 #: dialect.
 LOWERING = (
