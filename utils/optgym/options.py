@@ -6,7 +6,7 @@ import argparse
 import os
 from typing import Optional
 
-__all__ = ["add_jobs_option"]
+__all__ = ["add_jobs_option", "add_ray_option"]
 
 
 def add_jobs_option(
@@ -21,4 +21,23 @@ def add_jobs_option(
         type=int,
         default=default if default is not None else os.cpu_count() or 2,
         help="%s (default: %%(default)s)" % what,
+    )
+
+
+def add_ray_option(parser: argparse.ArgumentParser, what: str) -> None:
+    """Adds ``--ray [ADDRESS]`` (``args.ray``: None when absent): run
+    ``what`` as tasks on the Ray cluster at ADDRESS, or, without one, on the
+    cluster ``$RAY_ADDRESS`` names or a Ray instance started here for the
+    run (:mod:`optgym.parallel`)."""
+    from .parallel import LOCAL_RAY
+
+    parser.add_argument(
+        "--ray",
+        metavar="ADDRESS",
+        nargs="?",
+        const=LOCAL_RAY,
+        default=None,
+        help="run %s as tasks on the Ray cluster at ADDRESS (HOST:PORT of its head); "
+        "without ADDRESS, on $RAY_ADDRESS's cluster or a Ray started here "
+        "(needs pip install 'optgym[ray]'; --jobs is then the cluster's CPUs)" % what,
     )

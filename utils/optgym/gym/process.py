@@ -40,6 +40,7 @@ __all__ = [
     "parent_death_signal",
     "peer_pid",
     "private_directory",
+    "remove_orphans",
     "process_gone",
     "signal_name",
     "stderr_tail",
@@ -62,16 +63,51 @@ _MAX_SOCKET_DIR = 80
 
 def private_directory(prefix: str = "optgym-gym-") -> str:
     """A fresh directory only this user can enter (mode 0700), short enough
-    to hold Unix socket paths."""
+    to hold Unix socket paths, named after this process (PREFIX + PID-...).
+    Directories of the same prefix whose process is gone (killed before it
+    could clean up: a Ray worker, a SIGKILL) are removed first."""
     parent = tempfile.gettempdir()
     if len(parent) > _MAX_SOCKET_DIR:
         parent = "/tmp"
-    path = tempfile.mkdtemp(prefix=prefix, dir=parent)
+    remove_orphans(parent, prefix)
+    path = tempfile.mkdtemp(prefix="%s%d-" % (prefix, os.getpid()), dir=parent)
     mode = stat.S_IMODE(os.stat(path).st_mode)
     if mode != 0o700:
         os.rmdir(path)
         raise PermissionError("%s has mode %o, not 0700" % (path, mode))
     return path
+
+
+def remove_orphans(parent: str, prefix: str) -> None:
+    """Removes this user's PREFIX+PID-* directories under ``parent`` whose
+    process no longer exists."""
+    try:
+        entries = os.listdir(parent)
+    except OSError:
+        return
+    for name in entries:
+        if not name.startswith(prefix):
+            continue
+        pid_text = name[len(prefix) :].split("-", 1)[0]
+        if not pid_text.isdigit() or _process_exists(int(pid_text)):
+            continue
+        path = os.path.join(parent, name)
+        try:
+            if os.lstat(path).st_uid != os.getuid():
+                continue
+        except OSError:
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def listen(path: str) -> socket.socket:

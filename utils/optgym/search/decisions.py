@@ -31,7 +31,6 @@ import json
 import math
 import random
 import sys
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -39,7 +38,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from ..benchmarks import SPLITS, benchmark, builtin_uris, split_uris
 from ..errors import BenchmarkError
 from ..generators import CSMITH_DATASET, first_seeds
-from ..options import add_jobs_option
+from ..options import add_jobs_option, add_ray_option
+from ..parallel import JobFailure, RayUnavailable, run_jobs
 from ..progress import Deadline, Progress
 from ..query import Decision
 from .builds import ProgramBuild, ProgramBuilder, policy_document
@@ -357,28 +357,43 @@ def tune(
 
 
 def tune_many(
-    uris: Sequence[str], jobs: int, out: Optional[Path], progress: Progress, **options
+    uris: Sequence[str],
+    jobs: int,
+    out: Optional[Path],
+    progress: Progress,
+    ray_address: Optional[str] = None,
+    **options,
 ) -> List[TuneResult]:
-    """:func:`tune` of each benchmark, ``jobs`` at a time, in order. Each
-    result is written to ``out`` (a JSON line) and counted on ``progress``
-    as it finishes."""
+    """:func:`tune` of each benchmark, ``jobs`` at a time (or as tasks on
+    the Ray cluster at ``ray_address``, :mod:`optgym.parallel`), in order.
+    Each result is written to ``out`` (a JSON line) and counted on
+    ``progress`` as it finishes."""
     results: Dict[str, TuneResult] = {}
     stream = open(out, "w") if out else None
+    calls = [dict(options, uri=uri) for uri in uris]
     try:
-        with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(uris)))) as pool:
-            futures = [pool.submit(tune, uri, **options) for uri in uris]
-            for future in as_completed(futures):
-                result = future.result()
-                results[result.benchmark] = result
-                if stream:
-                    stream.write(json.dumps(result.to_json()) + "\n")
-                    stream.flush()
-                progress.update(
-                    advance=1,
-                    status=result.benchmark.rsplit("/", 1)[-1]
-                    + ": "
-                    + ("error" if result.error else "%.3fx" % result.improvement),
+        for index, outcome in run_jobs(tune, calls, jobs, ray_address):
+            if isinstance(outcome, JobFailure):
+                result = TuneResult(
+                    uris[index],
+                    list(options.get("kinds", DEFAULT_KINDS)),
+                    options.get("score", "text"),
+                    options.get("level", "z"),
+                    options.get("seed", 0),
+                    error=outcome.message,
                 )
+            else:
+                result = outcome
+            results[result.benchmark] = result
+            if stream:
+                stream.write(json.dumps(result.to_json()) + "\n")
+                stream.flush()
+            progress.update(
+                advance=1,
+                status=result.benchmark.rsplit("/", 1)[-1]
+                + ": "
+                + ("error" if result.error else "%.3fx" % result.improvement),
+            )
     finally:
         progress.close()
         if stream:
@@ -433,6 +448,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--runs", type=int, default=3, help="runs per runtime score (default: 3)")
     add_jobs_option(parser, "benchmarks searched in parallel")
+    add_ray_option(parser, "the benchmarks' searches")
     parser.add_argument(
         "-o", "--out", metavar="FILE", help="write one JSON line per benchmark (docs/search.md)"
     )
@@ -490,13 +506,18 @@ def run(args: argparse.Namespace) -> int:
         max_evaluations=args.max_evaluations,
         runs=args.runs,
     )
-    ordered = tune_many(
-        uris,
-        args.jobs,
-        Path(args.out) if args.out else None,
-        Progress("tune", total=len(uris), enabled=not args.quiet),
-        **options,
-    )
+    try:
+        ordered = tune_many(
+            uris,
+            args.jobs,
+            Path(args.out) if args.out else None,
+            Progress("tune", total=len(uris), enabled=not args.quiet),
+            ray_address=args.ray,
+            **options,
+        )
+    except RayUnavailable as error:
+        sys.stderr.write("optgym tune: %s\n" % error)
+        return 1
     for result in ordered:
         print(_summary_line(result))
     good = [r for r in ordered if not r.error and r.best]

@@ -18,16 +18,15 @@ docs/search.md is the user documentation.
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
 import json
 import math
-import multiprocessing
 import random
 import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-from ..options import add_jobs_option
+from ..options import add_jobs_option, add_ray_option
+from ..parallel import JobFailure, RayUnavailable, run_jobs
 from ..progress import Deadline, Progress
 
 __all__ = [
@@ -461,7 +460,16 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         type=int,
         help="evaluation budget per benchmark (deterministic, unlike --budget)",
     )
-    add_jobs_option(parser, "benchmarks searched at a time, one process each")
+    parser.add_argument(
+        "--restarts",
+        metavar="N",
+        type=int,
+        default=1,
+        help="independent searches per benchmark, restart R with seed SEED+R; the best is "
+        "kept (default: %(default)s)",
+    )
+    add_jobs_option(parser, "searches run at a time, one process each")
+    add_ray_option(parser, "the searches (benchmarks and restarts)")
     parser.add_argument("--out", metavar="FILE", help="write one JSON line per benchmark to FILE")
     parser.add_argument(
         "--validate", action="store_true", help="build and run each best state and compare with -O0"
@@ -511,9 +519,9 @@ def _table(results: Sequence[SearchResult]) -> str:
     return "\n".join(lines)
 
 
-def _search_job(arguments: Dict[str, Any]) -> Dict[str, Any]:
-    """One benchmark's search in a worker process (results cross the process
-    boundary as JSON)."""
+def _search_job(**arguments: Any) -> Dict[str, Any]:
+    """One benchmark's search in a worker process or Ray task (results
+    cross the process boundary as JSON)."""
     return search(**arguments).to_json()
 
 
@@ -541,6 +549,17 @@ def _from_json(line: Dict[str, Any]) -> SearchResult:
     return result
 
 
+def best_restart(results: Sequence[SearchResult]) -> SearchResult:
+    """One benchmark's restarts as one result: the restart that found the
+    smallest count (the earliest on a tie; a failed restart only when all
+    failed), with every restart's evaluations and wall time added up."""
+    good = [r for r in results if r.error is None and r.ir_instruction_count is not None]
+    best = min(good, key=lambda r: r.ir_instruction_count) if good else results[0]
+    best.evaluations = sum(r.evaluations for r in results)
+    best.walltime = round(sum(r.walltime for r in results), 3)
+    return best
+
+
 def run(args: argparse.Namespace) -> int:
     """``optgym search``: exit status 0, or 1 when a benchmark failed."""
     from ..benchmarks import builtin_uris, split_uris
@@ -550,6 +569,8 @@ def run(args: argparse.Namespace) -> int:
         args.subcommand_parser.error("--budget 0 needs --max-evaluations")
     if args.jobs < 1:
         args.subcommand_parser.error("--jobs must be at least 1")
+    if args.restarts < 1:
+        args.subcommand_parser.error("--restarts must be at least 1")
     if args.max_evaluations is not None and args.max_evaluations < 0:
         args.subcommand_parser.error("--max-evaluations must not be negative")
     uris = list(args.uris)
@@ -568,49 +589,53 @@ def run(args: argparse.Namespace) -> int:
         dict(
             agent=args.agent,
             benchmark=uri,
-            seed=args.seed,
+            seed=args.seed + restart,
             budget_seconds=budget,
             max_evaluations=args.max_evaluations,
             validate=args.validate,
         )
         for uri in uris
+        for restart in range(args.restarts)
     ]
+    restarts: Dict[str, List[SearchResult]] = {uri: [] for uri in uris}
     results: Dict[str, SearchResult] = {}
-    progress = Progress("search %s" % args.agent, len(uris), enabled=not args.quiet)
-    # Spawned, not forked: a worker must not inherit this process's state.
-    pool = concurrent.futures.ProcessPoolExecutor(
-        min(args.jobs, len(uris)), mp_context=multiprocessing.get_context("spawn")
-    )
+    progress = Progress("search %s" % args.agent, len(jobs), enabled=not args.quiet)
     try:
-        futures = {pool.submit(_search_job, job): job for job in jobs}
-        for future in concurrent.futures.as_completed(futures):
-            job = futures[future]
-            try:
-                result = _from_json(future.result())
-            except Exception as error:  # noqa: BLE001 - a dead worker is one failed line
+        for index, outcome in run_jobs(_search_job, jobs, args.jobs, args.ray):
+            job = jobs[index]
+            if isinstance(outcome, JobFailure):
                 result = SearchResult(
                     args.agent,
                     job["benchmark"],
-                    args.seed,
+                    job["seed"],
                     budget,
                     args.max_evaluations,
-                    error="%s: %s" % (type(error).__name__, error),
+                    error=outcome.message,
                 )
-            results[job["benchmark"]] = result
-            if out is not None:
-                out.write(json.dumps(result.to_json()) + "\n")
-                out.flush()
-            improvement = result.improvement_over_oz
+            else:
+                result = _from_json(outcome)
+            done = restarts[job["benchmark"]]
+            done.append(result)
             progress.update(
                 advance=1,
                 status="%s: %s"
                 % (
                     _short(result.benchmark),
-                    "error" if result.error else "%.3fx" % (improvement or 0),
+                    "error" if result.error else "%.3fx" % (result.improvement_over_oz or 0),
                 ),
             )
+            if len(done) < args.restarts:
+                continue
+            # Restarts finish in any order: seed order decides ties.
+            done.sort(key=lambda r: r.seed)
+            results[job["benchmark"]] = best_restart(done)
+            if out is not None:
+                out.write(json.dumps(results[job["benchmark"]].to_json()) + "\n")
+                out.flush()
+    except RayUnavailable as error:
+        sys.stderr.write("optgym search: %s\n" % error)
+        return 1
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
         progress.close()
         if out is not None:
             out.close()
