@@ -184,6 +184,10 @@ def test_an_unreachable_cluster_is_a_clear_error(tmp_path):
     )  # fmt: skip
     assert completed.returncode == 1
     assert b"cannot join the Ray cluster at 127.0.0.1:1: Connection refused" in completed.stderr
+    # --ray takes an optional address: a benchmark right after it is no address.
+    swallowed = _optgym("search", "greedy", "--ray", SEARCHED[0], "--budget", "1", "--quiet")
+    assert swallowed.returncode == 1
+    assert b"is no Ray address (HOST:PORT)" in swallowed.stderr
 
 
 def test_env_creator_makes_what_rllib_asks_for():

@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import List, Optional
 
 from .benchmarks import split_uris
-from .options import add_jobs_option
+from .options import add_jobs_option, add_ray_option
+from .parallel import RayUnavailable
 from .policyeval import PolicyMeasurement, geomean, measure_policies
 from .progress import Progress
 from .resources import shipped_policy
@@ -63,14 +64,19 @@ def run(args: argparse.Namespace) -> int:
     sys.stdout.flush()
 
     results = work / "tune.jsonl"
-    searched = tune_many(
-        train_uris,
-        args.jobs,
-        results,
-        Progress("1. search the training split", total=len(train_uris), enabled=not args.quiet),
-        kinds=DEFAULT_KINDS,
-        budget_seconds=args.budget,
-    )
+    try:
+        searched = tune_many(
+            train_uris,
+            args.jobs,
+            results,
+            Progress("1. search the training split", total=len(train_uris), enabled=not args.quiet),
+            ray_address=args.ray,
+            kinds=DEFAULT_KINDS,
+            budget_seconds=args.budget,
+        )
+    except RayUnavailable as error:
+        sys.stderr.write("optgym loop: %s\n" % error)
+        return 1
     improved = [r for r in searched if not r.error and r.best]
     print(
         "1. searched %s (%s) on %d training programs, %g s each: geomean .text %.4fx of -Oz"
@@ -168,6 +174,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         "--no-shipped", action="store_true", help="leave policies/codesize.json out of the table"
     )
     add_jobs_option(parser, "benchmarks at a time")
+    add_ray_option(parser, "the search of the training split")
     parser.add_argument(
         "--work", default="build/loop", help="output directory (default: %(default)s)"
     )

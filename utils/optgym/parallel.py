@@ -141,6 +141,11 @@ CONNECT_TIMEOUT = 10.0
 def _check_reachable(address: str) -> None:
     """RayUnavailable unless HOST:PORT accepts a TCP connection: ray.init
     waits for an unreachable head without end."""
+    if "://" in address and not address.startswith("ray://"):
+        raise RayUnavailable(
+            "%r is no Ray address (HOST:PORT): --ray takes an optional address, "
+            "so give one, or put --ray after the benchmarks" % address
+        )
     if "://" in address or ":" not in address:
         return  # "auto", a Ray client URL, or nothing to join
     host, _, port = address.rpartition(":")
