@@ -161,6 +161,7 @@ def _check_reachable(address: str) -> None:
 
 
 def _ray(function: Callable[..., Any], jobs: Sequence[Dict[str, Any]], address: str):
+    joined_here = not _ray_initialized()
     ray = connect(address)
     try:
         task = ray.remote(num_cpus=1, max_retries=RAY_TASK_RETRIES)(function)
@@ -175,7 +176,17 @@ def _ray(function: Callable[..., Any], jobs: Sequence[Dict[str, Any]], address: 
                     outcome = JobFailure(_ray_error(error))
                 yield index, outcome
     finally:
-        ray.shutdown()
+        # A caller's own Ray connection stays open.
+        if joined_here:
+            ray.shutdown()
+
+
+def _ray_initialized() -> bool:
+    try:
+        import ray
+    except ImportError:
+        return False
+    return ray.is_initialized()
 
 
 def _ray_error(error: BaseException) -> str:
