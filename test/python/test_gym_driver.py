@@ -20,6 +20,7 @@ import shlex
 import socket
 import struct
 import subprocess
+import sys
 import tempfile
 import unittest
 from pathlib import Path
@@ -30,6 +31,7 @@ import optgym
 from optgym.benchmark_base import ir_instruction_count
 from optgym.cache import Cache
 from optgym.gym import CompilerEnvState, LlvmEnv
+from optgym.gym.process import fixed_address_space
 from optgym.protocol import MAX_FRAME_BYTES, FrameReader, ProtocolError, encode_frame
 from optgym.toolchain import tool_environment
 
@@ -236,6 +238,36 @@ class RealDriverTest(unittest.TestCase):
         self.assertEqual(
             env.observation["ObjectTextSizeOz"], env.benchmark.metrics()["text_bytes_Oz"]
         )
+
+    def test_the_same_actions_give_the_same_ir_in_every_process(self) -> None:
+        """Drivers run without address space randomization: 60 random
+        passes on raytrace gave value names that differed between two
+        processes before (LLVM orders some work by pointer)."""
+        script = (
+            "import random, sys, optgym\n"
+            "env = optgym.make('llvm-v0', benchmark='benchmark://optgym-v0/raytrace')\n"
+            "env.reset()\n"
+            "rng = random.Random(3)\n"
+            "for _ in range(60):\n"
+            "    env.step(rng.randrange(env.action_space.n))\n"
+            "print(env.observation['IrSha1'])\n"
+            "env.close()\n"
+        )
+        hashes = {
+            subprocess.run(
+                [sys.executable, "-c", script], capture_output=True, text=True, check=True
+            ).stdout.strip()
+            for _ in range(3)
+        }
+        self.assertEqual(len(hashes), 1, hashes)
+        personality = subprocess.run(
+            fixed_address_space() + ["cat", "/proc/self/personality"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        address_no_randomize = 0x0040000
+        self.assertTrue(int(personality, 16) & address_no_randomize)
 
     def test_fork_leaves_the_parent_untouched(self) -> None:
         env = self.make(reward_space="IrInstructionCount")

@@ -49,6 +49,7 @@ from .process import (
     KIND,
     DriverLauncher,
     accept,
+    fixed_address_space,
     kill_process,
     listen,
     next_serial,
@@ -287,7 +288,7 @@ class DriverConnection:
             with open(stderr_path, "wb") as stderr:
                 try:
                     process = subprocess.Popen(
-                        parent_death_signal() + argv,
+                        fixed_address_space() + parent_death_signal() + argv,
                         stdin=subprocess.DEVNULL,
                         stdout=subprocess.DEVNULL,
                         stderr=stderr,

@@ -37,6 +37,7 @@ __all__ = [
     "listen",
     "next_serial",
     "open_pidfd",
+    "fixed_address_space",
     "parent_death_signal",
     "peer_pid",
     "private_directory",
@@ -192,6 +193,26 @@ def parent_death_signal() -> List[str]:
         found = shutil.which("setpriv") if sys.platform.startswith("linux") else None
         _setpriv = [found, "--pdeathsig", "KILL", "--"] if found else []
     return _setpriv
+
+
+_setarch: Optional[List[str]] = None
+
+
+def fixed_address_space() -> List[str]:
+    """A prefix that starts a driver without address space randomization.
+
+    LLVM names values and orders some of its work by pointer (hash tables
+    keyed by address), so the same actions on the same module gave IR that
+    differed in value names between two driver processes (raytrace, 60
+    random passes): the IR text, its hash and what validation compares
+    then depended on the process. ``setarch -R`` (util-linux) turns
+    randomization off for the driver (ADDR_NO_RANDOMIZE), which makes it the
+    same in every process. Without setarch there is no prefix."""
+    global _setarch
+    if _setarch is None:
+        found = shutil.which("setarch") if sys.platform.startswith("linux") else None
+        _setarch = [found, "-R"] if found else []
+    return _setarch
 
 
 def signal_name(number: int) -> str:
