@@ -27,7 +27,7 @@ import time
 import ray
 
 from optgym.parallel import worker_environment
-from optgym.remote import EnvWorker
+from optgym.remote import EnvWorker, child_pids
 from optgym.toolchain import Toolchain
 
 
@@ -54,12 +54,7 @@ def pss_mib(pid: int) -> float:
 def descendants(pid: int) -> list:
     found, queue = [], [pid]
     while queue:
-        parent = queue.pop()
-        try:
-            with open("/proc/%d/task/%d/children" % (parent, parent)) as stream:
-                children = [int(field) for field in stream.read().split()]
-        except OSError:
-            children = []
+        children = child_pids(queue.pop())
         found += children
         queue += children
     return found

@@ -31,7 +31,7 @@ import os
 import time
 from typing import Any, Dict, List, Mapping, Optional
 
-__all__ = ["EnvWorker", "RemoteEnv", "env_creator", "random_rollout"]
+__all__ = ["EnvWorker", "RemoteEnv", "child_pids", "env_creator", "random_rollout"]
 
 
 def env_creator(config: Mapping[str, Any]) -> Any:
@@ -114,13 +114,14 @@ class EnvWorker:
 
     def process(self) -> Dict[str, Any]:
         """The worker's pid and its child processes (the drivers)."""
-        return {"pid": os.getpid(), "children": _children(os.getpid())}
+        return {"pid": os.getpid(), "children": child_pids(os.getpid())}
 
     def close(self) -> None:
         self.env.close()
 
 
-def _children(pid: int) -> List[int]:
+def child_pids(pid: int) -> List[int]:
+    """The pids of a process's children (none for a process gone)."""
     try:
         with open("/proc/%d/task/%d/children" % (pid, pid)) as stream:
             return [int(field) for field in stream.read().split()]

@@ -90,7 +90,7 @@ def remove_orphans(parent: str, prefix: str) -> None:
         if not name.startswith(prefix):
             continue
         pid_text = name[len(prefix) :].split("-", 1)[0]
-        if not pid_text.isdigit() or _process_exists(int(pid_text)):
+        if not pid_text.isdigit() or not process_gone(int(pid_text), None):
             continue
         path = os.path.join(parent, name)
         try:
@@ -99,16 +99,6 @@ def remove_orphans(parent: str, prefix: str) -> None:
         except OSError:
             continue
         shutil.rmtree(path, ignore_errors=True)
-
-
-def _process_exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def listen(path: str) -> socket.socket:

@@ -43,11 +43,13 @@ DEFAULT_BENCHMARK = "benchmark://mlir-v0/matmul"
 
 #: Each kind's choices, in the plugin's order (oracle/DecisionKind.cpp;
 #: a test compares them with what the plugin records).
+_TILE_SIZES = ("default", "none") + tuple("size:%d" % (2 << i) for i in range(9))
+_FACTORS = ("default", "none", "full") + tuple("factor:%d" % n for n in range(2, 33))
 CHOICES: Dict[str, Tuple[str, ...]] = {
-    "affine-tile": ("default", "none") + tuple("size:%d" % (2 << i) for i in range(9)),
-    "affine-unroll": ("default", "none", "full") + tuple("factor:%d" % n for n in range(2, 33)),
-    "affine-unroll-jam": ("default", "none", "full") + tuple("factor:%d" % n for n in range(2, 33)),
-    "linalg-tile": ("default", "none") + tuple("size:%d" % (2 << i) for i in range(9)),
+    "affine-tile": _TILE_SIZES,
+    "affine-unroll": _FACTORS,
+    "affine-unroll-jam": _FACTORS,
+    "linalg-tile": _TILE_SIZES,
     "tune-knob": ("default",) + tuple("option:%d" % i for i in range(32)),
 }
 #: Each kind's integer features, in the plugin's order
