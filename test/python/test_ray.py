@@ -17,7 +17,9 @@ from ray_cluster import RayCluster
 
 import optgym
 from optgym.gym.process import remove_orphans
+from optgym.gym.state_cache import StateCache
 from optgym.parallel import connect
+from optgym.redis_server import RedisServer
 from optgym.remote import RemoteEnv
 
 pytestmark = pytest.mark.slow
@@ -66,7 +68,7 @@ def _results(path) -> dict:
     return lines
 
 
-def _search(out, *extra: str) -> subprocess.CompletedProcess:
+def _search(out, *extra: str, **kwargs) -> subprocess.CompletedProcess:
     return _optgym(
         "search",
         "greedy",
@@ -81,6 +83,7 @@ def _search(out, *extra: str) -> subprocess.CompletedProcess:
         "--out",
         str(out),
         *extra,
+        **kwargs,
     )
 
 
@@ -104,6 +107,25 @@ def test_search_and_tune_on_the_cluster_match_a_local_run(cluster, tmp_path):
             for line in sorted(out.read_text().splitlines())
         ]
     assert tuned["ray"] == tuned["local"]
+
+
+def test_searches_on_the_cluster_share_a_state_cache(cluster, tmp_path):
+    """The workers of every node use the cache $OPTGYM_CACHE_URL names: the
+    results are the local run's, and a second run finds every state."""
+    local = _search(tmp_path / "local.jsonl", "--jobs", "2")
+    assert local.returncode == 0, local.stderr.decode()
+    with RedisServer(str(tmp_path / "redis")) as server:
+        client = StateCache(server.url)
+        settings = dict(os.environ, OPTGYM_CACHE_URL=server.url)
+        misses = []
+        for run in ("cold", "warm"):
+            before = client.server_info()[1]["keyspace_misses"]
+            out = tmp_path / ("%s.jsonl" % run)
+            spread = _search(out, "--ray", cluster.address, env=settings)
+            assert spread.returncode == 0, spread.stderr.decode()
+            assert _results(out) == _results(tmp_path / "local.jsonl")
+            misses.append(client.server_info()[1]["keyspace_misses"] - before)
+        assert misses[0] > 100 and misses[1] == 0, misses
 
 
 def test_a_node_killed_mid_search_changes_nothing(cluster, tmp_path):

@@ -516,6 +516,11 @@ COMMANDS: Dict[str, Subcommand] = {
         configure=_lazy("mlir.cli", "configure_parser"),
         run=_lazy("mlir.cli", "run"),
     ),
+    "state-cache": Subcommand(
+        help="run a private Redis server for the gym's shared state cache; its size; clear it",
+        configure=_lazy("redis_server", "configure_parser"),
+        run=_lazy("redis_server", "run"),
+    ),
     "loop": Subcommand(
         help="search the training split, fit a policy, build and validate the test split "
         "with it through clang -fpass-plugin, print a table against -Oz",

@@ -20,6 +20,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import copy
+import functools
 import json
 import math
 import os
@@ -39,6 +40,7 @@ from ..dataset import Datasets, llvm_datasets
 from ..errors import BenchmarkError, BuildError
 from ..plugin import plugin_llvm_major
 from ..toolchain import Toolchain
+from .cached_connection import CachedConnection
 from .driver import DriverConnection, DriverCrashed, DriverError, PendingChoice
 from .observations import (
     DriverInfo,
@@ -54,6 +56,7 @@ from .rewards import reward_space as resolve_reward_space
 from .roots import Root, RootPool
 from .spaces import NO_OBSERVATION, ActionSpace
 from .state import CompilerEnvState
+from .state_cache import StateCache, root_key
 from .validation import ValidationResult, validate_state
 
 __all__ = ["LlvmEnv", "DEFAULT_BENCHMARK", "STEP_TIMEOUT"]
@@ -70,6 +73,43 @@ NO_REWARD = 0.0
 
 #: What step returns: (observation, reward, terminated, truncated, info).
 StepResult = Tuple[Any, Optional[float], bool, bool, Dict[str, Any]]
+
+
+def _fork_root(
+    pool: RootPool, bench: Benchmark, workdir: str, timeout: Optional[float]
+) -> Tuple[Root, DriverConnection]:
+    """A fork of ``bench``'s root (started again once if it died), and
+    that root."""
+    for attempt in range(2):
+        root = pool.root(bench, timeout)
+        try:
+            connection = root.fork(workdir, timeout)
+        except DriverCrashed:
+            # The root died (killed, out of memory): start it again once.
+            pool.forget(bench)
+            if attempt:
+                raise
+            continue
+        connection.timeout = timeout
+        return root, connection
+    raise AssertionError("unreachable")
+
+
+def _root_connection(
+    pool: RootPool, bench: Benchmark, workdir: str, timeout: Optional[float]
+) -> DriverConnection:
+    return _fork_root(pool, bench, workdir, timeout)[1]
+
+
+def _fork_workdir(parent: "weakref.ref[LlvmEnv]", child: "weakref.ref[LlvmEnv]") -> str:
+    """Where a forked environment's driver is forked: in its parent's
+    directory while the parent is open (a directory of its own costs a
+    mkdir and a removal per fork), else in its own."""
+    for env in (parent(), child()):
+        if env is not None and not env.closed:
+            return env._workdir_path()
+    raise DriverCrashed("the environment is closed")
+
 
 # The environments alive, closed at exit so that no driver outlives us.
 _live_envs: "weakref.WeakSet[LlvmEnv]" = weakref.WeakSet()
@@ -172,7 +212,12 @@ class LlvmEnv(gymnasium.Env):
             LLVM).
         plugin, toolchain: for the default launcher.
         cache: optgym's on-disk cache, for benchmarks and baselines
-            (default: ``Cache.default()``).
+            (default: ``Cache.default()``); or, given a Redis URL or a
+            :class:`~optgym.gym.state_cache.StateCache`, the state cache.
+        state_cache: the cache of episode states shared with other
+            environments, a Redis URL or a
+            :class:`~optgym.gym.state_cache.StateCache` (default:
+            ``$OPTGYM_CACHE_URL``, if set; False: none). docs/state-cache.md.
         root_cache_size: how many benchmarks keep a root process.
     """
 
@@ -192,12 +237,28 @@ class LlvmEnv(gymnasium.Env):
         launcher: Optional[DriverLauncher] = None,
         plugin: Optional[str] = None,
         toolchain: Optional[Toolchain] = None,
-        cache: Optional[Cache] = None,
+        cache: Union[Cache, StateCache, str, None] = None,
         root_cache_size: int = 4,
         render_mode: Optional[str] = None,
+        state_cache: Union[StateCache, str, bool, None] = None,
         _pool: Optional[RootPool] = None,
     ) -> None:
         self._closed = True  # until the pool is held
+        if isinstance(cache, (StateCache, str)):
+            if state_cache not in (None, False):
+                raise ValueError(
+                    "a state cache given twice: cache=%r, state_cache=%r" % (cache, state_cache)
+                )
+            cache, state_cache = None, cache
+        if state_cache is None:
+            state_cache = StateCache.from_environment()
+        elif isinstance(state_cache, str):
+            state_cache = StateCache(state_cache)
+        elif state_cache is False:
+            state_cache = None
+        elif not isinstance(state_cache, StateCache):
+            raise TypeError("state_cache: a Redis URL or a StateCache, not %r" % (state_cache,))
+        self._state_cache: Optional[StateCache] = state_cache
         if toolchain is None and plugin is not None:
             # Benchmarks, baselines and Runtime builds use the plugin's LLVM.
             plugin = os.path.abspath(os.fspath(plugin))
@@ -307,6 +368,12 @@ class LlvmEnv(gymnasium.Env):
     def cache(self) -> Optional[Cache]:
         """Where built benchmarks are kept (None: the default)."""
         return self._cache
+
+    @property
+    def state_cache(self) -> Optional[StateCache]:
+        """The cache of episode states this environment shares (None:
+        none); ``state_cache.stats`` counts its hits."""
+        return self._state_cache
 
     @property
     def datasets(self) -> "Datasets":
@@ -518,7 +585,7 @@ class LlvmEnv(gymnasium.Env):
         self._requested_rewards = {}
         self._benchmark = None
         bench = self.benchmark
-        connection = self._fork_root(bench)
+        connection = self._start_episode(bench)
         self._connection = connection
         self._actions = []
         self._ended = None
@@ -541,21 +608,37 @@ class LlvmEnv(gymnasium.Env):
         self._last_observation = observation
         return observation, {}
 
-    def _fork_root(self, bench: Benchmark) -> DriverConnection:
-        for attempt in range(2):
-            root = self._pool.root(bench, self._step_timeout)
-            try:
-                connection = root.fork(self._workdir_path(), self._step_timeout)
-            except DriverCrashed:
-                # The root died (killed, out of memory): start it again once.
-                self._pool.forget(bench)
-                if attempt:
-                    raise
-                continue
-            self._root = root
-            connection.timeout = self._step_timeout
+    def _start_episode(self, bench: Benchmark) -> Union[DriverConnection, CachedConnection]:
+        """A connection at the benchmark's initial state: a fork of its
+        root, or through the state cache one that forks it when needed."""
+        cache = self._state_cache
+        key = None
+        if cache is not None:
+            self._root = self._pool.root(bench, self._step_timeout)
+            key = self._initial_state_key(bench)
+        if cache is None or key is None:
+            self._root, connection = _fork_root(
+                self._pool, bench, self._workdir_path(), self._step_timeout
+            )
             return connection
-        raise AssertionError("unreachable")
+        return CachedConnection.start(
+            cache,
+            key,
+            functools.partial(_root_connection, self._pool, bench),
+            self._workdir_path,
+            self._step_timeout,
+        )
+
+    def _initial_state_key(self, bench: Benchmark) -> Optional[str]:
+        """The state cache's key of ``bench``'s initial state (None: a
+        benchmark without a content hash is not cached)."""
+        try:
+            sha = bench.bitcode_sha256()
+        except (BenchmarkError, KeyError, OSError):
+            return None
+        root = self._root
+        assert root is not None
+        return root_key(self._pool.result_identity, sha, json.dumps(list(root.connection.choices)))
 
     def _start_reward(self, space: RewardSpace, query: PendingChoice) -> RewardState:
         """A reward state that starts at the episode's initial state (the
@@ -999,6 +1082,8 @@ class LlvmEnv(gymnasium.Env):
             self.numpy,
         )
         child._specs = self._specs
+        if self._action_space is not None:
+            child._action_space = self._action_space.unseeded_copy()
         try:
             if not self.in_episode:
                 # LlvmEnv's own conventions, whatever a subclass returns.
@@ -1010,9 +1095,17 @@ class LlvmEnv(gymnasium.Env):
                 return child
             connection = self._connection
             assert connection is not None and connection.query is not None
-            # The fork's socket lives in this env's directory: the child
-            # makes its own only when it needs scratch files.
-            forked = connection.fork(self._workdir_path(), self._step_timeout)
+            if isinstance(connection, CachedConnection):
+                # Its driver, if it ever needs one, may be forked after
+                # this env is closed.
+                forked: Any = connection.fork(
+                    functools.partial(_fork_workdir, weakref.ref(self), weakref.ref(child)),
+                    self._step_timeout,
+                )
+            else:
+                # The fork's socket lives in this env's directory: the child
+                # makes its own only when it needs scratch files.
+                forked = connection.fork(self._workdir_path(), self._step_timeout)
             parent_query = connection.query
             forked.query.observations.update(copy.deepcopy(parent_query.observations))
             forked.query.errors.update(parent_query.errors)
@@ -1072,8 +1165,9 @@ class LlvmEnv(gymnasium.Env):
         """A new environment for validation's replay of a state: this one's
         benchmarks, toolchain, cache and driver roots, no observation space,
         and this one's reward space when it is deterministic (a replayed
-        reward can only be compared then). BenchmarkError for an unknown
-        benchmark."""
+        reward can only be compared then). No state cache: validation checks
+        what the compiler does, not what the cache remembers.
+        BenchmarkError for an unknown benchmark."""
         reward_space = self._reward_space
         return self._sibling(
             self._resolve(benchmark),
@@ -1081,6 +1175,7 @@ class LlvmEnv(gymnasium.Env):
             reward_space=reward_space if reward_space and reward_space.deterministic else None,
             numpy=False,
             env_class=LlvmEnv,
+            uncached=True,
         )
 
     def _sibling(
@@ -1090,10 +1185,11 @@ class LlvmEnv(gymnasium.Env):
         reward_space: Optional[RewardSpace],
         numpy: bool,
         env_class: Optional[type] = None,
+        uncached: bool = False,
     ) -> "LlvmEnv":
         """A new environment on this one's configuration, sharing its root
-        pool (of this one's class unless ``env_class``); the episode is the
-        caller's to start."""
+        pool and its state cache (unless ``uncached``), of this one's class
+        unless ``env_class``; the episode is the caller's to start."""
         sibling = (env_class or type(self))(
             benchmark,
             observation_name,
@@ -1105,6 +1201,7 @@ class LlvmEnv(gymnasium.Env):
             toolchain=self._toolchain,
             cache=self._cache,
             render_mode=self.render_mode,
+            state_cache=False if uncached else self._state_cache or False,
             _pool=self._pool,
         )
         sibling._reward_space = reward_space
@@ -1172,6 +1269,9 @@ class LlvmEnv(gymnasium.Env):
         self._closed = True
         try:
             self._end_episode()
+            if self._state_cache is not None:
+                # What this episode learned, for the next environment.
+                self._state_cache.flush()
         finally:
             self._pool.release()
             if self._workdir is not None:

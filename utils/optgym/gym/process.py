@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import itertools
+import json
 import os
 import select
 import shutil
@@ -338,6 +339,27 @@ class DriverLauncher:
                 digest.update(file_identity(path).encode("ascii") + b"\0")
             except OSError:
                 digest.update(b"missing:" + path.encode("utf-8") + b"\0")
+        return digest.hexdigest()
+
+    @property
+    def result_identity(self) -> str:
+        """A hash of what decides the driver's results: the content of
+        :attr:`files`, the command with those files' paths left out, and
+        the settings the driver gets. Equal on every machine and checkout
+        with the same opt and plugin, unlike :attr:`identity`."""
+        digest = hashlib.sha256()
+        for path in self.files:
+            try:
+                digest.update(file_identity(path).encode("ascii") + b"\0")
+            except OSError:
+                digest.update(b"missing:" + path.encode("utf-8") + b"\0")
+        for part in self.command:
+            for path in self.files:
+                part = part.replace(path, "FILE")
+            digest.update(part.encode("utf-8") + b"\0")
+        settings = {name: os.environ.get(name, "") for name in _PASSED_SETTINGS}
+        settings.update(self.env)
+        digest.update(json.dumps(settings, sort_keys=True).encode("utf-8"))
         return digest.hexdigest()
 
     def argv(self, bitcode: str) -> List[str]:

@@ -137,6 +137,7 @@ class RootPool:
         self._workdir: Optional[str] = None
         self._closed = False
         self._identity: Optional[str] = None
+        self._result_identity: Optional[str] = None
 
     # -- references -----------------------------------------------------------
 
@@ -174,6 +175,13 @@ class RootPool:
         if self._identity is None:
             self._identity = self.launcher.identity
         return self._identity
+
+    @property
+    def result_identity(self) -> str:
+        """The launcher's :attr:`~DriverLauncher.result_identity`."""
+        if self._result_identity is None:
+            self._result_identity = self.launcher.result_identity
+        return self._result_identity
 
     def workdir(self) -> str:
         if self._workdir is None:

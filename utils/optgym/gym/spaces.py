@@ -14,6 +14,7 @@ CompilerGym has and OptGym does not offer (:data:`REPLAY_ONLY_FLAGS`).
 
 from __future__ import annotations
 
+import copy
 import operator
 import random
 import shlex
@@ -351,6 +352,14 @@ class ActionSpace(Discrete):
         self._longest = (1, 1)
         if pipelines is not None:
             self.set_pipelines(pipelines)
+
+    def unseeded_copy(self) -> "ActionSpace":
+        """This space with a random generator of its own, unseeded (what a
+        forked environment gets: building a space from the driver's
+        pipelines again costs a millisecond per fork)."""
+        space = copy.copy(self)
+        space._np_random = None
+        return space
 
     def set_pipelines(self, pipelines: SequenceType[str]) -> None:
         """Sets the pipeline text of every action, the replay-only ones
