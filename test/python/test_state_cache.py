@@ -390,3 +390,16 @@ def test_validation_replays_without_the_cache(plugin, server):
     replay.close()
     assert env.validate().okay()
     env.close()
+
+
+def test_cache_argument_takes_a_url(plugin, server):
+    with optgym.make("llvm-ic-v0", benchmark=CRC32, plugin=plugin, cache=server.url) as env:
+        assert env.state_cache.url == server.url and env.cache is None
+        env.reset()
+        env.step(3)
+        assert env.state_cache.stats.stores > 0
+    with mock.patch.dict(os.environ, {"OPTGYM_CACHE_URL": server.url}):
+        with optgym.make("llvm-ic-v0", plugin=plugin, state_cache=False) as env:
+            assert env.state_cache is None
+        with optgym.make("llvm-ic-v0", plugin=plugin) as env:
+            assert env.state_cache.url == server.url
