@@ -12,7 +12,8 @@
 #    others never swaps packages;
 # 2. the project's virtual environment, .venv/ at the top of the source tree
 #    (or $OPTGYM_VENV), made with Debian's python3, holding the optgym
-#    package's dependencies and its dev extra (pytest, ruff, matplotlib)
+#    package's dependencies and its dev extra (pytest, ruff, matplotlib,
+#    Ray, Stable-Baselines3 and torch: about 6 GB, 80 s from PyPI's mirror)
 #    from PyPI, and the package itself, installed in development mode by
 #    utils/build.sh for the LLVM major $OPTGYM_LLVM_VERSION (default 19),
 #    which every later utils/build.sh of that major refreshes.

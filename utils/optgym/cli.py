@@ -516,6 +516,12 @@ COMMANDS: Dict[str, Subcommand] = {
         configure=_lazy("mlir.cli", "configure_parser"),
         run=_lazy("mlir.cli", "run"),
     ),
+    "rl": Subcommand(
+        help="train PPO on the training split's pass orders, evaluate it as a search "
+        "agent, export its orders as policy files",
+        configure=_lazy("rl", "configure_parser"),
+        run=_lazy("rl", "run"),
+    ),
     "state-cache": Subcommand(
         help="run a private Redis server for the gym's shared state cache; its size; clear it",
         configure=_lazy("redis_server", "configure_parser"),

@@ -45,6 +45,11 @@ __all__ = ["Row", "configure_parser", "run"]
 
 #: Pass-order agents of ``optgym search``, in table order.
 SEARCH_AGENTS = ("random", "greedy", "beam")
+#: The trained pass-order agent of ``optgym rl evaluate`` (its lines are
+#: ``optgym search``'s): not run by default, it needs a trained model.
+PPO_AGENT = "ppo"
+#: Pass-order agents, whose rows are measured by replaying their orders.
+PASS_ORDER_AGENTS = SEARCH_AGENTS + (PPO_AGENT,)
 #: Points of the reward-against-time curves.
 _CURVE_POINTS = 60
 
@@ -193,10 +198,14 @@ def _curve(progressions: List[_Progression], horizon: float) -> List[Tuple[float
 
 
 def search_row(agent: str, records: List[dict], jobs: int) -> Row:
-    """A pass-order agent's row from its ``optgym search`` lines."""
+    """A pass-order agent's row from its ``optgym search`` (or ``optgym rl
+    evaluate``) lines."""
     row = Row(
         agent=agent,
-        algorithm="pass order: %s search" % agent,
+        algorithm="pass order: PPO policy rollouts (Stable-Baselines3, trained on the "
+        "training split)"
+        if agent == PPO_AGENT
+        else "pass order: %s search" % agent,
         curve_label="%s: -Oz / IR instruction count" % agent,
     )
     good = [r for r in records if not r.get("error")]
@@ -403,7 +412,7 @@ def render_plot(rows: List[Row], path: Path) -> Optional[str]:
     for row in rows:
         if not row.curve:
             continue
-        axes = ir if row.agent in SEARCH_AGENTS else text
+        axes = ir if row.agent in PASS_ORDER_AGENTS else text
         axes.plot(
             [point[0] for point in row.curve],
             [point[1] for point in row.curve],
@@ -433,7 +442,15 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--agents",
         default=",".join(SEARCH_AGENTS) + ",tune",
-        help="agents to run, comma-separated (default: %(default)s)",
+        help="agents to run, comma-separated: %s, tune, and %s (a trained PPO policy, "
+        "--ppo-model) (default: %%(default)s)" % (", ".join(SEARCH_AGENTS), PPO_AGENT),
+    )
+    parser.add_argument(
+        "--ppo-model",
+        type=Path,
+        default=Path("build/ppo"),
+        metavar="DIR",
+        help="the directory `optgym rl train` wrote, for the ppo agent (default: %(default)s)",
     )
     parser.add_argument(
         "--budget",
@@ -493,11 +510,11 @@ def run(args: argparse.Namespace) -> int:
     from .cli import CommandLineError
 
     agents = [a.strip() for a in args.agents.split(",") if a.strip()]
-    unknown = [a for a in agents if a not in SEARCH_AGENTS + ("tune",)]
+    unknown = [a for a in agents if a not in PASS_ORDER_AGENTS + ("tune",)]
     if unknown:
         raise CommandLineError(
             "--agents: unknown agent %s (expected %s or tune)"
-            % (", ".join(unknown), ", ".join(SEARCH_AGENTS))
+            % (", ".join(unknown), ", ".join(PASS_ORDER_AGENTS))
         )
     uris = split_uris(args.split)[: args.programs]
     wanted = set(uris)
@@ -531,8 +548,19 @@ def run(args: argparse.Namespace) -> int:
                 directory = args.save_results or Path(scratch)
                 directory.mkdir(parents=True, exist_ok=True)
                 out = directory / ("%s.jsonl" % agent)
-                command = ["tune"] if agent == "tune" else ["search", agent]
-                _optgym(command + uris + ["--out", str(out)] + budget)
+                if agent == PPO_AGENT:
+                    if not (args.ppo_model / "config.json").is_file():
+                        raise CommandLineError(
+                            "--ppo-model: no trained model in %s (optgym rl train -o %s; "
+                            "docs/rl.md)" % (args.ppo_model, args.ppo_model)
+                        )
+                    # One process: the policy's rollouts take the budget each.
+                    command = ["rl", "evaluate", str(args.ppo_model)] + uris
+                    command += ["--budget", str(args.budget), "--seed", str(args.seed)]
+                    _optgym(command + ["--out", str(out), "--quiet"])
+                else:
+                    command = ["tune"] if agent == "tune" else ["search", agent]
+                    _optgym(command + uris + ["--out", str(out)] + budget)
                 mine = _read_lines([out])
             rows.append(tune_row(mine) if agent == "tune" else search_row(agent, mine, args.jobs))
             progress.update(advance=1)

@@ -34,6 +34,7 @@ __all__ = [
     "SearchResult",
     "geomean",
     "search",
+    "validate_result",
     "configure_parser",
     "run",
 ]
@@ -411,14 +412,7 @@ def search(
         result.commandline = env.action_space.to_string(state.best_actions)
         result.trajectory = state.trajectory
         if validate:
-            checked = env.validate(
-                optgym.CompilerEnvState(benchmark=env.benchmark.uri, commandline=result.commandline)
-            )
-            if not checked.okay():
-                result.validated = False
-                result.error = "validation failed: %s" % checked.error_details
-            elif checked.benchmark_semantics_validated:
-                result.validated = True
+            validate_result(env, result)
     except Exception as error:  # noqa: BLE001 - a failed benchmark is a result line
         result.error = "%s: %s" % (type(error).__name__, error)
         result.walltime = deadline.elapsed()
@@ -426,6 +420,22 @@ def search(
         if env is not None:
             env.close()
     return result
+
+
+def validate_result(env: Any, result: SearchResult) -> None:
+    """Builds and runs ``result``'s pass order against -O0
+    (``env.validate``) and records the outcome: ``validated`` (None when
+    the program cannot be run) and, on a failure, ``error``."""
+    import optgym
+
+    checked = env.validate(
+        optgym.CompilerEnvState(benchmark=env.benchmark.uri, commandline=result.commandline)
+    )
+    if not checked.okay():
+        result.validated = False
+        result.error = "validation failed: %s" % checked.error_details
+    elif checked.benchmark_semantics_validated:
+        result.validated = True
 
 
 # -- the command line ------------------------------------------------------------
