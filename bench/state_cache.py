@@ -49,40 +49,32 @@ def _comparable(result: Any) -> Dict[str, Any]:
     return line
 
 
-def _search(agent: str, uri: str, evaluations: int) -> Tuple[float, Dict[str, Any], Any]:
+def _search(agent: str, uri: str, evaluations: int) -> Tuple[float, Dict[str, Any], Dict[str, int]]:
+    """One search; its seconds, result line, and the lookups of the
+    process's shared cache ($OPTGYM_CACHE_URL) it made: hits, misses."""
     cache = StateCache.from_environment()
-    before = cache.stats.to_json() if cache else None
+    before = (cache.stats.hits, cache.stats.misses) if cache else (0, 0)
     start = time.monotonic()
     result = search(agent, uri, seed=1, budget_seconds=None, max_evaluations=evaluations)
     seconds = time.monotonic() - start
     if result.error:
         raise SystemExit("%s %s: %s" % (agent, uri, result.error))
-    return seconds, _comparable(result), before
+    after = (cache.stats.hits, cache.stats.misses) if cache else (0, 0)
+    return (
+        seconds,
+        _comparable(result),
+        {"hits": after[0] - before[0], "misses": after[1] - before[1]},
+    )
 
 
 def _in_process(
     agent: str, uri: str, evaluations: int, url: Optional[str]
-) -> Tuple[float, Dict[str, Any], Dict[str, Any]]:
+) -> Tuple[float, Dict[str, Any], Dict[str, int]]:
     if url:
         os.environ[CACHE_URL_ENV] = url
     else:
         os.environ.pop(CACHE_URL_ENV, None)
-    # The searches' environments read $OPTGYM_CACHE_URL: count through a
-    # wrapper of the class so that every environment's lookups add up.
-    totals = {"hits": 0, "misses": 0}
-    original_lookup = StateCache.lookup
-
-    def lookup(self, key, names=()):
-        found = original_lookup(self, key, names)
-        totals["hits" if found is not None else "misses"] += 1
-        return found
-
-    StateCache.lookup = lookup
-    try:
-        seconds, line, _ = _search(agent, uri, evaluations)
-    finally:
-        StateCache.lookup = original_lookup
-    return seconds, line, totals
+    return _search(agent, uri, evaluations)
 
 
 def _in_worker(agent: str, uri: str, evaluations: int, url: str) -> Tuple[float, Dict[str, Any]]:

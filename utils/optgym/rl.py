@@ -50,8 +50,9 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import gymnasium
 import numpy as np
 
+from .cache import atomic_write
 from .progress import Deadline, Progress
-from .search.passorder import SearchResult, geomean, validate_result
+from .search.passorder import SearchResult, geomean, results_table, validate_result
 
 __all__ = [
     "ACTIONS",
@@ -598,14 +599,8 @@ def export_policy(gym_env: Any, result: SearchResult, path: Path) -> Dict[str, A
         for source in sources:
             label = os.path.relpath(source, root)
             table.update({"%s:step#%d" % (label, step): value for step, value in steps})
-        _write_json(Path(path), policy)
+        atomic_write(Path(path), json.dumps(policy, indent=1) + "\n")
     return policy
-
-
-def _write_json(path: Path, value: Any) -> None:
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(value, indent=1) + "\n")
-    os.replace(temporary, path)
 
 
 # -- training -----------------------------------------------------------------------
@@ -887,7 +882,7 @@ def train(
             "python": sys.version.split()[0],
         },
     )
-    _write_json(out / "config.json", summary)
+    atomic_write(out / "config.json", json.dumps(summary, indent=1) + "\n")
     problem = plot_training(log_path, out / "training-curve.png")
     if problem and not quiet:
         sys.stderr.write("optgym rl train: %s\n" % problem)
@@ -1188,37 +1183,8 @@ def _run_evaluate(args: argparse.Namespace) -> int:
         if result.error:
             sys.stderr.write("optgym rl evaluate: %s: %s\n" % (result.benchmark, result.error))
     if not args.quiet:
-        print(_table(results))
+        print(results_table(results))
     return 1 if any(result.error for result in results) else 0
-
-
-def _table(results: Sequence[SearchResult]) -> str:
-    """One line per program (count, -Oz's, ratio, steps, seconds) and the
-    geomean ratio, as ``optgym search`` prints them."""
-    lines = [
-        "%-20s %8s %8s %8s %7s %7s" % ("benchmark", "IR count", "-Oz", "vs -Oz", "steps", "time")
-    ]
-    for result in results:
-        if result.error or not result.ir_instruction_count:
-            lines.append("%-20s error: %s" % (_short(result.benchmark), result.error))
-            continue
-        lines.append(
-            "%-20s %8d %8d %7.3fx %7d %6.1fs"
-            % (
-                _short(result.benchmark),
-                result.ir_instruction_count,
-                result.ir_instruction_count_oz,
-                result.improvement_over_oz,
-                result.evaluations,
-                result.walltime,
-            )
-        )
-    good = [r.improvement_over_oz for r in results if not r.error and r.improvement_over_oz]
-    lines.append(
-        "geomean improvement over -Oz: %.4fx (%d of %d benchmarks)"
-        % (geomean(good), len(good), len(results))
-    )
-    return "\n".join(lines)
 
 
 def _run_export(args: argparse.Namespace) -> int:

@@ -56,7 +56,7 @@ from .rewards import reward_space as resolve_reward_space
 from .roots import Root, RootPool
 from .spaces import NO_OBSERVATION, ActionSpace
 from .state import CompilerEnvState
-from .state_cache import StateCache, root_key
+from .state_cache import StateCache
 from .validation import ValidationResult, validate_state
 
 __all__ = ["LlvmEnv", "DEFAULT_BENCHMARK", "STEP_TIMEOUT"]
@@ -615,7 +615,7 @@ class LlvmEnv(gymnasium.Env):
         key = None
         if cache is not None:
             self._root = self._pool.root(bench, self._step_timeout)
-            key = self._initial_state_key(bench)
+            key = self._root.state_key(self._pool.result_identity)
         if cache is None or key is None:
             self._root, connection = _fork_root(
                 self._pool, bench, self._workdir_path(), self._step_timeout
@@ -628,17 +628,6 @@ class LlvmEnv(gymnasium.Env):
             self._workdir_path,
             self._step_timeout,
         )
-
-    def _initial_state_key(self, bench: Benchmark) -> Optional[str]:
-        """The state cache's key of ``bench``'s initial state (None: a
-        benchmark without a content hash is not cached)."""
-        try:
-            sha = bench.bitcode_sha256()
-        except (BenchmarkError, KeyError, OSError):
-            return None
-        root = self._root
-        assert root is not None
-        return root_key(self._pool.result_identity, sha, json.dumps(list(root.connection.choices)))
 
     def _start_reward(self, space: RewardSpace, query: PendingChoice) -> RewardState:
         """A reward state that starts at the episode's initial state (the

@@ -334,12 +334,16 @@ class DriverLauncher:
         digest = hashlib.sha256()
         for part in self.command:
             digest.update(part.encode("utf-8") + b"\0")
+        self._hash_files(digest)
+        return digest.hexdigest()
+
+    def _hash_files(self, digest: Any) -> None:
+        """Adds the content hash of each of :attr:`files` to ``digest``."""
         for path in self.files:
             try:
                 digest.update(file_identity(path).encode("ascii") + b"\0")
             except OSError:
                 digest.update(b"missing:" + path.encode("utf-8") + b"\0")
-        return digest.hexdigest()
 
     @property
     def result_identity(self) -> str:
@@ -348,11 +352,7 @@ class DriverLauncher:
         the settings the driver gets. Equal on every machine and checkout
         with the same opt and plugin, unlike :attr:`identity`."""
         digest = hashlib.sha256()
-        for path in self.files:
-            try:
-                digest.update(file_identity(path).encode("ascii") + b"\0")
-            except OSError:
-                digest.update(b"missing:" + path.encode("utf-8") + b"\0")
+        self._hash_files(digest)
         for part in self.command:
             for path in self.files:
                 part = part.replace(path, "FILE")

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import json
 import shutil
 import tempfile
 import threading
@@ -40,6 +41,7 @@ from .observations import (
     median,
 )
 from .process import DriverLauncher, private_directory
+from .state_cache import root_key
 
 __all__ = ["Root", "RootPool", "BASELINES_KIND"]
 
@@ -77,6 +79,7 @@ class Root:
         # Runtimes (median seconds) of the unoptimized module and of the
         # clang -Oz / -O3 builds, measured once per root.
         self.runtimes: Dict[str, float] = {}
+        self._state_key: Optional[str] = None
 
     def __repr__(self) -> str:
         return "<Root %s %r>" % (self.benchmark.uri, self.connection)
@@ -85,6 +88,20 @@ class Root:
         with self.lock:
             self.forks += 1
             return self.connection.fork(workdir, timeout)
+
+    def state_key(self, result_identity: str) -> Optional[str]:
+        """The state cache's key of this root's state (the initial state of
+        every episode it forks), computed once; None for a benchmark without
+        a content hash, which is not cached."""
+        if self._state_key is None:
+            try:
+                sha = self.benchmark.bitcode_sha256()
+            except (BenchmarkError, KeyError, OSError):
+                return None
+            self._state_key = root_key(
+                result_identity, sha, json.dumps(list(self.connection.choices))
+            )
+        return self._state_key
 
     def baseline(self, name: str) -> Any:
         if name in self.baselines:

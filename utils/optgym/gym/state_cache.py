@@ -74,6 +74,9 @@ _OBSERVATION_PREFIX = "o:"
 _URL_SCHEMES = ("redis", "rediss", "unix")
 
 
+# The caches from_environment() made, by URL.
+_shared: Dict[str, "StateCache"] = {}
+_shared_lock = threading.Lock()
 # The caches of this process, whose pending stores are sent at exit.
 _live_caches: "weakref.WeakSet[StateCache]" = weakref.WeakSet()
 
@@ -209,9 +212,17 @@ class StateCache:
 
     @classmethod
     def from_environment(cls) -> Optional["StateCache"]:
-        """The cache ``$OPTGYM_CACHE_URL`` names, or None."""
+        """The cache ``$OPTGYM_CACHE_URL`` names, or None: one per URL and
+        process, which every environment made without a cache shares (one
+        connection pool, one ``stats``)."""
         url = os.environ.get(CACHE_URL_ENV)
-        return cls(url) if url else None
+        if not url:
+            return None
+        with _shared_lock:
+            cache = _shared.get(url)
+            if cache is None:
+                cache = _shared[url] = cls(url)
+            return cache
 
     def __repr__(self) -> str:
         return "StateCache(%r)" % _display(self.url)

@@ -35,6 +35,7 @@ __all__ = [
     "geomean",
     "search",
     "validate_result",
+    "results_table",
     "configure_parser",
     "run",
 ]
@@ -491,7 +492,7 @@ def _short(uri: str) -> str:
     return uri.rsplit("/", 1)[-1] if uri.startswith("benchmark://") else uri
 
 
-def _table(results: Sequence[SearchResult]) -> str:
+def results_table(results: Sequence[SearchResult]) -> str:
     """The end-of-run table and the geomean improvement over -Oz."""
     rows = [("benchmark", "IR count", "-Oz", "vs -Oz", "time")]
     for result in results:
@@ -654,5 +655,5 @@ def run(args: argparse.Namespace) -> int:
         if result.error:
             sys.stderr.write("optgym search: %s: %s\n" % (result.benchmark, result.error))
     if not args.quiet:
-        print(_table(ordered))
+        print(results_table(ordered))
     return 1 if any(result.error for result in ordered) else 0
