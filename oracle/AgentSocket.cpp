@@ -142,7 +142,10 @@ Expected<Endpoint> Endpoint::parse(StringRef Text) {
   if (Host.consume_front("["))
     Host.consume_back("]");
   unsigned PortNumber;
-  if (Host.empty() || Port.getAsInteger(10, PortNumber) || PortNumber > 65535)
+  // Brackets only around a whole IPv6 address: a host holding one could not
+  // be written back as a spec (Endpoint::oracleSpec).
+  if (Host.empty() || Host.find_first_of("[]") != StringRef::npos ||
+      Port.getAsInteger(10, PortNumber) || PortNumber > 65535)
     return createStringError(inconvertibleErrorCode(),
                              "expected tcp:HOST:PORT with a port from 0 to "
                              "65535, not tcp:" +

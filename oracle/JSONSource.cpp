@@ -127,7 +127,35 @@ private:
 
 } // namespace
 
+size_t findExcessiveNesting(StringRef Text, unsigned MaxNesting) {
+  unsigned Depth = 0;
+  bool InString = false;
+  for (size_t I = 0; I < Text.size(); ++I) {
+    char C = Text[I];
+    if (InString) {
+      if (C == '\\')
+        ++I;
+      else if (C == '"')
+        InString = false;
+    } else if (C == '"') {
+      InString = true;
+    } else if (C == '[' || C == '{') {
+      if (++Depth > MaxNesting)
+        return I;
+    } else if ((C == ']' || C == '}') && Depth) {
+      --Depth;
+    }
+  }
+  return StringRef::npos;
+}
+
 Expected<json::Value> JSONSource::parse() const {
+  size_t TooDeep = findExcessiveNesting(Text);
+  if (TooDeep != StringRef::npos)
+    return createStringError(inconvertibleErrorCode(),
+                             locationAt(TooDeep) +
+                                 ": invalid JSON: nested deeper than " +
+                                 Twine(MaxJSONNesting) + " levels");
   Expected<json::Value> V = json::parse(Text);
   if (V)
     return V;

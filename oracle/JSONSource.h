@@ -55,6 +55,17 @@ private:
   JSONPath &Path;
 };
 
+/// How deeply OptGym's JSON inputs may nest. llvm::json's parser recurses
+/// once per level, so a policy or message of a million '[' would overflow the
+/// compiler's stack; OptGym's own files nest a few hundred levels at most (a
+/// decision tree is limited to 256).
+constexpr unsigned MaxJSONNesting = 512;
+
+/// The offset of the first '[' or '{' nested deeper than MaxNesting (outside
+/// strings), or StringRef::npos. Linear, with no recursion.
+size_t findExcessiveNesting(llvm::StringRef Text,
+                            unsigned MaxNesting = MaxJSONNesting);
+
 class JSONSource {
 public:
   /// FirstLine is the line of the file on which Text starts (for JSON lines).
@@ -62,7 +73,8 @@ public:
              unsigned FirstLine = 1)
       : FileName(FileName), Text(Text), FirstLine(FirstLine) {}
 
-  /// Parses the text; a syntax error reads "FILE:LINE:COLUMN: message".
+  /// Parses the text; a syntax error reads "FILE:LINE:COLUMN: message", and
+  /// so does nesting deeper than MaxJSONNesting.
   llvm::Expected<llvm::json::Value> parse() const;
 
   /// An error located at the value Path leads to (or as deep as it exists).

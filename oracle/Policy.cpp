@@ -1,8 +1,7 @@
 //===- Policy.cpp - The policy file: tables and models per kind -----------===//
 
 #include "oracle/Policy.h"
-
-#include "llvm/Support/MemoryBuffer.h"
+#include "oracle/InputFile.h"
 
 using namespace llvm;
 
@@ -121,11 +120,10 @@ Expected<Policy> Policy::parse(StringRef Text, StringRef FileName) {
 }
 
 Expected<Policy> Policy::load(StringRef Path) {
-  ErrorOr<std::unique_ptr<MemoryBuffer>> Buf = MemoryBuffer::getFile(Path);
-  if (!Buf)
-    return createStringError(Buf.getError(), Path + ": cannot read policy: " +
-                                                 Buf.getError().message());
-  return parse((*Buf)->getBuffer(), Path);
+  Expected<std::string> Text = readInputFile(Path, "policy", MaxPolicyBytes);
+  if (!Text)
+    return Text.takeError();
+  return parse(*Text, Path);
 }
 
 Policy::Answer Policy::decide(const Query &Q) const {

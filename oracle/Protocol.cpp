@@ -2,6 +2,7 @@
 
 #include "oracle/Protocol.h"
 #include "oracle/FlatJSON.h"
+#include "oracle/JSONSource.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/raw_ostream.h"
@@ -82,6 +83,9 @@ Expected<uint32_t> decodeFrameHeader(const unsigned char *Header) {
 }
 
 Expected<Message> parseMessage(StringRef Payload) {
+  if (findExcessiveNesting(Payload) != StringRef::npos)
+    return messageError("message is not JSON: nested deeper than " +
+                        Twine(MaxJSONNesting) + " levels");
   Expected<json::Value> V = json::parse(Payload);
   if (!V)
     return messageError("message is not JSON: " + toString(V.takeError()));

@@ -1,10 +1,10 @@
 //===- Trace.cpp - Recorded decisions, one JSON object per line -----------===//
 
 #include "oracle/Trace.h"
+#include "oracle/InputFile.h"
 #include "oracle/JSONSource.h"
 
 #include "llvm/Support/JSON.h"
-#include "llvm/Support/MemoryBuffer.h"
 
 using namespace llvm;
 
@@ -108,11 +108,10 @@ Expected<DecisionTables> parseTrace(StringRef Text, StringRef FileName) {
 }
 
 Expected<DecisionTables> readTrace(StringRef Path) {
-  ErrorOr<std::unique_ptr<MemoryBuffer>> Buf = MemoryBuffer::getFile(Path);
-  if (!Buf)
-    return createStringError(Buf.getError(), Path + ": cannot read trace: " +
-                                                 Buf.getError().message());
-  return parseTrace((*Buf)->getBuffer(), Path);
+  Expected<std::string> Text = readInputFile(Path, "trace", MaxTraceBytes);
+  if (!Text)
+    return Text.takeError();
+  return parseTrace(*Text, Path);
 }
 
 } // namespace optgym

@@ -3,6 +3,7 @@
 #include "passes/UnitCollector.h"
 #include "session/Session.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/Config/llvm-config.h"
 #include "llvm/IR/Module.h"
@@ -83,6 +84,20 @@ Error writeAtomically(StringRef Path, StringRef Bytes) {
   return Error::success();
 }
 
+/// The source's stem as a file name that stays in the collection directory
+/// whatever the module says its source is ("../../x", "/abs", NUL and
+/// control bytes): portable characters only, never a leading dot, at most
+/// 64 bytes. The name's hash keeps units with equal stems apart.
+std::string safeStem(StringRef Source) {
+  std::string Stem;
+  for (char C : sys::path::stem(Source).take_front(64))
+    Stem +=
+        isAlnum(C) || C == '_' || C == '-' || C == '+' || C == '.' ? C : '_';
+  if (Stem.empty() || Stem.front() == '.')
+    Stem.insert(0, "module");
+  return Stem;
+}
+
 Error collect(const Module &M, StringRef Dir) {
   if (std::error_code EC = sys::fs::create_directories(Dir))
     return createFileError(Dir, EC);
@@ -96,10 +111,8 @@ Error collect(const Module &M, StringRef Dir) {
   // sources in other directories or built into other objects.
   std::string Identity =
       (Cwd + "\n" + Source + "\n" + Output.value_or("")).str();
-  std::string Stem = sys::path::stem(Source).str();
-  if (Stem.empty())
-    Stem = "module";
   std::string Name;
+  std::string Stem = safeStem(Source);
   raw_string_ostream(Name) << Stem << "-"
                            << format_hex_no_prefix(xxh3_64bits(Identity), 16);
 

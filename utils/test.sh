@@ -3,13 +3,14 @@
 # each LLVM major in OPTGYM_LLVM_VERSIONS (default "19 22") builds
 # (utils/build.sh) and runs the lit tests (lit + FileCheck, GoogleTest) and
 # the Python tests (pytest, test/python) against that major's plugin; then
-# the Python linter (ruff). Ends with "N passed, N failed"; exits non-zero
-# if a build, a test or the linter failed.
+# the fuzzers' smoke (utils/fuzz.sh, 15 s per target) and the linters (ruff,
+# clang-format). Ends with "N passed, N failed"; exits non-zero if a build,
+# a test, a fuzzer or a linter failed.
 #
 #   utils/test.sh            everything (CI)
 #   utils/test.sh --quick    LLVM 19 only, without the slow tests (lit's
-#                            UNSUPPORTED: quick, pytest's slow marker): a
-#                            few minutes, for day-to-day work
+#                            UNSUPPORTED: quick, pytest's slow marker) and
+#                            no fuzzing: a few minutes, for day-to-day work
 set -uo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -75,6 +76,18 @@ for v in $versions; do
   [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
   count "$dir/pytest.log"
 done
+
+# The fuzzers' smoke: every target from its seeds and regression inputs,
+# 15 s each, with ASan and UBSan (utils/fuzz.sh; it counts as one test).
+if [[ "$versions" == *19* && -z "${pytest_args[*]}" ]]; then
+  echo "== fuzz"
+  if "$root/utils/fuzz.sh"; then
+    passed=$((passed + 1))
+  else
+    status=1
+    failed=$((failed + 1))
+  fi
+fi
 
 # The linters count as one test each.
 lint() {

@@ -50,6 +50,18 @@ for name in list(config.environment):
 config.environment["OPTGYM_PLUGIN"] = config.optgym_plugin
 config.environment["PYTHONDONTWRITEBYTECODE"] = "1"
 
+# A sanitized build (-DOPTGYM_SANITIZE=ON): opt, clang and mlir-opt are not
+# sanitized, so the runtime is preloaded into every process. Reports go to
+# files, counted by utils/sanitize.sh: an exit status alone would pass a
+# `not` test. Leaks are not checked here, since LLVM's tools leave memory
+# to the exit on purpose (the unit tests and fuzzers check ours).
+if config.optgym_sanitizer_runtime:
+    reports = os.path.join(config.optgym_obj_root, "sanitizer-reports", "report")
+    config.environment["LD_PRELOAD"] = config.optgym_sanitizer_runtime
+    config.environment["ASAN_OPTIONS"] = "detect_leaks=0:log_path=" + reports
+    config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:log_path=" + reports
+    config.available_features.add("sanitized")
+
 opt = os.path.join(llvm_bin, "opt")
 clang = os.path.join(llvm_bin, "clang")
 plugin = config.optgym_plugin

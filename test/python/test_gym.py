@@ -391,6 +391,19 @@ class StateTest(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "line 4: expected 4 columns"):
             list(CompilerEnvStateReader(io.StringIO(text + "a,b\n")))
 
+    def test_csv_carriage_returns(self) -> None:
+        # Found by test/fuzz/python/fuzz_state_csv.py: a field holding a
+        # carriage return was written unquoted and read back cut; and csv's
+        # own error for a stray one escaped without a line number.
+        state = CompilerEnvState("b://x", "opt\r-gvn x.bc", 1.0, None)
+        self.assertEqual(CompilerEnvState.from_csv(state.to_csv()), state)
+        buffer = io.StringIO()
+        CompilerEnvStateWriter(buffer).write_state(state)
+        self.assertEqual(list(CompilerEnvStateReader(io.StringIO(buffer.getvalue()))), [state])
+        text = 'b://x,1,2,"multi\nline"\nb://y,,,\r x\n'
+        with self.assertRaisesRegex(ValueError, "line 3: new-line character seen"):
+            list(CompilerEnvStateReader(io.StringIO(text)))
+
     def test_equality_ignores_walltime(self) -> None:
         a = CompilerEnvState("b://x", "opt x.bc", 1.0, 0.5)
         self.assertEqual(a, CompilerEnvState("b://x", "opt x.bc", 9.0, 0.5000001))

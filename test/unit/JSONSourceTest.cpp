@@ -47,4 +47,21 @@ TEST(JSONSourceTest, LinesOfAFileKeepTheirNumbers) {
   EXPECT_EQ(toString(V.takeError()).rfind("t.jsonl:7:", 0), 0u);
 }
 
+TEST(JSONSourceTest, DeepNestingIsAnErrorNotAStackOverflow) {
+  // llvm::json's parser recurses per level; a million levels would overflow
+  // the stack. Found with a policy fuzzer input.
+  std::string Deep =
+      "{\"a\":\n" + std::string(1000000, '[') + std::string(1000000, ']') + "}";
+  Expected<json::Value> V = JSONSource("deep.json", Deep).parse();
+  ASSERT_FALSE(bool(V));
+  // The 512th '[' is the 513th level.
+  EXPECT_EQ(toString(V.takeError()),
+            "deep.json:2:512: invalid JSON: nested deeper than 512 levels");
+  // Brackets in strings do not count; 512 levels parse.
+  std::string Fine =
+      std::string(511, '[') + "\"[[[{{\\\"\"" + std::string(511, ']');
+  EXPECT_TRUE(bool(JSONSource("fine.json", "[" + Fine + "]").parse()));
+  EXPECT_EQ(findExcessiveNesting("[" + Fine + "]"), StringRef::npos);
+}
+
 } // namespace

@@ -1,6 +1,7 @@
 //===- PolicyTest.cpp - Policy files: tables, models, errors --------------===//
 
 #include "oracle/Policy.h"
+#include "oracle/InputFile.h"
 #include "oracle/OracleBackends.h"
 
 #include "gtest/gtest.h"
@@ -185,6 +186,20 @@ TEST(PolicyTest, OracleSummarizesUnusedEntries) {
                          "'stale')"),
             std::string::npos)
       << Summary;
+}
+
+TEST(PolicyTest, FilesAreReadWithinALimit) {
+  // A device never ends: the read stops past the limit, with an error.
+  Expected<Policy> P = Policy::load("/dev/zero");
+  ASSERT_FALSE(bool(P));
+  EXPECT_EQ(toString(P.takeError()),
+            "/dev/zero: cannot read policy: larger than the limit of " +
+                std::to_string(MaxPolicyBytes) + " bytes for a policy");
+  P = Policy::load("/nonexistent/p.json");
+  ASSERT_FALSE(bool(P));
+  EXPECT_EQ(toString(P.takeError()),
+            "/nonexistent/p.json: cannot read policy: No such file or "
+            "directory");
 }
 
 } // namespace

@@ -52,6 +52,17 @@ TEST(ProtocolTest, OversizedFramesAreRejectedBeforeReading) {
   EXPECT_TRUE(bool(decodeFrameHeader(AtLimit)));
 }
 
+TEST(ProtocolTest, DeeplyNestedMessagesAreRejected) {
+  // Framing allows a megabyte of '[': it must cost the agent its
+  // connection, not the compiler its stack.
+  std::string Deep = "{\"type\":\"answer\",\"x\":" + std::string(500000, '[') +
+                     std::string(500000, ']') + "}";
+  EXPECT_EQ(errorOf(parseMessage(Deep)),
+            "message is not JSON: nested deeper than 512 levels");
+  EXPECT_EQ(errorOf(readAnswer(Deep, 1, DecisionKind::Inline)),
+            "message is not JSON: nested deeper than 512 levels");
+}
+
 TEST(ProtocolTest, MalformedMessagesSayWhatIsWrong) {
   EXPECT_NE(errorOf(parseMessage("{\"type\": \"answer\", \"id\": "))
                 .find("message is not JSON"),

@@ -333,6 +333,10 @@ TEST(EndpointTest, ParsesPathsAndTCP) {
   EXPECT_FALSE(bool(Endpoint::parse("tcp:localhost")));
   EXPECT_FALSE(bool(Endpoint::parse("tcp::80")));
   EXPECT_FALSE(bool(Endpoint::parse("tcp:h:99999")));
+  // Found by optgym-fuzz-oracle-spec: a host left with a bracket was
+  // accepted, and its spec did not read back.
+  EXPECT_FALSE(bool(Endpoint::parse("tcp:[[:5")));
+  EXPECT_FALSE(bool(Endpoint::parse("tcp:a]:5")));
 }
 
 TEST(EndpointTest, TCPAgentsWork) {

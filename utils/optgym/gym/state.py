@@ -109,7 +109,7 @@ class CompilerEnvState:
     def to_csv(self) -> str:
         """One CSV row, without the line end."""
         buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerow(_row(self))
+        _write_row(buffer, _row(self))
         return buffer.getvalue().rstrip("\n")
 
     @classmethod
@@ -119,6 +119,14 @@ class CompilerEnvState:
         if len(rows) != 1:
             raise ValueError("expected one CSV row, got %d: %r" % (len(rows), line[:80]))
         return _state(rows[0], 1)
+
+
+def _write_row(f: TextIO, row: List[Any]) -> None:
+    """Writes one CSV row ending in "\\n". csv quotes only the line
+    terminator's characters, so a field holding a carriage return is quoted
+    here: unquoted, a reader would end the row there."""
+    quoting = csv.QUOTE_ALL if any("\r" in str(cell) for cell in row) else csv.QUOTE_MINIMAL
+    csv.writer(f, lineterminator="\n", quoting=quoting).writerow(row)
 
 
 def _row(state: CompilerEnvState) -> List[Any]:
@@ -154,14 +162,13 @@ class CompilerEnvStateWriter:
 
     def __init__(self, f: TextIO, header: bool = True) -> None:
         self.f = f
-        self.writer = csv.writer(f, lineterminator="\n")
         self.header = header
 
     def write_state(self, state: CompilerEnvState, flush: bool = False) -> None:
         if self.header:
-            self.writer.writerow(COLUMNS)
+            _write_row(self.f, list(COLUMNS))
             self.header = False
-        self.writer.writerow(_row(state))
+        _write_row(self.f, _row(state))
         if flush:
             self.f.flush()
 
@@ -186,7 +193,16 @@ class CompilerEnvStateReader:
     def __iter__(self) -> Iterator[CompilerEnvState]:
         reader = csv.reader(self.f)
         order: Optional[List[int]] = None
-        for number, row in enumerate(reader, start=1):
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                # A stray carriage return or NUL: csv's own error names no line.
+                raise ValueError("line %d: %s" % (reader.line_num, error)) from None
+            # The line the row starts on (a quoted field may span lines).
+            number = reader.line_num - sum(cell.count("\n") for cell in row)
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
             if order is None:
