@@ -32,8 +32,11 @@ std::unique_ptr<Oracle> createReplayOracle(DecisionTables Trace,
                                            std::string Spec);
 
 /// Asks the agent listening at Agent (docs/protocol.md). Connects on first
-/// use; on any failure warns once and answers defaults from then on.
-std::unique_ptr<Oracle> createSocketOracle(Endpoint Agent, unsigned TimeoutMs);
+/// use; on any failure warns once and answers defaults from then on. A
+/// non-empty Token is sent in the hello, and an agent that does not send it
+/// back is a failure.
+std::unique_ptr<Oracle> createSocketOracle(Endpoint Agent, unsigned TimeoutMs,
+                                           std::string Token = "");
 
 /// Forwards to Inner and appends every decision to the trace file at Path
 /// (created if missing, appended to otherwise, so that the compilers of a

@@ -88,7 +88,8 @@ Expected<std::unique_ptr<Oracle>> makeSocket(StringRef Arg, StringRef Spec,
   Expected<Endpoint> E = Endpoint::parse(Arg);
   if (!E)
     return specError(Setting, Spec, toString(E.takeError()));
-  return createSocketOracle(std::move(*E), Options.AgentTimeoutMs);
+  return createSocketOracle(std::move(*E), Options.AgentTimeoutMs,
+                            Options.AgentToken);
 }
 
 struct BackendRegistry {

@@ -17,6 +17,7 @@
 #include "llvm/Support/Error.h"
 
 #include <memory>
+#include <string>
 
 namespace optgym {
 
@@ -25,6 +26,9 @@ struct OracleOptions {
   /// How long the socket oracle waits for the agent (connect, hello, each
   /// answer); 0 waits forever.
   unsigned AgentTimeoutMs = 2000;
+  /// The shared secret a socket agent must know (OPTGYM_AGENT_TOKEN): sent
+  /// in the hello, and expected back in the agent's. Empty: none.
+  std::string AgentToken;
 };
 
 /// Parses Spec and builds the oracle, loading any file it names. Errors name

@@ -117,13 +117,16 @@ std::string encodeClientHello(const ClientInfo &Info) {
                                  {"choices", std::move(Choices)},
                                  {"default", int64_t(DefaultChoice)}});
   }
-  return toJSONText(json::Object{{"type", "hello"},
-                                 {"protocol", int64_t(Version)},
-                                 {"client", "optgym " OPTGYM_VERSION},
-                                 {"llvm", Info.LLVMVersion},
-                                 {"pid", Info.Pid},
-                                 {"oracle", Info.OracleSpec},
-                                 {"kinds", std::move(Kinds)}});
+  json::Object Hello{{"type", "hello"},
+                     {"protocol", int64_t(Version)},
+                     {"client", "optgym " OPTGYM_VERSION},
+                     {"llvm", Info.LLVMVersion},
+                     {"pid", Info.Pid},
+                     {"oracle", Info.OracleSpec},
+                     {"kinds", std::move(Kinds)}};
+  if (!Info.Token.empty())
+    Hello["token"] = Info.Token;
+  return toJSONText(std::move(Hello));
 }
 
 std::string encodeForkHello(int64_t Pid, StringRef Token) {
@@ -230,9 +233,30 @@ std::string encodeForked(uint64_t Id, int64_t ChildPid, StringRef Error) {
   return toJSONText(std::move(Reply));
 }
 
-std::string encodeAgentHello(StringRef AgentName) {
-  return toJSONText(json::Object{
-      {"type", "hello"}, {"protocol", int64_t(Version)}, {"agent", AgentName}});
+std::string encodeAgentHello(StringRef AgentName, StringRef Token) {
+  json::Object Hello{
+      {"type", "hello"}, {"protocol", int64_t(Version)}, {"agent", AgentName}};
+  if (!Token.empty())
+    Hello["token"] = Token;
+  return toJSONText(std::move(Hello));
+}
+
+Error checkHelloToken(const Message &Hello, StringRef Token, StringRef Who) {
+  if (Token.empty())
+    return Error::success();
+  std::optional<StringRef> Sent = Hello.Body.getString("token");
+  if (!Sent)
+    return messageError("hello: " + Who +
+                        " sent no token (OPTGYM_AGENT_TOKEN is set)");
+  // Constant time in the secret's contents: a peer learns nothing from
+  // how long a wrong guess takes.
+  unsigned char Difference = Sent->size() != Token.size();
+  for (size_t I = 0; I < Token.size(); ++I)
+    Difference |= (I < Sent->size() ? (*Sent)[I] : 0) ^ Token[I];
+  if (Difference)
+    return messageError("hello: " + Who +
+                        " sent the wrong token (OPTGYM_AGENT_TOKEN)");
+  return Error::success();
 }
 
 std::string encodeAnswer(uint64_t Id, unsigned Choice) {

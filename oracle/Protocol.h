@@ -53,6 +53,8 @@ struct ClientInfo {
   std::string LLVMVersion;
   std::string OracleSpec;
   int64_t Pid = 0;
+  /// The shared secret (OPTGYM_AGENT_TOKEN); empty: not sent.
+  std::string Token;
 };
 
 /// The client hello: versions and every decision kind with its features and
@@ -92,7 +94,15 @@ std::string encodeForked(uint64_t Id, int64_t ChildPid,
 
 //===-- Agent to plugin ---------------------------------------------------===//
 
-std::string encodeAgentHello(llvm::StringRef AgentName);
+/// Token, when not empty, is the shared secret the client sent.
+std::string encodeAgentHello(llvm::StringRef AgentName,
+                             llvm::StringRef Token = "");
+
+/// Whether a hello carries the shared secret Token (always, when Token is
+/// empty), compared in constant time. Who says whose hello it is, for the
+/// error.
+llvm::Error checkHelloToken(const Message &Hello, llvm::StringRef Token,
+                            llvm::StringRef Who);
 std::string encodeAnswer(uint64_t Id, unsigned Choice);
 
 //===-- Checking the agent's messages (plugin side) -----------------------===//

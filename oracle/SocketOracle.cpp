@@ -34,9 +34,9 @@ namespace {
 
 class SocketOracle final : public Oracle {
 public:
-  SocketOracle(Endpoint Agent, unsigned TimeoutMs)
+  SocketOracle(Endpoint Agent, unsigned TimeoutMs, std::string Token)
       : Oracle(Agent.oracleSpec()), Agent(std::move(Agent)),
-        TimeoutMs(TimeoutMs) {}
+        TimeoutMs(TimeoutMs), Token(std::move(Token)) {}
 
   bool readsFeatures(DecisionKind) const override { return true; }
   bool wantsModuleEvents() const override { return true; }
@@ -99,6 +99,7 @@ private:
     Info.LLVMVersion = LLVM_VERSION_STRING;
     Info.OracleSpec = spec().str();
     Info.Pid = sys::Process::getProcessId();
+    Info.Token = Token;
     if (!sendMessage(protocol::encodeClientHello(Info), "hello"))
       return false;
     Deadline Until(TimeoutMs);
@@ -112,6 +113,8 @@ private:
         continue;
       if (Error E = protocol::checkAgentHello(*Reply))
         return fail("hello: " + toString(std::move(E)));
+      if (Error E = protocol::checkHelloToken(*Reply, Token, "the agent"))
+        return fail(toString(std::move(E)));
       Expected<std::vector<std::string>> Observe =
           protocol::parseObserveList(*Reply, "hello");
       if (!Observe)
@@ -330,6 +333,7 @@ private:
 
   Endpoint Agent;
   unsigned TimeoutMs;
+  std::string Token;
   FrameSocket Socket;
   std::string Failure;
   uint64_t LastQueryId = 0;
@@ -345,8 +349,10 @@ private:
 
 } // namespace
 
-std::unique_ptr<Oracle> createSocketOracle(Endpoint Agent, unsigned TimeoutMs) {
-  return std::make_unique<SocketOracle>(std::move(Agent), TimeoutMs);
+std::unique_ptr<Oracle> createSocketOracle(Endpoint Agent, unsigned TimeoutMs,
+                                           std::string Token) {
+  return std::make_unique<SocketOracle>(std::move(Agent), TimeoutMs,
+                                        std::move(Token));
 }
 
 } // namespace optgym

@@ -112,6 +112,9 @@ Expected<Config> Config::load() {
             Timeout +
             ": expected a whole number of milliseconds (0 waits "
             "forever)");
+  // From the environment only: a command line is visible to every user.
+  if (const char *Token = std::getenv("OPTGYM_AGENT_TOKEN"))
+    C.Oracle.AgentToken = Token;
   std::string MaxPasses = setting(MaxPassesOpt, "OPTGYM_MAX_PASSES");
   if (!StringRef(MaxPasses).trim().empty() &&
       StringRef(MaxPasses).trim().getAsInteger(10, C.MaxPasses))

@@ -28,14 +28,25 @@ if (($#)); then
   done
 fi
 status=0
-"$venv/bin/python" /usr/lib/llvm-19/build/utils/lit/lit.py -sv "${suites[@]}" || status=$?
+"$venv/bin/python" /usr/lib/llvm-19/build/utils/lit/lit.py -sv "${suites[@]}" 2>&1 |
+  tee "$build/lit.log"
+[[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
+runtime_errors=$(grep -c "runtime error:" "$build/lit.log" || true)
+if ((runtime_errors)); then
+  echo "optgym sanitize: UBSan: $runtime_errors runtime error(s) in the tests' output:"
+  grep -m 10 "runtime error:" "$build/lit.log"
+  status=1
+fi
+# Reports go to files; UBSan's may also reach a test's output, which lit
+# prints for a failing test.
 found=$(find "$reports" -type f | wc -l)
+for f in "$reports"/*; do
+  [[ -e "$f" ]] || continue
+  echo "== $f"
+  head -40 "$f"
+done
 if ((found)); then
-  echo "optgym sanitize: $found sanitizer report(s):"
-  for f in "$reports"/*; do
-    echo "== $f"
-    head -40 "$f"
-  done
+  echo "optgym sanitize: ASan + UBSan: $found report(s), above"
   status=1
 else
   echo "optgym sanitize: ASan + UBSan: 0 reports"

@@ -132,17 +132,18 @@ class FakePlugin:
         """True when the agent has closed the connection."""
         return self._read(1) == b""
 
-    def hello(self) -> Dict[str, Any]:
-        self.send(
-            {
-                "type": "hello",
-                "protocol": 1,
-                "client": "fake-plugin 0.1.0",
-                "llvm": "19.1.7",
-                "pid": self.pid,
-                "kinds": self.kinds,
-            }
-        )
+    def hello(self, token: Optional[str] = None) -> Dict[str, Any]:
+        message = {
+            "type": "hello",
+            "protocol": 1,
+            "client": "fake-plugin 0.1.0",
+            "llvm": "19.1.7",
+            "pid": self.pid,
+            "kinds": self.kinds,
+        }
+        if token is not None:
+            message["token"] = token
+        self.send(message)
         reply = self.receive()
         assert reply is not None, "the agent closed the connection instead of replying"
         return reply

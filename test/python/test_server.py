@@ -486,6 +486,35 @@ class TransportTest(ServerTestCase):
                         plugin.query("loop-unroll", "a.c:f:loop#0", [1, 4])["choice"], 2
                     )
 
+    def test_a_token_admits_only_compilers_that_know_it(self) -> None:
+        with self.serving(lambda query: "full", tcp=True, token="s3cret") as server:
+            with FakePlugin(server.oracle_spec) as plugin:
+                reply = plugin.hello(token="s3cret")
+                self.assertEqual(reply["token"], "s3cret")
+                plugin.module("a.c")
+                self.assertEqual(plugin.query("loop-unroll", "a.c:f:loop#0", [1, 4])["choice"], 2)
+            for token, why in (("guess", "the wrong"), (None, "no")):
+                with FakePlugin(server.oracle_spec) as plugin:
+                    with self.assertRaises(AssertionError):
+                        plugin.hello(token=token)
+                deadline = time.monotonic() + 10
+                while len(server.connection_errors) < 1 + (token is None):
+                    self.assertLess(time.monotonic(), deadline, server.connection_errors)
+                    time.sleep(0.01)
+                self.assertIn(
+                    "hello: the compiler sent %s token (OPTGYM_AGENT_TOKEN)" % why,
+                    server.connection_errors[-1],
+                )
+        # The environment's token, unless one is given.
+        with mock.patch.dict(os.environ, {"OPTGYM_AGENT_TOKEN": "from-env"}):
+            with self.serving(default_decide) as server, FakePlugin(server.oracle_spec) as plugin:
+                self.assertEqual(plugin.hello(token="from-env")["token"], "from-env")
+            with (
+                self.serving(default_decide, token="") as server,
+                FakePlugin(server.oracle_spec) as plugin,
+            ):
+                self.assertNotIn("token", plugin.hello())
+
     def test_tcp_on_ipv6_loopback(self) -> None:
         try:
             server = AgentServer(default_decide, tcp=True, host="::1", log=self.log)

@@ -65,9 +65,11 @@ protected:
         std::move(*L));
   }
 
-  std::unique_ptr<Oracle> oracle(unsigned TimeoutMs = 2000) {
+  std::unique_ptr<Oracle> oracle(unsigned TimeoutMs = 2000,
+                                 std::string Token = "") {
     OracleOptions Options;
     Options.AgentTimeoutMs = TimeoutMs;
+    Options.AgentToken = std::move(Token);
     Expected<std::unique_ptr<Oracle>> O =
         createOracle("socket:" + Path, "OPTGYM_ORACLE", Options);
     EXPECT_TRUE(bool(O)) << toString(O.takeError());
@@ -156,6 +158,75 @@ TEST_F(SocketOracleTest, AnswersComeFromTheAgent) {
   Agent.join();
   EXPECT_EQ(Seen, (std::vector<std::string>{"module", "query", "query",
                                             "module-end"}));
+}
+
+/// An agent that requires Token and answers every query with count:4.
+Script tokenAgent(std::string Token, std::string &Refusal) {
+  return [Token, &Refusal](FrameSocket &S) {
+    protocol::Message Hello = next(S);
+    if (Error E = protocol::checkHelloToken(Hello, Token, "the compiler")) {
+      Refusal = toString(std::move(E));
+      return;
+    }
+    sendMessage(S, protocol::encodeAgentHello("test", Token));
+    while (true) {
+      protocol::Message M = next(S);
+      if (M.Type.empty())
+        return;
+      if (M.Type == "query")
+        sendMessage(S, R"({"type":"answer","id":)" +
+                           std::to_string(*M.Body.getInteger("id")) +
+                           R"(,"choice":"count:4"})");
+    }
+  };
+}
+
+TEST_F(SocketOracleTest, ASharedTokenAdmitsBothSides) {
+  std::string Refusal;
+  startAgent(tokenAgent("s3cret", Refusal));
+  std::unique_ptr<Oracle> O = oracle(2000, "s3cret");
+  EXPECT_EQ(O->decide(unrollQuery("a.c:f:loop#0")),
+            *findChoice(DecisionKind::LoopUnroll, "count:4"));
+  O.reset();
+  Agent.join();
+  EXPECT_EQ(Refusal, "");
+}
+
+TEST_F(SocketOracleTest, AWrongOrMissingTokenIsRefusedByTheAgent) {
+  for (std::string ClientToken : {"guess", ""}) {
+    std::string Refusal;
+    startAgent(tokenAgent("s3cret", Refusal));
+    std::unique_ptr<Oracle> O = oracle(2000, ClientToken);
+    std::string Err = stderrOf([&] {
+      EXPECT_EQ(O->decide(unrollQuery("a.c:f:loop#0")), DefaultChoice);
+      EXPECT_EQ(O->decide(unrollQuery("a.c:f:loop#1")), DefaultChoice);
+    });
+    O.reset();
+    Agent.join();
+    EXPECT_EQ(Refusal, ClientToken.empty()
+                           ? "hello: the compiler sent no token "
+                             "(OPTGYM_AGENT_TOKEN is set)"
+                           : "hello: the compiler sent the wrong token "
+                             "(OPTGYM_AGENT_TOKEN)");
+    EXPECT_EQ(count(Err, "warning"), 1u) << Err;
+  }
+}
+
+TEST_F(SocketOracleTest, AnAgentWithoutTheTokenIsNotAsked) {
+  // The compiler holds a token and the agent does not know it: whoever
+  // listens there is not the agent the build was set up for.
+  std::string Refusal;
+  startAgent(tokenAgent("", Refusal));
+  std::unique_ptr<Oracle> O = oracle(2000, "s3cret");
+  std::string Err = stderrOf([&] {
+    EXPECT_EQ(O->decide(unrollQuery("a.c:f:loop#0")), DefaultChoice);
+  });
+  O.reset();
+  Agent.join();
+  EXPECT_NE(Err.find("hello: the agent sent no token (OPTGYM_AGENT_TOKEN is "
+                     "set); LLVM's defaults"),
+            std::string::npos)
+      << Err;
 }
 
 TEST_F(SocketOracleTest, NoAgentMeansDefaultsAndOneWarning) {

@@ -7,7 +7,9 @@
 // "default" (the echo agent), "replay:TRACE", "policy:FILE", "random:seed=N".
 // Without --socket it listens in a fresh private directory. It prints the
 // OPTGYM_ORACLE value to use on its first line of output, then serves every
-// connection on its own thread until SIGINT or SIGTERM.
+// connection on its own thread until SIGINT or SIGTERM. With
+// OPTGYM_AGENT_TOKEN set, only compilers whose hello carries that secret are
+// served (docs/security.md).
 //
 //===----------------------------------------------------------------------===//
 
@@ -55,8 +57,8 @@ void installStopHandlers() {
 
 class Agent {
 public:
-  Agent(std::unique_ptr<Oracle> O, bool Verbose)
-      : TheOracle(std::move(O)), Verbose(Verbose) {}
+  Agent(std::unique_ptr<Oracle> O, bool Verbose, std::string Token)
+      : TheOracle(std::move(O)), Verbose(Verbose), Token(std::move(Token)) {}
 
   /// Serves one compiler process until it closes the connection or breaks
   /// the protocol; a broken connection never affects the others.
@@ -98,8 +100,10 @@ private:
     if (!Hello)
       return Hello.takeError();
     C.Pid = Hello->pid();
-    if (Error E =
-            send(C, protocol::encodeAgentHello("optgym-agent " OPTGYM_VERSION)))
+    if (Error E = protocol::checkHelloToken(*M, Token, "the compiler"))
+      return E;
+    if (Error E = send(C, protocol::encodeAgentHello(
+                              "optgym-agent " OPTGYM_VERSION, Token)))
       return E;
     if (Verbose)
       report(C, "hello from LLVM " + Hello->llvmVersion());
@@ -140,6 +144,7 @@ private:
 
   std::unique_ptr<Oracle> TheOracle;
   bool Verbose;
+  std::string Token;
   /// Oracles are not thread-safe; one decision at a time.
   std::mutex Lock;
 };
@@ -208,7 +213,8 @@ int main(int Argc, char **Argv) {
 
     installStopHandlers();
     // Never destroyed: detached connection threads use it until _Exit.
-    auto *TheAgent = new Agent(std::move(*O), Verbose);
+    const char *Token = std::getenv("OPTGYM_AGENT_TOKEN");
+    auto *TheAgent = new Agent(std::move(*O), Verbose, Token ? Token : "");
     unsigned Connections = 0;
     while (!StopRequested) {
       Expected<FrameSocket> Client = L->accept();

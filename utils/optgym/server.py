@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hmac
 import operator
 import os
 import select
@@ -246,8 +247,21 @@ class _Connection:
         if message_type == "hello":
             if self.hello is not None:
                 raise ProtocolError("hello: sent twice on one connection")
-            self.hello = validate_client_hello(message)
-            self.send(agent_hello(AGENT_NAME))
+            hello = validate_client_hello(message)
+            token = self.server._token
+            if token and not hmac.compare_digest(
+                str(message.get("token", "")).encode("utf-8", "surrogatepass"),
+                token.encode("utf-8", "surrogatepass"),
+            ):
+                raise ProtocolError(
+                    "hello: the compiler sent %s token (OPTGYM_AGENT_TOKEN)"
+                    % ("the wrong" if "token" in message else "no")
+                )
+            self.hello = hello
+            reply = agent_hello(AGENT_NAME)
+            if token:
+                reply["token"] = token
+            self.send(reply)
             return
         if message_type not in ("module", "query", "module-end"):
             # Later protocol versions may add messages; an agent ignores
@@ -330,6 +344,9 @@ class AgentServer:
             string, or a text stream.
         on_module_end: called with a :class:`Unit` snapshot whenever a
             module-end arrives.
+        token: a shared secret the compilers must send in their hello, and
+            that the server sends back in its own (docs/security.md); None
+            (the default) takes ``$OPTGYM_AGENT_TOKEN``, "" requires none.
     """
 
     def __init__(
@@ -343,6 +360,7 @@ class AgentServer:
         serialize: bool = True,
         log: LogTarget = None,
         on_module_end: Optional[ModuleEndCallback] = None,
+        token: Optional[str] = None,
     ) -> None:
         if not callable(decide):
             raise TypeError("decide must be callable, not %r" % (decide,))
@@ -350,6 +368,7 @@ class AgentServer:
             raise ValueError("serve a Unix socket path or TCP, not both")
         self._decide = decide
         self._on_module_end = on_module_end
+        self._token = os.environ.get("OPTGYM_AGENT_TOKEN", "") if token is None else token
         self._log_target = log
         self._log_lock = threading.Lock()
         self._callback_lock: Optional[threading.Lock] = threading.Lock() if serialize else None

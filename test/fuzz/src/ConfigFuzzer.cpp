@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "FuzzCheck.h"
+#include "test/fuzz/src/FuzzCheck.h"
 
 #include "session/Config.h"
 

@@ -7,7 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "FuzzCheck.h"
+#include "test/fuzz/src/FuzzCheck.h"
 
 #include "oracle/AgentSocket.h"
 #include "oracle/OracleSpec.h"

@@ -8,7 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "FuzzCheck.h"
+#include "test/fuzz/src/FuzzCheck.h"
 
 #include "oracle/AgentSocket.h"
 #include "oracle/Protocol.h"
@@ -53,6 +53,7 @@ public:
       return;
     }
     fuzz::consume(checkAgentHello(*M));
+    fuzz::consume(checkHelloToken(*M, "s3cret", "the agent"));
     if (Expected<ForkRequest> F = parseForkRequest(*M, LastId); !F)
       fuzz::consume(F.takeError());
   }

@@ -5,7 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "FuzzCheck.h"
+#include "test/fuzz/src/FuzzCheck.h"
 
 #include "oracle/Trace.h"
 

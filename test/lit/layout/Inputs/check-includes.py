@@ -7,6 +7,7 @@
   plugin     entry point, registration           plugin, passes, session, oracle, llvm/*
   mlir-plugin  MLIR's decision points and entry   mlir-plugin, session, oracle, llvm/*, mlir/*
   tools, bench, test/unit (link OptGymOracle)   oracle, llvm/{ADT,Support}; test/unit: gtest
+  test/fuzz  the fuzzers (OptGymSession)        test/fuzz, session, oracle, llvm/{ADT,Support}
 
 The oracle and session layers never see LLVM IR, pass or target types, so the
 tools and unit tests link them without the plugin, and a decision point on
@@ -36,6 +37,7 @@ RULES = {
     "tools": ["oracle", "llvm/ADT", "llvm/Support"],
     "bench": ["oracle", "llvm/ADT", "llvm/Support"],
     "test/unit": ["oracle", "llvm/ADT", "llvm/Support", "gtest"],
+    "test/fuzz": ["test/fuzz", "session", "oracle", "llvm/ADT", "llvm/Support"],
 }
 # Folders whose C++ files are not part of the build: programs compiled as
 # test data, and lit inputs (among them this script's own bad examples).
@@ -55,9 +57,10 @@ def layer_of(path):
 def target_of(include):
     """What an include names, in the terms of RULES: a layer, llvm/SUBDIR,
     llvm-c or gtest; anything else is returned as it is and never allowed."""
+    layer = layer_of(include)
+    if layer is not None:
+        return layer
     parts = include.split("/")
-    if parts[0] in RULES and len(parts) > 1:
-        return parts[0]
     if parts[0] == "llvm" and len(parts) > 2:
         return "llvm/" + parts[1]
     if parts[0] == "llvm-c":
