@@ -11,9 +11,8 @@ re-encoded messages must read back equal. Only ProtocolError may escape.
 """
 
 import io
-import sys
 
-import atheris
+from fuzz_main import run
 
 from optgym import protocol
 from optgym.protocol import ProtocolError
@@ -81,13 +80,5 @@ def test_one_input(data: bytes) -> None:
     validate(from_file[0])
 
 
-def main() -> None:
-    # Every function loaded so far: optgym is often installed in editable
-    # mode, whose import hook atheris's instrument_imports() cannot see.
-    atheris.instrument_all()
-    atheris.Setup(sys.argv, test_one_input)
-    atheris.Fuzz()
-
-
 if __name__ == "__main__":
-    main()
+    run(test_one_input)

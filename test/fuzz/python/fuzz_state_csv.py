@@ -9,9 +9,8 @@ written and read back equal, alone and in a file.
 
 import io
 import math
-import sys
 
-import atheris
+from fuzz_main import run
 
 from optgym.gym.state import (
     CompilerEnvState,
@@ -50,13 +49,5 @@ def test_one_input(data: bytes) -> None:
     assert len(again) == len(states) and all(map(same, again, states)), (states, again)
 
 
-def main() -> None:
-    # Every function loaded so far: optgym is often installed in editable
-    # mode, whose import hook atheris's instrument_imports() cannot see.
-    atheris.instrument_all()
-    atheris.Setup(sys.argv, test_one_input)
-    atheris.Fuzz()
-
-
 if __name__ == "__main__":
-    main()
+    run(test_one_input)
