@@ -28,9 +28,10 @@ if (($#)); then
   done
 fi
 status=0
-"$venv/bin/python" /usr/lib/llvm-19/build/utils/lit/lit.py -sv "${suites[@]}" 2>&1 |
-  tee "$build/lit.log"
-[[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
+if ! "$venv/bin/python" /usr/lib/llvm-19/build/utils/lit/lit.py -sv "${suites[@]}" 2>&1 |
+  tee "$build/lit.log"; then
+  status=1
+fi
 runtime_errors=$(grep -c "runtime error:" "$build/lit.log" || true)
 if ((runtime_errors)); then
   echo "optgym sanitize: UBSan: $runtime_errors runtime error(s) in the tests' output:"
