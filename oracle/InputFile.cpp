@@ -2,6 +2,7 @@
 
 #include "oracle/InputFile.h"
 
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/FileSystem.h"
 
 using namespace llvm;
@@ -19,6 +20,7 @@ Expected<std::string> readInputFile(StringRef Path, StringRef What,
     std::error_code EC = errorToErrorCode(File.takeError());
     return Failure(EC, EC.message());
   }
+  auto Close = make_scope_exit([&] { sys::fs::closeFile(*File); });
   std::string Text;
   sys::fs::file_status Status;
   if (!sys::fs::status(*File, Status) &&
@@ -33,21 +35,17 @@ Expected<std::string> readInputFile(StringRef Path, StringRef What,
     Expected<size_t> Read = sys::fs::readNativeFile(
         *File, MutableArrayRef<char>(Text.data() + Size, Chunk));
     if (!Read) {
-      sys::fs::closeFile(*File);
       std::error_code EC = errorToErrorCode(Read.takeError());
       return Failure(EC, EC.message());
     }
     Text.resize(Size + *Read);
     if (*Read == 0)
       break;
-    if (Text.size() > MaxBytes) {
-      sys::fs::closeFile(*File);
+    if (Text.size() > MaxBytes)
       return Failure(std::make_error_code(std::errc::file_too_large),
                      "larger than the limit of " + Twine(MaxBytes) +
                          " bytes for a " + What);
-    }
   }
-  sys::fs::closeFile(*File);
   return std::move(Text);
 }
 

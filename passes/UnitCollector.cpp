@@ -111,8 +111,8 @@ Error collect(const Module &M, StringRef Dir) {
   // sources in other directories or built into other objects.
   std::string Identity =
       (Cwd + "\n" + Source + "\n" + Output.value_or("")).str();
-  std::string Name;
   std::string Stem = safeStem(Source);
+  std::string Name;
   raw_string_ostream(Name) << Stem << "-"
                            << format_hex_no_prefix(xxh3_64bits(Identity), 16);
 
