@@ -66,15 +66,8 @@ def record_session(sock: socket.socket, out: list) -> None:
                 connection.sendall(reply)
 
 
-def capture(build: Path, program: Path, workdir: Path) -> list:
-    path = str(workdir / ("agent-%s.sock" % program.stem))
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(path)
-    listener.listen(1)
-    frames: list = []
-    agent = threading.Thread(target=record_session, args=(listener, frames))
-    agent.start()
-    env = dict(os.environ, OPTGYM_ORACLE="socket:" + path)
+def optimize(build: Path, program: Path, **settings: str) -> None:
+    """Runs opt -O2 with the plugin on program, with these OPTGYM_* settings."""
     subprocess.run(
         [
             "opt-19",
@@ -84,9 +77,20 @@ def capture(build: Path, program: Path, workdir: Path) -> list:
             "-disable-output",
             str(program),
         ],
-        env=env,
+        env=dict(os.environ, **settings),
         check=True,
     )
+
+
+def capture(build: Path, program: Path, workdir: Path) -> list:
+    path = str(workdir / ("agent-%s.sock" % program.stem))
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(1)
+    frames: list = []
+    agent = threading.Thread(target=record_session, args=(listener, frames))
+    agent.start()
+    optimize(build, program, OPTGYM_ORACLE="socket:" + path)
     agent.join()
     listener.close()
     return frames
@@ -120,20 +124,11 @@ def main() -> int:
                     write(FUZZ / "flatjson" / ("session-%d-reply-%d" % (number, index)), reply[4:])
             trace = workdir / "trace.jsonl"
             trace.unlink(missing_ok=True)
-            env = dict(
-                os.environ, OPTGYM_ORACLE="random:seed=%d" % number, OPTGYM_RECORD=str(trace)
-            )
-            subprocess.run(
-                [
-                    "opt-19",
-                    "-load-pass-plugin",
-                    str(args.build / "lib/OptGym.so"),
-                    "-passes=default<O2>",
-                    "-disable-output",
-                    str(program),
-                ],
-                env=env,
-                check=True,
+            optimize(
+                args.build,
+                program,
+                OPTGYM_ORACLE="random:seed=%d" % number,
+                OPTGYM_RECORD=str(trace),
             )
             lines = trace.read_bytes().splitlines(keepends=True)
             write(FUZZ / "trace" / ("session-%d-recorded" % number), b"".join(lines[:20]))
