@@ -3,6 +3,7 @@
 #include "passes/InlineDecision.h"
 #include "passes/DecisionKeys.h"
 #include "passes/DecisionPoint.h"
+#include "passes/GrowthBudget.h"
 
 #include "llvm/Analysis/AssumptionCache.h"
 #include "llvm/Analysis/BlockFrequencyInfo.h"
@@ -79,8 +80,12 @@ std::unique_ptr<InlineAdvice> OracleInlineAdvisor::getAdviceImpl(CallBase &CB) {
   if (Inline == Advice->isInliningRecommended() ||
       (Inline && !isLegalToForce(CB, *Callee)))
     return Advice;
-  if (Inline && Caller.getInstructionCount() + Callee->getInstructionCount() >
-                    MaxForcedInlineSize) {
+  // Call sites that inlining brings into the caller are asked about afresh,
+  // so without a budget per caller, forced inlines compound (a recursive
+  // parser grew exponentially).
+  if (Inline && (Caller.getInstructionCount() + Callee->getInstructionCount() >
+                     MaxForcedInlineSize ||
+                 !chargeForcedGrowth(Caller, Callee->getInstructionCount()))) {
     Session::get().noteRefused(DecisionKind::Inline);
     return Advice;
   }

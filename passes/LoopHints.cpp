@@ -10,21 +10,37 @@ using namespace llvm;
 
 namespace optgym {
 
+/// The name of a hint node, or "" for other operands.
+static StringRef hintName(const Metadata *Op) {
+  const auto *Node = dyn_cast_or_null<MDNode>(Op);
+  if (!Node || Node->getNumOperands() == 0)
+    return "";
+  const auto *Name = dyn_cast<MDString>(Node->getOperand(0).get());
+  return Name ? Name->getString() : "";
+}
+
 bool hasLoopHint(const Loop &L, ArrayRef<StringRef> Prefixes) {
   MDNode *ID = L.getLoopID();
   if (!ID)
     return false;
-  for (const MDOperand &Op : drop_begin(ID->operands())) {
-    const auto *Node = dyn_cast<MDNode>(Op.get());
-    if (!Node || Node->getNumOperands() == 0)
-      continue;
-    const auto *Name = dyn_cast<MDString>(Node->getOperand(0).get());
-    if (Name && any_of(Prefixes, [&](StringRef P) {
-          return Name->getString().starts_with(P);
-        }))
-      return true;
-  }
-  return false;
+  return any_of(drop_begin(ID->operands()), [&](const MDOperand &Op) {
+    StringRef Name = hintName(Op.get());
+    return !Name.empty() &&
+           any_of(Prefixes, [&](StringRef P) { return Name.starts_with(P); });
+  });
+}
+
+void removeLoopHints(Loop &L, ArrayRef<StringRef> Names) {
+  MDNode *ID = L.getLoopID();
+  if (!ID)
+    return;
+  SmallVector<Metadata *, 8> Ops = {nullptr};
+  for (const MDOperand &Op : drop_begin(ID->operands()))
+    if (!is_contained(Names, hintName(Op.get())))
+      Ops.push_back(Op.get());
+  MDNode *NewID = MDNode::getDistinct(L.getHeader()->getContext(), Ops);
+  NewID->replaceOperandWith(0, NewID);
+  L.setLoopID(NewID);
 }
 
 void addLoopHints(Loop &L, ArrayRef<LoopHint> Hints) {

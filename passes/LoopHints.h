@@ -40,6 +40,9 @@ bool hasLoopHint(const llvm::Loop &L, llvm::ArrayRef<llvm::StringRef> Prefixes);
 /// keeping what is there.
 void addLoopHints(llvm::Loop &L, llvm::ArrayRef<LoopHint> Hints);
 
+/// Removes the hints named Names from the loop's llvm.loop metadata.
+void removeLoopHints(llvm::Loop &L, llvm::ArrayRef<llvm::StringRef> Names);
+
 } // namespace optgym
 
 #endif // OPTGYM_PASSES_LOOPHINTS_H

@@ -36,22 +36,31 @@ uint64_t copiesOf(Loop &L, unsigned Choice, ScalarEvolution &SE) {
   return SE.getSmallConstantMaxTripCount(&L);
 }
 
+constexpr StringLiteral UnrollCount = "llvm.loop.unroll.count";
+constexpr StringLiteral UnrollFull = "llvm.loop.unroll.full";
+
 /// Instructions of L once the forced unrolls of its subloops are carried
 /// out: inner loops are decided first, and an outer unroll copies them
 /// unrolled.
 uint64_t sizeWithForcedSubloops(Loop &L, ScalarEvolution &SE) {
   uint64_t Size = loopInstructionCount(L);
   for (Loop *Sub : L) {
-    uint64_t Copies = 1;
-    if (std::optional<int> Count =
-            getOptionalIntLoopAttribute(Sub, "llvm.loop.unroll.count"))
-      Copies = std::max(*Count, 1);
-    else if (getBooleanLoopAttribute(Sub, "llvm.loop.unroll.full"))
-      Copies = std::max<uint64_t>(copiesOf(*Sub, choice::UnrollFull, SE), 1);
     uint64_t SubSize = sizeWithForcedSubloops(*Sub, SE);
-    Size += (Copies - 1) * SubSize + (SubSize - loopInstructionCount(*Sub));
+    Size += (hintedUnrollCopies(*Sub, SE) - 1) * SubSize +
+            (SubSize - loopInstructionCount(*Sub));
   }
   return Size;
+}
+
+/// Instructions the unroll hints of L and its subloops add.
+uint64_t hintedGrowth(Loop &L, ScalarEvolution &SE) {
+  return hintedUnrollCopies(L, SE) * sizeWithForcedSubloops(L, SE) -
+         loopInstructionCount(L);
+}
+
+bool hasOptGymUnrollHint(const Loop &L) {
+  return hasLoopHint(L, {HintedLoopTag}) &&
+         hasLoopHint(L, {UnrollCount, UnrollFull});
 }
 
 LoopHint unrollHint(unsigned Choice) {
@@ -66,6 +75,14 @@ LoopHint unrollHint(unsigned Choice) {
 }
 
 } // namespace
+
+uint64_t hintedUnrollCopies(Loop &L, ScalarEvolution &SE) {
+  if (std::optional<int> Count = getOptionalIntLoopAttribute(&L, UnrollCount))
+    return std::max(*Count, 1);
+  if (getBooleanLoopAttribute(&L, UnrollFull))
+    return std::max<uint64_t>(copiesOf(L, choice::UnrollFull, SE), 1);
+  return 1;
+}
 
 PreservedAnalyses LoopUnrollDecisionPass::run(Loop &L, LoopAnalysisManager &,
                                               LoopStandardAnalysisResults &AR,
@@ -101,6 +118,40 @@ PreservedAnalyses LoopUnrollDecisionPass::run(Loop &L, LoopAnalysisManager &,
   }
   addLoopHints(L, unrollHint(R.Choice));
   return getLoopPassPreservedAnalyses();
+}
+
+PreservedAnalyses LoopUnrollRecheckPass::run(Function &F,
+                                             FunctionAnalysisManager &FAM) {
+  if (F.isDeclaration())
+    return PreservedAnalyses::all();
+  LoopInfo &LI = FAM.getResult<LoopAnalysis>(F);
+  SmallVector<Loop *, 8> Loops = LI.getLoopsInPreorder();
+  if (none_of(Loops, [](Loop *L) { return hasOptGymUnrollHint(*L); }))
+    return PreservedAnalyses::all();
+
+  ScalarEvolution &SE = FAM.getResult<ScalarEvolutionAnalysis>(F);
+  uint64_t Room = forcedGrowthRoom(F);
+  uint64_t Pending = 0;
+  unsigned Dropped = 0;
+  for (Loop *Top : LI.getTopLevelLoops()) {
+    uint64_t Growth = hintedGrowth(*Top, SE);
+    // Preorder: outer hints are dropped before the inner ones they copy.
+    for (Loop *L : Top->getLoopsInPreorder()) {
+      if (Pending + Growth <= Room)
+        break;
+      if (!hasOptGymUnrollHint(*L))
+        continue;
+      removeLoopHints(*L, {UnrollCount, UnrollFull});
+      ++Dropped;
+      Growth = hintedGrowth(*Top, SE);
+    }
+    Pending += Growth;
+  }
+  notePendingGrowth(F, Pending);
+  for (unsigned I = 0; I < Dropped; ++I)
+    Session::get().noteRefused(DecisionKind::LoopUnroll);
+  // Only loop metadata changed, which no analysis keeps.
+  return PreservedAnalyses::all();
 }
 
 } // namespace optgym

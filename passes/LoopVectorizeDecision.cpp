@@ -6,6 +6,7 @@
 #include "passes/GrowthBudget.h"
 #include "passes/LoopFeatures.h"
 #include "passes/LoopHints.h"
+#include "passes/LoopUnrollDecision.h"
 
 #include "llvm/Analysis/LoopInfo.h"
 #include "llvm/Analysis/ScalarEvolution.h"
@@ -72,11 +73,15 @@ PreservedAnalyses LoopVectorizeDecisionPass::run(Function &F,
     if (R.Choice == DefaultChoice)
       continue;
     // Width times interleave copies of the body at most (scalarized
-    // operations); switching the vectorizer off adds nothing.
+    // operations), each copied again by an unroll hint the vector loop
+    // keeps; switching the vectorizer off adds nothing.
     if (R.Choice != choice::VectorizeOff &&
-        !chargeForcedGrowth(F, uint64_t(loopInstructionCount(*L)) *
-                                   choice::vectorWidth(R.Choice) *
-                                   choice::interleaveCount(R.Choice))) {
+        !chargeForcedGrowth(
+            F, uint64_t(loopInstructionCount(*L)) *
+                   choice::vectorWidth(R.Choice) *
+                   choice::interleaveCount(R.Choice) *
+                   hintedUnrollCopies(
+                       *L, FAM.getResult<ScalarEvolutionAnalysis>(F)))) {
       S.noteRefused(DecisionKind::LoopVectorize);
       continue;
     }

@@ -33,6 +33,7 @@
 #include "passes/CodegenGate.h"
 #include "passes/CodegenOptions.h"
 #include "passes/DecisionPoint.h"
+#include "passes/GrowthBudget.h"
 #include "passes/HintWarningFilter.h"
 #include "passes/InlineDecision.h"
 #include "passes/LoopFeatures.h"
@@ -102,6 +103,7 @@ void registerOptGym(PassBuilder &PB) {
         Session &S = Session::get();
         restoreCodegenOptions();
         MPM.addPass(SessionCheckPass());
+        MPM.addPass(GrowthBudgetStartPass());
         if (!S.collectDir().empty())
           MPM.addPass(UnitCollectorPass(S.collectDir().str()));
         if (S.isActive(DecisionKind::CodegenGate))
@@ -129,20 +131,30 @@ void registerOptGym(PassBuilder &PB) {
       registerHintWarningFilter(*PIC);
   }
 
-  if (S.isActive(DecisionKind::LoopUnroll))
+  if (S.isActive(DecisionKind::LoopUnroll)) {
     PB.registerLateLoopOptimizationsEPCallback(
         [](LoopPassManager &LPM, OptimizationLevel) {
           LPM.addPass(LoopUnrollDecisionPass());
         });
+    // After the inliner, before the simplification that fully unrolls.
+    PB.registerCGSCCOptimizerLateEPCallback([](CGSCCPassManager &CGPM,
+                                               OptimizationLevel) {
+      CGPM.addPass(createCGSCCToFunctionPassAdaptor(LoopUnrollRecheckPass()));
+    });
+  }
 
-  if (S.isActive(DecisionKind::LoopVectorize)) {
+  if (S.isActive(DecisionKind::LoopUnroll) ||
+      S.isActive(DecisionKind::LoopVectorize))
     PB.registerVectorizerStartEPCallback(
         [](FunctionPassManager &FPM, OptimizationLevel) {
-          FPM.addPass(LoopVectorizeDecisionPass());
+          // Before the vectorizer and the unroller carry the hints out.
+          if (Session::get().isActive(DecisionKind::LoopUnroll))
+            FPM.addPass(LoopUnrollRecheckPass());
+          if (Session::get().isActive(DecisionKind::LoopVectorize))
+            FPM.addPass(LoopVectorizeDecisionPass());
         });
-    if (S.mayDepart())
-      forbidHintedFPReordering();
-  }
+  if (S.isActive(DecisionKind::LoopVectorize) && S.mayDepart())
+    forbidHintedFPReordering();
 
   if (S.isActive(DecisionKind::Inline))
     PB.registerAnalysisRegistrationCallback([](ModuleAnalysisManager &MAM) {
