@@ -1,6 +1,8 @@
 //===- DecisionKeys.cpp - Stable, readable keys for decisions -------------===//
 
 #include "passes/DecisionKeys.h"
+#include "session/Session.h"
+#include "session/SourceLabel.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Analysis/LoopInfo.h"
@@ -19,7 +21,15 @@ DecisionKeys &DecisionKeys::get() {
 
 std::string DecisionKeys::moduleLabel(const Module &M) {
   StringRef File = M.getSourceFileName();
-  return File.empty() ? M.getModuleIdentifier() : File.str();
+  if (File.empty())
+    return M.getModuleIdentifier();
+  // Every key of a module starts with its label: look the file system up
+  // once per file.
+  static thread_local StringMap<std::string> Labels;
+  auto [It, New] = Labels.try_emplace(File);
+  if (New)
+    It->second = sourceLabel(File, Session::get().keyRoot());
+  return It->second;
 }
 
 std::string DecisionKeys::functionKey(const Function &F) {

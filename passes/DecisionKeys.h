@@ -67,6 +67,8 @@ class DecisionKeys {
 public:
   static DecisionKeys &get();
 
+  /// The module's source file, relative to its project (SourceLabel.h), so
+  /// that keys carry over between checkouts and build directories.
   static std::string moduleLabel(const llvm::Module &M);
   /// FILE:FUNCTION
   static std::string functionKey(const llvm::Function &F);

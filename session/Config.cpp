@@ -3,6 +3,7 @@
 #include "session/Config.h"
 
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 
 #include <cstdlib>
 
@@ -46,6 +47,12 @@ cl::opt<std::string> MaxPassesOpt(
     "optgym-max-passes", cl::cat(OptGymCategory),
     cl::desc("Most passes the pass-choice driver runs on one module "
              "(overrides OPTGYM_MAX_PASSES, default 1000)"));
+
+cl::opt<std::string> KeyRootOpt(
+    "optgym-key-root", cl::cat(OptGymCategory),
+    cl::desc("Decision keys name source files under this directory relative "
+             "to it (overrides OPTGYM_KEY_ROOT; default: relative to their "
+             "repository)"));
 
 /// The option's value when it was given, else the environment's.
 std::string setting(const cl::opt<std::string> &Opt, const char *Env) {
@@ -123,6 +130,13 @@ Expected<Config> Config::load() {
         (MaxPassesOpt.getNumOccurrences() ? "-optgym-max-passes="
                                           : "OPTGYM_MAX_PASSES=") +
             MaxPasses + ": expected a whole number of passes");
+  C.KeyRoot = setting(KeyRootOpt, "OPTGYM_KEY_ROOT");
+  if (!C.KeyRoot.empty() && !sys::fs::is_directory(C.KeyRoot))
+    return createStringError(inconvertibleErrorCode(),
+                             (KeyRootOpt.getNumOccurrences()
+                                  ? "-optgym-key-root="
+                                  : "OPTGYM_KEY_ROOT=") +
+                                 C.KeyRoot + ": not a directory");
   if (VerboseOpt.getNumOccurrences()) {
     C.Verbose = VerboseOpt;
   } else if (const char *V = std::getenv("OPTGYM_VERBOSE")) {

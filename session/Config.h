@@ -17,6 +17,8 @@
 //   -optgym-max-passes        OPTGYM_MAX_PASSES
 //                                       most passes the pass-choice driver
 //                                       runs on one module
+//   -optgym-key-root  OPTGYM_KEY_ROOT   keys name source files relative to
+//                                       this directory (SourceLabel.h)
 //
 //===----------------------------------------------------------------------===//
 
@@ -47,6 +49,8 @@ struct Config {
   OracleOptions Oracle;
   std::string CollectDir;
   unsigned MaxPasses = 1000;
+  /// Empty: keys name files relative to their repository.
+  std::string KeyRoot;
 
   bool hasOracle() const { return !OracleSpec.empty(); }
   /// Neither an oracle nor collection: the plugin registers nothing.

@@ -38,6 +38,9 @@ public:
 
   /// Where to collect each unit's bitcode; empty when not collecting.
   llvm::StringRef collectDir() const { return Cfg.CollectDir; }
+  /// The directory keys name source files relative to; empty: their
+  /// repository's root.
+  llvm::StringRef keyRoot() const { return Cfg.KeyRoot; }
 
   /// True when decision points of this kind must build and send queries.
   /// False for inactive kinds, for a passive oracle that is not recorded,

@@ -335,7 +335,9 @@ class RealDriverTest(unittest.TestCase):
         )
         # clang replays the table at the start of its pipeline: built from
         # the source like the benchmark (-O0 without optnone), the IR has
-        # the episode's instruction count.
+        # the episode's instruction count. The benchmark names its source
+        # relative to the program's directory, which is not the root of a
+        # repository: the key root says so.
         completed = subprocess.run(
             [
                 TOOLCHAIN.path("clang"),
@@ -352,7 +354,11 @@ class RealDriverTest(unittest.TestCase):
             cwd=str(_REPO / "datasets" / "programs"),
             capture_output=True,
             text=True,
-            env=dict(environment, OPTGYM_VERBOSE="1"),
+            env=dict(
+                environment,
+                OPTGYM_VERBOSE="1",
+                OPTGYM_KEY_ROOT=str(_REPO / "datasets" / "programs"),
+            ),
         )
         self.assertEqual(completed.returncode, 0, completed.stderr)
         self.assertIn("9 table hits", completed.stderr)

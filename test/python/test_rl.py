@@ -224,14 +224,17 @@ class RlTest(unittest.TestCase):
         # starting point, -O0 without optnone, the IR has the result's
         # instruction count. Only pass-choice may be active: the loop
         # decision points are loop passes, and their loop pass manager puts
-        # the loops in LCSSA form, phis the gym's module does not have.
+        # the loops in LCSSA form, phis the gym's module does not have. The
+        # benchmark names its source relative to the program's directory,
+        # which is not the root of a repository: the key root says so.
+        (source,) = bench.sources
         environment = dict(
             tool_environment(),
             OPTGYM_ORACLE="policy:%s" % policy,
             OPTGYM_DECISIONS="pass-choice",
             OPTGYM_VERBOSE="1",
+            OPTGYM_KEY_ROOT=str(source.parent),
         )
-        (source,) = bench.sources
         completed = subprocess.run(
             [
                 TOOLCHAIN.path("clang"),

@@ -19,7 +19,7 @@ namespace {
 const char *const Settings[] = {"OPTGYM_ORACLE",           "OPTGYM_DECISIONS",
                                 "OPTGYM_AGENT_TIMEOUT_MS", "OPTGYM_MAX_PASSES",
                                 "OPTGYM_VERBOSE",          "OPTGYM_RECORD",
-                                "OPTGYM_COLLECT"};
+                                "OPTGYM_COLLECT",          "OPTGYM_KEY_ROOT"};
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size) {
@@ -41,7 +41,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size) {
   fuzz::check(C->OracleSpec == StringRef(std::getenv("OPTGYM_ORACLE")).trim(),
               "the oracle spec changed on loading");
   fuzz::check(C->RecordPath == std::getenv("OPTGYM_RECORD") &&
-                  C->CollectDir == std::getenv("OPTGYM_COLLECT"),
+                  C->CollectDir == std::getenv("OPTGYM_COLLECT") &&
+                  C->KeyRoot == std::getenv("OPTGYM_KEY_ROOT"),
               "a path changed on loading");
   fuzz::check(C->DecisionsGiven || C->Decisions.any(),
               "the default decision list is empty");

@@ -6,9 +6,9 @@
 // RUN: rm -rf %t && split-file %s %t && cd %t
 // DEFINE: %{status} = %python %S/../Inputs/exit-status.py
 
-// RUN: env OPTGYM_ORACLE=bogus %{status} %optgym-clang -O2 -c input.c -o input.o 2>&1 | FileCheck %s --check-prefix=BAD
-// RUN: env OPTGYM_ORACLE=bogus %{status} %optgym-clang -O0 -c input.c -o input.o 2>&1 | FileCheck %s --check-prefix=BAD
-// RUN: env OPTGYM_ORACLE=policy:broken.json %{status} %optgym-clang -Oz -c input.c -o input.o 2>&1 | FileCheck %s --check-prefix=BROKEN
+// RUN: env OPTGYM_KEY_ROOT=%t OPTGYM_ORACLE=bogus %{status} %optgym-clang -O2 -c input.c -o input.o 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: env OPTGYM_KEY_ROOT=%t OPTGYM_ORACLE=bogus %{status} %optgym-clang -O0 -c input.c -o input.o 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: env OPTGYM_KEY_ROOT=%t OPTGYM_ORACLE=policy:broken.json %{status} %optgym-clang -Oz -c input.c -o input.o 2>&1 | FileCheck %s --check-prefix=BROKEN
 // BAD: error: optgym: OPTGYM_ORACLE=bogus: unknown oracle 'bogus'
 // BAD: exit status 1
 // BROKEN: error: optgym: broken.json:1:40: unsupported policy version (this OptGym reads version 1)
@@ -17,11 +17,11 @@
 // RUN: %{status} %clang -fplugin=%plugin -fpass-plugin=%plugin -mllvm -optgym-oracle=nope -O2 -c input.c -o input.o 2>&1 | FileCheck %s --check-prefix=MLLVM
 // MLLVM: error: optgym: -optgym-oracle=nope: unknown oracle 'nope'
 // MLLVM: exit status 1
-// RUN: %clang -fplugin=%plugin -fpass-plugin=%plugin -mllvm -optgym-oracle=policy:policy.json -O2 -S -emit-llvm input.c -o - | FileCheck %s --check-prefix=KEPT
+// RUN: %clang -fplugin=%plugin -fpass-plugin=%plugin -mllvm -optgym-key-root=%t -mllvm -optgym-oracle=policy:policy.json -O2 -S -emit-llvm input.c -o - | FileCheck %s --check-prefix=KEPT
 // KEPT: call {{.*}}@twice(
 
 // RUN: %clang -O2 -c input.c -o ref.o
-// RUN: env OPTGYM_RECORD=trace.jsonl %optgym-clang -O2 -c input.c -o inert.o 2>&1 | FileCheck %s --check-prefix=INERT
+// RUN: env OPTGYM_KEY_ROOT=%t OPTGYM_RECORD=trace.jsonl %optgym-clang -O2 -c input.c -o inert.o 2>&1 | FileCheck %s --check-prefix=INERT
 // RUN: cmp ref.o inert.o
 // RUN: not ls trace.jsonl
 // INERT: optgym: warning: OPTGYM_RECORD is set but OPTGYM_ORACLE is not, so nothing is recorded

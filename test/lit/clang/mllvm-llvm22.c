@@ -2,7 +2,7 @@
 // work there without the -fplugin= workaround.
 // REQUIRES: llvm-22
 // RUN: rm -rf %t && split-file %s %t && cd %t
-// RUN: %optgym-clang -mllvm -optgym-oracle=policy:policy.json -O2 -S -emit-llvm input.c -o - | FileCheck %s
+// RUN: %optgym-clang -mllvm -optgym-key-root=%t -mllvm -optgym-oracle=policy:policy.json -O2 -S -emit-llvm input.c -o - | FileCheck %s
 // CHECK: call {{.*}}@twice(
 
 //--- input.c

@@ -1,7 +1,7 @@
 // In a clang build, forced inline choices take effect.
 // RUN: rm -rf %t && split-file %s %t && cd %t
 // RUN: %clang -O2 -S -emit-llvm input.c -o - | FileCheck %s --check-prefix=BASE
-// RUN: env OPTGYM_ORACLE=policy:policy.json %optgym-clang -O2 -S -emit-llvm input.c -o - | FileCheck %s
+// RUN: env OPTGYM_KEY_ROOT=%t OPTGYM_ORACLE=policy:policy.json %optgym-clang -O2 -S -emit-llvm input.c -o - | FileCheck %s
 // BASE-LABEL: define {{.*}} @caller(
 // BASE-NOT: call {{.*}}@twice(
 // BASE: ret i32

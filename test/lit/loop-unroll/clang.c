@@ -2,7 +2,7 @@
 // vectorization off) gives three copies of the body plus one in the
 // remainder loop, and -Werror builds do not fail on OptGym's hints.
 // RUN: rm -rf %t && split-file %s %t && cd %t
-// RUN: env OPTGYM_ORACLE=policy:policy.json %optgym-clang -O2 -Werror -S -emit-llvm input.c -o - | FileCheck %s
+// RUN: env OPTGYM_KEY_ROOT=%t OPTGYM_ORACLE=policy:policy.json %optgym-clang -O2 -Werror -S -emit-llvm input.c -o - | FileCheck %s
 // CHECK-LABEL: define {{.*}} @triple(
 // CHECK-COUNT-4: mul nsw i32 %{{.*}}, 3
 // CHECK-NOT: mul nsw

@@ -1,8 +1,8 @@
 // In a clang build, a forced width takes effect, also at -Oz where LLVM
 // vectorizes only on request.
 // RUN: rm -rf %t && split-file %s %t && cd %t
-// RUN: env OPTGYM_ORACLE=policy:policy.json %optgym-clang -O2 -S -emit-llvm input.c -o - | FileCheck %s
-// RUN: env OPTGYM_ORACLE=policy:policy.json %optgym-clang -Oz -S -emit-llvm input.c -o - | FileCheck %s --check-prefix=OZ
+// RUN: env OPTGYM_KEY_ROOT=%t OPTGYM_ORACLE=policy:policy.json %optgym-clang -O2 -S -emit-llvm input.c -o - | FileCheck %s
+// RUN: env OPTGYM_KEY_ROOT=%t OPTGYM_ORACLE=policy:policy.json %optgym-clang -Oz -S -emit-llvm input.c -o - | FileCheck %s --check-prefix=OZ
 // RUN: %clang -Oz -S -emit-llvm input.c -o - | FileCheck %s --check-prefix=OZ-BASE
 // CHECK-LABEL: define {{.*}} @add(
 // CHECK: add nsw <16 x i32>

@@ -6,7 +6,8 @@
   passes     decision points, features, Compat.h passes, session, oracle, llvm/*
   plugin     entry point, registration           plugin, passes, session, oracle, llvm/*
   mlir-plugin  MLIR's decision points and entry   mlir-plugin, session, oracle, llvm/*, mlir/*
-  tools, bench, test/unit (link OptGymOracle)   oracle, llvm/{ADT,Support}; test/unit: gtest
+  tools, bench (link OptGymOracle)               oracle, llvm/{ADT,Support}
+  test/unit  (links OptGymSession)               session, oracle, llvm/{ADT,Support}, gtest
   test/fuzz  the fuzzers (OptGymSession)        test/fuzz, session, oracle, llvm/{ADT,Support}
 
 The oracle and session layers never see LLVM IR, pass or target types, so the
@@ -36,7 +37,7 @@ RULES = {
     "mlir-plugin": ["mlir-plugin", "session", "oracle", "llvm/*", "mlir/*"],
     "tools": ["oracle", "llvm/ADT", "llvm/Support"],
     "bench": ["oracle", "llvm/ADT", "llvm/Support"],
-    "test/unit": ["oracle", "llvm/ADT", "llvm/Support", "gtest"],
+    "test/unit": ["session", "oracle", "llvm/ADT", "llvm/Support", "gtest"],
     "test/fuzz": ["test/fuzz", "session", "oracle", "llvm/ADT", "llvm/Support"],
 }
 # Folders whose C++ files are not part of the build: programs compiled as
