@@ -4,6 +4,13 @@
 
 #include "llvm/Support/FileSystem.h"
 
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 using namespace llvm;
 
 namespace optgym {
@@ -11,14 +18,14 @@ namespace {
 
 class RecordingOracle final : public Oracle {
 public:
-  RecordingOracle(std::unique_ptr<Oracle> Inner, std::string Path,
-                  std::unique_ptr<raw_fd_ostream> Out)
+  RecordingOracle(std::unique_ptr<Oracle> Inner, std::string Path, int FD)
       : Oracle(Inner->spec().str()), Inner(std::move(Inner)),
-        Path(std::move(Path)), Out(std::move(Out)) {
-    this->Out->SetUnbuffered();
-  }
+        Path(std::move(Path)), FD(FD) {}
 
-  ~RecordingOracle() override { flush(); }
+  ~RecordingOracle() override {
+    flush();
+    ::close(FD);
+  }
 
   bool readsFeatures(DecisionKind) const override { return true; }
   bool answersKind(DecisionKind Kind) const override {
@@ -37,15 +44,33 @@ public:
     Inner->flush();
     if (Buffer.empty() || Failed)
       return;
-    // One write per flush, of whole lines, to a file opened for appending:
-    // compilers running in parallel interleave lines, never bytes.
-    Out->write(Buffer.data(), Buffer.size());
-    Out->flush();
+    // One batch of whole lines per flush, appended under an exclusive lock
+    // that every recorder of this trace takes, so the compilers of a
+    // parallel build interleave lines, never bytes. A line cut short (a
+    // full disk, or a writer killed in the middle of its write: the lock
+    // is free, so it is nobody's write in progress) is cut off the end
+    // before anyone appends after it.
+    ::flock(FD, LOCK_EX);
+    cutTornLine();
+    size_t Written = 0;
+    int Errno = 0;
+    while (Written < Buffer.size()) {
+      ssize_t N = ::write(FD, Buffer.data() + Written, Buffer.size() - Written);
+      if (N < 0 && errno == EINTR)
+        continue;
+      if (N <= 0) {
+        Errno = N < 0 ? errno : EIO;
+        break;
+      }
+      Written += N;
+    }
+    if (Errno)
+      cutTornLine();
+    ::flock(FD, LOCK_UN);
     Buffer.clear();
-    if (Out->has_error()) {
+    if (Errno) {
       errs() << "optgym: warning: " << Path << ": cannot write the trace ("
-             << Out->error().message() << "); recording stops\n";
-      Out->clear_error();
+             << std::strerror(Errno) << "); recording stops\n";
       Failed = true;
     }
   }
@@ -67,9 +92,33 @@ protected:
   }
 
 private:
+  /// With the lock held: if the trace does not end with a newline, cuts it
+  /// back to just after the last one.
+  void cutTornLine() {
+    struct stat St;
+    if (::fstat(FD, &St) != 0 || !S_ISREG(St.st_mode) || St.st_size == 0)
+      return;
+    char Chunk[4096];
+    off_t End = St.st_size;
+    if (::pread(FD, Chunk, 1, End - 1) != 1 || Chunk[0] == '\n')
+      return;
+    for (off_t Pos = End; Pos > 0;) {
+      size_t N = std::min<off_t>(Pos, sizeof(Chunk));
+      Pos -= N;
+      if (::pread(FD, Chunk, N, Pos) != ssize_t(N))
+        return;
+      if (const void *NL = ::memrchr(Chunk, '\n', N)) {
+        End = Pos + (static_cast<const char *>(NL) - Chunk) + 1;
+        break;
+      }
+      End = Pos;
+    }
+    (void)::ftruncate(FD, End); // a failure leaves the line as it was
+  }
+
   std::unique_ptr<Oracle> Inner;
   std::string Path;
-  std::unique_ptr<raw_fd_ostream> Out;
+  int FD; // opened for reading (the torn-line check) and appending
   std::string Buffer;
   uint64_t NumRecords = 0;
   bool Failed = false;
@@ -79,14 +128,17 @@ private:
 
 Expected<std::unique_ptr<Oracle>>
 createRecordingOracle(std::unique_ptr<Oracle> Inner, StringRef Path) {
-  std::error_code EC;
-  auto Out = std::make_unique<raw_fd_ostream>(Path, EC, sys::fs::OF_Append);
-  if (EC)
-    return createStringError(
-        EC, "OPTGYM_RECORD=" + Path +
-                ": cannot open the trace for writing: " + EC.message());
-  return std::make_unique<RecordingOracle>(std::move(Inner), Path.str(),
-                                           std::move(Out));
+  int FD;
+  if (std::error_code EC = sys::fs::openFileForReadWrite(
+          Path, FD, sys::fs::CD_OpenAlways, sys::fs::OF_Append)) {
+    // Recording must never break the build it watches (OPTGYM_COLLECT
+    // neither): warn, and decide without recording.
+    errs() << "optgym: warning: OPTGYM_RECORD=" << Path
+           << ": cannot open the trace for writing (" << EC.message()
+           << "); nothing is recorded\n";
+    return std::move(Inner);
+  }
+  return std::make_unique<RecordingOracle>(std::move(Inner), Path.str(), FD);
 }
 
 } // namespace optgym

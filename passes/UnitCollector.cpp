@@ -18,7 +18,10 @@
 #include "llvm/TargetParser/Triple.h"
 
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
+#include <fcntl.h>
+#include <unistd.h>
 
 using namespace llvm;
 
@@ -60,7 +63,7 @@ std::optional<std::string> outputOf(ArrayRef<std::string> Argv) {
 
 /// Writes Bytes to Path through a temporary file in the same directory and
 /// a rename, so that a reader never sees a half-written file.
-Error writeAtomically(StringRef Path, StringRef Bytes) {
+Error writeThroughRename(StringRef Path, StringRef Bytes) {
   int FD;
   SmallString<256> Temp;
   if (std::error_code EC =
@@ -82,6 +85,42 @@ Error writeAtomically(StringRef Path, StringRef Bytes) {
     return createFileError(Path, EC);
   }
   return Error::success();
+}
+
+/// Writes Bytes to Path so that a reader never sees a half-written file and
+/// a process killed on the way leaves nothing behind: on Linux, an unnamed
+/// file in the directory (O_TMPFILE), linked in place once it is whole. A
+/// Path that exists already (a rebuild), or a file system without
+/// O_TMPFILE, goes through a temporary name and a rename.
+Error writeAtomically(StringRef Path, StringRef Bytes) {
+#ifdef O_TMPFILE
+  SmallString<256> Dir(Path);
+  sys::path::remove_filename(Dir);
+  if (Dir.empty())
+    Dir = ".";
+  int FD = ::open(Dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+  if (FD >= 0) {
+    raw_fd_ostream OS(FD, /*shouldClose=*/false);
+    OS << Bytes;
+    OS.flush();
+    std::error_code EC = OS.error();
+    OS.clear_error();
+    if (!EC) {
+      // Fails if Path exists (EEXIST), or without /proc: then by a rename.
+      std::string Self = "/proc/self/fd/" + std::to_string(FD);
+      SmallString<256> Target(Path);
+      bool Linked = ::linkat(AT_FDCWD, Self.c_str(), AT_FDCWD, Target.c_str(),
+                             AT_SYMLINK_FOLLOW) == 0;
+      ::close(FD);
+      if (Linked)
+        return Error::success();
+    } else {
+      ::close(FD);
+      return createFileError(Path, EC);
+    }
+  }
+#endif
+  return writeThroughRename(Path, Bytes);
 }
 
 /// The source's stem as a file name that stays in the collection directory

@@ -27,7 +27,7 @@ venv="${OPTGYM_VENV:-$root/.venv}"
 
 versions="${OPTGYM_LLVM_VERSIONS:-19 22}"
 packages=(cmake ninja-build g++ python3 python3-venv python3-pip libgtest-dev
-  clang-format-19 csmith libcsmith-dev redis-server libclang-rt-19-dev valgrind)
+  clang-format-19 csmith libcsmith-dev redis-server libclang-rt-19-dev valgrind strace)
 # The one major whose MLIR libraries apt installs (see above).
 mlir_installed=22
 for v in $versions; do

@@ -99,12 +99,13 @@ TEST(TraceTest, RecorderAppendsWholeLines) {
   EXPECT_EQ(T->Kinds[unsigned(DecisionKind::LoopUnroll)].size(), 3000u);
   sys::fs::remove(Path);
 
-  Expected<std::unique_ptr<Oracle>> Bad =
+  // A trace that cannot be opened must not fail the build: the inner
+  // oracle decides, unrecorded.
+  Expected<std::unique_ptr<Oracle>> Unrecorded =
       createRecordingOracle(createRandomOracle(5, 0.5, "r"), "/nonexistent/t");
-  ASSERT_FALSE(bool(Bad));
-  EXPECT_NE(toString(Bad.takeError())
-                .find("OPTGYM_RECORD=/nonexistent/t: cannot open"),
-            std::string::npos);
+  ASSERT_TRUE(bool(Unrecorded)) << toString(Unrecorded.takeError());
+  EXPECT_EQ((*Unrecorded)->spec(), "r");
+  EXPECT_FALSE(sys::fs::exists("/nonexistent/t"));
 }
 
 } // namespace
