@@ -49,6 +49,8 @@ from .process import (
     KIND,
     DriverLauncher,
     accept,
+    describe_status,
+    exit_status,
     fixed_address_space,
     kill_process,
     listen,
@@ -58,7 +60,9 @@ from .process import (
     peer_pid,
     process_gone,
     signal_name,
+    start_time,
     stderr_tail,
+    wait_gone,
 )
 
 __all__ = [
@@ -217,6 +221,9 @@ class DriverConnection:
         self.process = process
         self.pid = pid
         self._pidfd = pidfd
+        # Names the process of a forked driver (not our child) when its
+        # exit status is read from /proc, whatever reused its pid since.
+        self._started = start_time(pid) if process is None and pid is not None else None
         self.stderr_path = stderr_path
         self.hello: Optional[ClientHello] = None
         self.hello_message: Dict[str, Any] = {}
@@ -285,10 +292,15 @@ class DriverConnection:
             argv = launcher.argv(bitcode)
             if shutil.which(argv[0]) is None:
                 raise DriverStartError("cannot run %s: no such executable" % argv[0])
-            with open(stderr_path, "wb") as stderr:
+            # Appended to: a root started again under its name (roots.py)
+            # keeps one file.
+            with open(stderr_path, "ab") as stderr:
                 try:
                     process = subprocess.Popen(
-                        fixed_address_space() + parent_death_signal() + argv,
+                        launcher.limit_prefix()
+                        + fixed_address_space()
+                        + parent_death_signal()
+                        + argv,
                         stdin=subprocess.DEVNULL,
                         stdout=subprocess.DEVNULL,
                         stderr=stderr,
@@ -301,6 +313,7 @@ class DriverConnection:
                     )
                 except OSError as error:
                     raise DriverStartError("cannot run %s: %s" % (argv[0], error)) from None
+            launcher.apply_limits(process.pid)
             started = process
 
             def exited() -> Optional[str]:
@@ -691,6 +704,9 @@ class DriverConnection:
                     self.process.kill()
             else:
                 kill_process(self.pid, self._pidfd)
+                # Dead before the root forks again, which reaps it: else
+                # it stays a zombie until the fork after that.
+                wait_gone(self.pid, self._pidfd)
         if self.process is not None:
             self._wait_process(kill_after=True)
         if self._pidfd is not None:
@@ -747,7 +763,7 @@ class DriverConnection:
         except (socket.timeout, BlockingIOError):
             raise self._fail(
                 DriverTimeout(
-                    "%s: no %s within %g s; the driver is abandoned"
+                    "%s: no reply (waiting for %s) within %g s; the driver is killed"
                     % (self.describe(), awaited, timeout)
                 )
             ) from None
@@ -787,6 +803,13 @@ class DriverConnection:
                     text += "; killed by %s" % signal_name(-status)
                 else:
                     text += "; exit status %d" % status
+        elif self.pid is not None:
+            # A forked driver is its root's child: its status is in /proc
+            # until the root reaps it.
+            wait_gone(self.pid, self._pidfd, 0.5)
+            found = exit_status(self.pid, self._started)
+            if found is not None:
+                text += "; " + describe_status(found)
         tail = stderr_tail(self.stderr_path)
         if tail:
             text += "; its stderr ends with:\n" + tail

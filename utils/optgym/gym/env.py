@@ -41,7 +41,7 @@ from ..errors import BenchmarkError, BuildError
 from ..plugin import plugin_llvm_major
 from ..toolchain import Toolchain
 from .cached_connection import CachedConnection
-from .driver import DriverConnection, DriverCrashed, DriverError, PendingChoice
+from .driver import DriverConnection, DriverCrashed, DriverError, DriverTimeout, PendingChoice
 from .observations import (
     DriverInfo,
     ObservationError,
@@ -50,7 +50,7 @@ from .observations import (
     median,
     observation_specs,
 )
-from .process import DriverLauncher, private_directory
+from .process import DriverLauncher, parse_memory_limit, private_directory
 from .rewards import RewardSpace, RewardState, RewardView
 from .rewards import reward_space as resolve_reward_space
 from .roots import Root, RootPool
@@ -78,14 +78,15 @@ StepResult = Tuple[Any, Optional[float], bool, bool, Dict[str, Any]]
 def _fork_root(
     pool: RootPool, bench: Benchmark, workdir: str, timeout: Optional[float]
 ) -> Tuple[Root, DriverConnection]:
-    """A fork of ``bench``'s root (started again once if it died), and
-    that root."""
+    """A fork of ``bench``'s root (started again once if it died or
+    hung), and that root."""
     for attempt in range(2):
         root = pool.root(bench, timeout)
         try:
             connection = root.fork(workdir, timeout)
-        except DriverCrashed:
-            # The root died (killed, out of memory): start it again once.
+        except (DriverCrashed, DriverTimeout):
+            # The root died (killed, out of memory) or hung (stopped, its
+            # connection then killed): start it again once.
             pool.forget(bench)
             if attempt:
                 raise
@@ -202,7 +203,13 @@ class LlvmEnv(gymnasium.Env):
         reward_space: the name of the reward (``IrInstructionCountOz``, ...;
             :data:`optgym.gym.rewards.REWARD_SPACES`), or None for no reward.
         step_timeout: seconds a step (or an observation) may take before the
-            episode ends with ``error_type`` ``"timeout"``.
+            episode ends with ``error_type`` ``"timeout"`` (the driver is
+            killed: a pass that never returns costs this long, once).
+        memory_limit: the address space each driver process may use, in
+            bytes or as ``"2G"`` (default ``$OPTGYM_MEMORY_LIMIT``, else
+            none): a pass that needs more ends the episode with
+            ``error_type`` ``"crashed"``. For the default launcher, or set
+            on the ``launcher`` given.
         runtime_observation_count: how many runs a Runtime observation times.
         runtime_warmup_count: untimed runs before those.
         numpy: return vectors (Autophase, InstCount, InstCountNorm) as numpy
@@ -239,11 +246,13 @@ class LlvmEnv(gymnasium.Env):
         toolchain: Optional[Toolchain] = None,
         cache: Union[Cache, StateCache, str, None] = None,
         root_cache_size: int = 4,
+        memory_limit: Union[int, str, None] = None,
         render_mode: Optional[str] = None,
         state_cache: Union[StateCache, str, bool, None] = None,
         _pool: Optional[RootPool] = None,
     ) -> None:
         self._closed = True  # until the pool is held
+        self._owned_state_cache: Optional[StateCache] = None
         if isinstance(cache, (StateCache, str)):
             if state_cache not in (None, False):
                 raise ValueError(
@@ -254,6 +263,9 @@ class LlvmEnv(gymnasium.Env):
             state_cache = StateCache.from_environment()
         elif isinstance(state_cache, str):
             state_cache = StateCache(state_cache)
+            # Made here, closed here: its connection was left open until
+            # the garbage collector found the environment.
+            self._owned_state_cache = state_cache
         elif state_cache is False:
             state_cache = None
         elif not isinstance(state_cache, StateCache):
@@ -308,7 +320,9 @@ class LlvmEnv(gymnasium.Env):
         self._suffix_memo: Optional[Tuple[Any, List[str], bool, bytes]] = None
         if _pool is None:
             if launcher is None:
-                launcher = DriverLauncher.for_plugin(plugin, toolchain)
+                launcher = DriverLauncher.for_plugin(plugin, toolchain, memory_limit)
+            elif memory_limit is not None:
+                launcher.memory_limit = parse_memory_limit(memory_limit)
             _pool = RootPool(launcher, cache, root_cache_size)
         self._pool = _pool.acquire()
         self._closed = False
@@ -344,6 +358,12 @@ class LlvmEnv(gymnasium.Env):
         self._step_timeout = value
         if self._connection is not None:
             self._connection.timeout = value
+
+    @property
+    def memory_limit(self) -> Optional[int]:
+        """The address space (bytes) each driver process may use, or None:
+        the launcher's, fixed when the environment is made."""
+        return self._pool.launcher.memory_limit
 
     @property
     def benchmark(self) -> Benchmark:
@@ -1261,6 +1281,10 @@ class LlvmEnv(gymnasium.Env):
             if self._state_cache is not None:
                 # What this episode learned, for the next environment.
                 self._state_cache.flush()
+            owned = self._owned_state_cache
+            if owned is not None:
+                # Forks that share it open a new connection when they use it.
+                owned.close()
         finally:
             self._pool.release()
             if self._workdir is not None:

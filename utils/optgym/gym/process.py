@@ -15,6 +15,8 @@ import hashlib
 import itertools
 import json
 import os
+import re
+import resource
 import select
 import shutil
 import signal
@@ -33,19 +35,26 @@ __all__ = [
     "KIND",
     "DriverLauncher",
     "EXIT_GRACE_SECONDS",
+    "MEMORY_LIMIT_VARIABLE",
     "accept",
+    "describe_status",
+    "exit_status",
     "kill_process",
     "listen",
+    "memory_limit_from_environment",
     "next_serial",
     "open_pidfd",
     "fixed_address_space",
     "parent_death_signal",
+    "parse_memory_limit",
     "peer_pid",
     "private_directory",
+    "start_time",
     "remove_orphans",
     "process_gone",
     "signal_name",
     "stderr_tail",
+    "wait_gone",
 ]
 
 #: The decision kind a driver asks.
@@ -58,6 +67,16 @@ _POLL_SECONDS = 0.05
 EXIT_GRACE_SECONDS = 5.0
 # The caller's OPTGYM_* settings a driver gets.
 _PASSED_SETTINGS = ("OPTGYM_MAX_PASSES",)
+#: The environment variable of the drivers' default memory limit.
+MEMORY_LIMIT_VARIABLE = "OPTGYM_MEMORY_LIMIT"
+# How long killing a driver that is not our child waits for it to die, so
+# that its root reaps it at the next fork instead of keeping a zombie.
+_KILL_WAIT_SECONDS = 1.0
+# A line of LLVM's stack dump ("12 libLLVM.so.19.1 0x00007f... name + 14")
+# and the banner around it: none says why the driver died, and 40 of them
+# pushed "LLVM ERROR: out of memory" out of the tail.
+_STACK_FRAME = re.compile(rb"^\s*#?\d+\s+\S+\s+0x[0-9a-fA-F]+(\s|$)")
+_STACK_BANNERS = (b"PLEASE submit a bug report", b"Stack dump:", b"Stack dump without symbol")
 # AF_UNIX paths are limited to 107 bytes; a longer temporary directory is
 # replaced by /tmp.
 _MAX_SOCKET_DIR = 80
@@ -118,19 +137,31 @@ def listen(path: str) -> socket.socket:
 
 
 def stderr_tail(path: Optional[str], limit: int = 2000) -> str:
-    """The last lines of a driver's stderr, for error messages."""
+    """The last lines of a driver's stderr that say something, for error
+    messages: LLVM's stack dumps (frame lines and their banners) are left
+    out, so that the cause (``LLVM ERROR: out of memory``, an assertion,
+    the pass that was running) survives. At most 8 lines and ``limit``
+    characters."""
     if not path:
         return ""
     try:
         with open(path, "rb") as stream:
             stream.seek(0, os.SEEK_END)
             size = stream.tell()
-            stream.seek(max(0, size - limit))
-            text = stream.read().decode("utf-8", "replace")
+            # A stack dump is ~40 lines of ~100 bytes: read well past it.
+            stream.seek(max(0, size - 32 * limit))
+            data = stream.read()
     except OSError:
         return ""
-    lines = [line for line in text.strip().splitlines() if line.strip()]
-    return "\n".join(lines[-8:])
+    lines = [
+        line
+        for line in data.strip().splitlines()
+        if line.strip()
+        and not _STACK_FRAME.match(line)
+        and not line.lstrip().startswith(_STACK_BANNERS)
+    ]
+    text = "\n".join(line.decode("utf-8", "replace") for line in lines[-8:])
+    return text[-limit:]
 
 
 _identities: Dict[Tuple[str, int, int], str] = {}
@@ -284,6 +315,106 @@ def kill_process(pid: int, pidfd: Optional[int]) -> None:
             os.kill(pid, signal.SIGKILL)
 
 
+def wait_gone(pid: int, pidfd: Optional[int], timeout: float = _KILL_WAIT_SECONDS) -> bool:
+    """Waits up to ``timeout`` seconds for a process (not necessarily our
+    child) to exit; whether it did."""
+    if pidfd is not None:
+        poller = select.poll()
+        poller.register(pidfd, select.POLLIN)
+        return bool(poller.poll(max(0, int(timeout * 1000))))
+    deadline = time.monotonic() + timeout
+    while not process_gone(pid, None):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.005)
+    return True
+
+
+def _stat_fields(pid: int) -> Optional[List[bytes]]:
+    """/proc/PID/stat's fields from the state (field 3) on."""
+    try:
+        with open("/proc/%d/stat" % pid, "rb") as stream:
+            return stream.read().rsplit(b")", 1)[-1].split()
+    except OSError:
+        return None
+
+
+def start_time(pid: int) -> Optional[int]:
+    """When a process started (clock ticks since boot, /proc/PID/stat's
+    field 22): with the pid, it names one process even after the pid is
+    reused. None where /proc cannot tell."""
+    fields = _stat_fields(pid)
+    if fields is None or len(fields) < 20:
+        return None
+    return int(fields[19])
+
+
+def exit_status(pid: int, started: Optional[int]) -> Optional[int]:
+    """The wait status (as waitpid(2) gives it) of a process that exited
+    and is not yet reaped, from /proc/PID/stat's field 52, for a process
+    that is not our child (a forked episode, whose parent is its root).
+    None unless the pid is still that process (same start time) and a
+    zombie."""
+    if started is None:
+        return None
+    fields = _stat_fields(pid)
+    if fields is None or len(fields) < 50 or fields[0] != b"Z" or int(fields[19]) != started:
+        return None
+    return int(fields[49])
+
+
+def describe_status(status: int) -> str:
+    """``killed by SIGKILL`` or ``exit status 1``, for a wait status."""
+    if os.WIFSIGNALED(status):
+        return "killed by %s" % signal_name(os.WTERMSIG(status))
+    if os.WIFEXITED(status):
+        return "exit status %d" % os.WEXITSTATUS(status)
+    return "wait status %d" % status
+
+
+_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
+
+
+def parse_memory_limit(value: Any, where: str = "memory_limit") -> Optional[int]:
+    """A memory limit in bytes: a number, or a string with an optional
+    K/M/G/T suffix (powers of 1024; ``"512M"``, ``"2G"``); None, ``""``,
+    ``"0"``, ``0`` and ``"none"`` mean no limit. ValueError otherwise."""
+    if value is None or value is False:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError("%s: a number of bytes or a string like '2G', not %r" % (where, value))
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in ("", "none", "unlimited"):
+            return None
+        match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?", text)
+        if match is None:
+            raise ValueError("%s: %r is not a size such as 512M or 2G" % (where, value))
+        number = float(match.group(1)) * _UNITS[match.group(2)]
+    else:
+        number = float(value)
+    if number < 0 or number != number:
+        raise ValueError("%s: %r is negative" % (where, value))
+    return int(number) or None
+
+
+def memory_limit_from_environment() -> Optional[int]:
+    """$OPTGYM_MEMORY_LIMIT, parsed (:func:`parse_memory_limit`)."""
+    return parse_memory_limit(os.environ.get(MEMORY_LIMIT_VARIABLE), MEMORY_LIMIT_VARIABLE)
+
+
+_prlimit_path: Optional[str] = None
+
+
+def _prlimit() -> str:
+    """prlimit's path ("" where there is none)."""
+    global _prlimit_path
+    if _prlimit_path is None:
+        found = shutil.which("prlimit") if sys.platform.startswith("linux") else None
+        _prlimit_path = found or ""
+    return _prlimit_path
+
+
 class DriverLauncher:
     """How to start a root driver process on a bitcode file.
 
@@ -293,11 +424,22 @@ class DriverLauncher:
     what the driver needs: ``OPTGYM_ORACLE``, ``OPTGYM_AGENT_TIMEOUT_MS=0``
     and ``OPTGYM_DECISIONS=pass-choice``.
 
+    Every driver process runs with core dumps off (a soft RLIMIT_CORE of 0:
+    a driver that aborts, out of memory say, would write a core of its size
+    into the work directory) and, with a ``memory_limit``, a soft
+    RLIMIT_AS of that many bytes, which the episodes forked from a root
+    inherit: an allocation past it fails, and LLVM aborts with ``LLVM
+    ERROR: out of memory``. Both are set by ``prlimit`` (util-linux) before
+    the driver is executed, or, without it, on the started process.
+
     Args:
         command: the driver command without the bitcode.
         files: files whose content identifies the driver (the plugin, opt):
             part of :attr:`identity`, which keys the on-disk baselines.
         env: extra environment variables.
+        memory_limit: the address space (bytes, or a string such as
+            ``"2G"``) each driver process may use; default
+            ``$OPTGYM_MEMORY_LIMIT``, else none.
     """
 
     def __init__(
@@ -305,13 +447,51 @@ class DriverLauncher:
         command: Sequence[str],
         files: Sequence[str] = (),
         env: Optional[Mapping[str, str]] = None,
+        memory_limit: Any = None,
     ) -> None:
         self.command = [str(part) for part in command]
         self.files = [str(path) for path in files]
         self.env = dict(env or {})
+        self.memory_limit: Optional[int] = (
+            parse_memory_limit(memory_limit)
+            if memory_limit is not None
+            else memory_limit_from_environment()
+        )
+
+    def limits(self) -> List[Tuple[int, int]]:
+        """The (resource, soft limit) pairs a driver process gets."""
+        limits = [(resource.RLIMIT_CORE, 0)]
+        if self.memory_limit:
+            limits.append((resource.RLIMIT_AS, self.memory_limit))
+        return limits
+
+    def limit_prefix(self) -> List[str]:
+        """``prlimit --core=0: [--as=N:] --``: a prefix that sets
+        :meth:`limits` before the driver runs; empty without prlimit (then
+        :meth:`apply_limits` sets them on the started process)."""
+        found = _prlimit()
+        if not found:
+            return []
+        names = {resource.RLIMIT_CORE: "--core", resource.RLIMIT_AS: "--as"}
+        return [found] + ["%s=%d:" % (names[kind], value) for kind, value in self.limits()] + ["--"]
+
+    def apply_limits(self, pid: int) -> None:
+        """Sets :meth:`limits` on a started driver when there is no prlimit
+        to set them before it ran (a moment late, but before its first
+        query)."""
+        if _prlimit():
+            return
+        for kind, value in self.limits():
+            with contextlib.suppress(OSError, ValueError):
+                _, hard = resource.prlimit(pid, kind)
+                if hard != resource.RLIM_INFINITY:
+                    value = min(value, hard)
+                resource.prlimit(pid, kind, (value, hard))
 
     @classmethod
-    def for_plugin(cls, plugin: Optional[str] = None, toolchain: Any = None) -> "DriverLauncher":
+    def for_plugin(
+        cls, plugin: Optional[str] = None, toolchain: Any = None, memory_limit: Any = None
+    ) -> "DriverLauncher":
         """``opt -load-pass-plugin=PLUGIN -passes=optgym-driver
         -disable-output``, with opt from the plugin's LLVM (the toolchain's;
         default :meth:`Toolchain.default <optgym.toolchain.Toolchain.default>`)
@@ -322,6 +502,7 @@ class DriverLauncher:
         return cls(
             [opt, "-load-pass-plugin=" + plugin, "-passes=optgym-driver", "-disable-output"],
             files=[opt, plugin],
+            memory_limit=memory_limit,
         )
 
     def __repr__(self) -> str:

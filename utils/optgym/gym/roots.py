@@ -23,6 +23,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import json
+import os
 import shutil
 import tempfile
 import threading
@@ -40,7 +41,7 @@ from .observations import (
     ObservationError,
     median,
 )
-from .process import DriverLauncher, private_directory
+from .process import DriverLauncher, next_serial, private_directory
 from .state_cache import root_key
 
 __all__ = ["Root", "RootPool", "BASELINES_KIND"]
@@ -155,6 +156,11 @@ class RootPool:
         self._closed = False
         self._identity: Optional[str] = None
         self._result_identity: Optional[str] = None
+        # The file name (socket and stderr) of each benchmark's root, the
+        # same when a root that died is started again: a stderr file per
+        # start filled the work directory of a long run with dead roots'
+        # files (one per restart, until the pool closed).
+        self._names: Dict[Any, str] = {}
 
     # -- references -----------------------------------------------------------
 
@@ -234,13 +240,28 @@ class RootPool:
                 runtimes = root.runtimes
                 root.close()
             while len(self._roots) >= self.capacity:
-                _, evicted = self._roots.popitem(last=False)
+                old, evicted = self._roots.popitem(last=False)
                 evicted.close()
-            fresh = self._start(bench, key[1], timeout)
+                self._remove_files(old)
+            fresh = self._start(bench, key[1], timeout, self._name(key))
             if root is not None:
                 fresh.runtimes.update(runtimes)
             self._roots[key] = fresh
             return fresh
+
+    def _name(self, key: Any) -> str:
+        name = self._names.get(key)
+        if name is None:
+            name = self._names[key] = "root-%d" % next_serial()
+        return name
+
+    def _remove_files(self, key: Any) -> None:
+        """Removes the stderr file of an evicted root (its episodes that
+        still run lose the tail in their error messages, nothing else)."""
+        name = self._names.pop(key, None)
+        if name is not None and self._workdir is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(self._workdir, name + ".stderr"))
 
     def forget(self, bench: Benchmark) -> None:
         """Closes the root of ``bench`` (it failed)."""
@@ -275,7 +296,9 @@ class RootPool:
         with contextlib.suppress(BenchmarkError, OSError):
             cache.get_or_build(BASELINES_KIND, key, lambda directory: data, label=uri)
 
-    def _start(self, bench: Benchmark, bitcode: str, timeout: Optional[float]) -> Root:
+    def _start(
+        self, bench: Benchmark, bitcode: str, timeout: Optional[float], name: Optional[str] = None
+    ) -> Root:
         key = self._baselines_key(bench)
         cached = self._cached_baselines(key, bench.uri)
         info = self.info()
@@ -283,7 +306,7 @@ class RootPool:
         if info is None or not info.complete():
             observe += STATIC_OBSERVATIONS
         connection = DriverConnection.start(
-            self.launcher, bitcode, self.workdir(), timeout, observe=observe
+            self.launcher, bitcode, self.workdir(), timeout, observe=observe, name=name
         )
         try:
             query = connection.query
