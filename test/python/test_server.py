@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import errno
+import gc
 import os
 import re
 import socket
@@ -407,6 +408,24 @@ class ConcurrencyTest(ServerTestCase):
             self.assertEqual(unit.stats["ir_instructions"], client)
         self.assertEqual(self.log.lines, [])
 
+    def test_peak_connections_and_answer_latencies(self) -> None:
+        # Every client is connected at the barrier, so the peak is all of
+        # them; a later lone client does not lower it.
+        pause = 0.002
+        with self.serving(self.make_decide([0], [0], threading.Lock(), pause)) as server:
+            self.assertEqual((server.peak_connections, server.answer_latencies()), (0, []))
+            self.run_clients(server)
+            self.assertTrue(server.wait_idle(5))
+            with FakePlugin(server.oracle_spec) as plugin:
+                plugin.hello()
+                plugin.query("loop-unroll", "late.c:f:loop#0", [0, 0])
+            self.assertTrue(server.wait_idle(5))
+            self.assertEqual(server.peak_connections, self.CLIENTS)
+            latencies = server.answer_latencies()
+        # One per answered query, each covering its decide call.
+        self.assertEqual(len(latencies), self.CLIENTS * self.QUERIES + 1)
+        self.assertTrue(all(latency >= pause for latency in latencies), min(latencies))
+
     def test_unserialized_decide_runs_concurrently(self) -> None:
         active, peak, lock = [0], [0], threading.Lock()
         with self.serving(self.make_decide(active, peak, lock, 0.02), serialize=False) as server:
@@ -527,6 +546,89 @@ class TransportTest(ServerTestCase):
     def test_path_and_tcp_together_are_an_error(self) -> None:
         with self.assertRaises(ValueError):
             AgentServer(default_decide, "/tmp/x.sock", tcp=True)
+
+
+def garbage_collector_load() -> int:
+    """What a full collection visits: the objects the garbage collector
+    tracks, and the references they hold."""
+    # Three times: a collection may look at a tuple before the tuples it
+    # holds, and then keeps tracking it until a later one (in a live server,
+    # the next collections of the young generations).
+    for _ in range(3):
+        gc.collect()
+    tracked = gc.get_objects()
+    return len(tracked) + sum(len(gc.get_referents(item)) for item in tracked)
+
+
+class MemoryTest(ServerTestCase):
+    def serve_units(self, server: AgentServer, prefix: str, queries: int) -> int:
+        """Three units of ``queries`` each: two ended by module-end, one by
+        its connection closing. Returns how much more the collector visits
+        afterwards."""
+        before = garbage_collector_load()
+        for index in range(3):
+            module = "%s%d.c" % (prefix, index)
+            with FakePlugin(server.oracle_spec) as plugin:
+                plugin.hello()
+                plugin.module(module)
+                for query in range(queries):
+                    plugin.query("loop-unroll", module_key(module, query), [1, query])
+                if index < 2:
+                    plugin.module_end(module, ir_instructions=1)
+        self.assertTrue(server.wait_idle(5))
+        return garbage_collector_load() - before
+
+    def test_held_decisions_do_not_slow_the_garbage_collector(self) -> None:
+        # A full collection holds the GIL, so it stalls every connection;
+        # the decisions of a whole build, which the server keeps, must not
+        # make it longer (past OPTGYM_AGENT_TIMEOUT_MS compilers give up).
+        # What three connections of 10 queries add is the cost of the
+        # connections; three of 1500 (more than one frozen chunk, and not a
+        # multiple) may add little more.
+        queries = 1500
+        with self.serving() as server:
+            self.serve_units(server, "warm", 10)
+            few = self.serve_units(server, "few", 10)
+            many = self.serve_units(server, "many", queries)
+            units = server.units()
+        self.assertEqual([unit.queries for unit in units[-3:]], [queries] * 3)
+        self.assertEqual(units[-1].decisions[-1].features, {"depth": 1, "trip_count": queries - 1})
+        self.assertLess(many - few, queries // 10, "the collector visits every held decision")
+
+    def test_connections_with_the_same_hello_share_its_kinds(self) -> None:
+        # Every compile of a build sends the same hello, the plugin's nine
+        # kinds and their hundred-odd features; the server keeps each
+        # unit's kinds, so it must keep one copy, not one per compile.
+        kinds = [
+            {
+                "name": "kind-%d" % kind,
+                "features": [{"name": "f%d" % f, "type": "int"} for f in range(12)],
+                "choices": ["default", "a", "b", "c"],
+                "default": 0,
+            }
+            for kind in range(9)
+        ]
+        connections = 20
+
+        def serve(count: int) -> None:
+            for index in range(count):
+                with FakePlugin(server.oracle_spec, kinds=kinds) as plugin:
+                    plugin.hello()
+                    plugin.module("m%d.c" % index)
+                    plugin.query("kind-3", "m.c:f:x#%d" % index, list(range(12)))
+                    plugin.module_end("m%d.c" % index, ir_instructions=1)
+            self.assertTrue(server.wait_idle(5))
+
+        with self.serving() as server:
+            serve(1)
+            before = garbage_collector_load()
+            serve(connections)
+            growth = garbage_collector_load() - before
+            units = server.units()
+        self.assertEqual(units[-1].decisions[0].features["f11"], 11)
+        self.assertEqual(units[-1].decisions[0].chosen, "default")
+        # A unit's own record, its lists and statistics, cost some 15.
+        self.assertLess(growth / connections, 60, "every connection keeps its own kinds")
 
 
 class RobustnessTest(ServerTestCase):

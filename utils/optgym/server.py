@@ -33,7 +33,9 @@ served on.
 
 from __future__ import annotations
 
+import array
 import contextlib
+import dataclasses
 import errno
 import hmac
 import operator
@@ -49,7 +51,7 @@ import threading
 import time
 import traceback
 import types
-from typing import Any, Callable, Dict, List, Optional, Set, Tuple, Union
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Set, Tuple, Union
 
 from ._version import __version__
 from .protocol import (
@@ -146,36 +148,80 @@ class _AnswerUndelivered(Exception):
     """
 
 
-# (kind, key, chosen index, default index, feature values): what a decision
-# costs to keep while queries arrive.
-_RawDecision = Tuple[KindSpec, str, int, int, Tuple[Any, ...]]
+# (kind name, key, chosen index, default index, feature values): what a
+# decision costs to keep while queries arrive.
+#
+# A server holds every decision of a build, and each full collection of the
+# garbage collector, which holds the GIL and so stops every connection, visits
+# every object it tracks and every element of every list. Kept as plain
+# lists of tuples holding a KindSpec, a build's decisions made those pauses
+# grow with the build (60 ms at 100,000 decisions, 330 ms at 800,000 on a
+# 2-core machine: bench/load/gc_pauses.py), until compilers would wait past
+# OPTGYM_AGENT_TIMEOUT_MS and give up on the agent. So a decision holds only
+# strings, ints and a tuple of them, which the collector stops tracking, and
+# a unit's decisions are frozen into tuples of them (untracked as well)
+# every _FREEZE_EVERY decisions and when the unit ends: what the collector
+# visits no longer grows with the decisions held.
+_RawDecision = Tuple[str, str, int, int, Tuple[Any, ...]]
+
+_FREEZE_EVERY = 1024
+
+# How many distinct hellos the server keeps one shared copy of; the
+# compilers of a build all send the same one.
+_SHARED_HELLOS = 16
 
 
 class _UnitRecord:
     """The mutable record behind a Unit; guarded by the server's lock."""
 
-    __slots__ = ("module", "pid", "connection", "decisions", "stats")
+    __slots__ = ("module", "pid", "connection", "kinds", "frozen", "recent", "stats")
 
-    def __init__(self, module: Optional[str], pid: Optional[int], connection: int) -> None:
+    def __init__(
+        self,
+        module: Optional[str],
+        pid: Optional[int],
+        connection: int,
+        kinds: Mapping[str, KindSpec],
+    ) -> None:
         self.module = module
         self.pid = pid
         self.connection = connection
-        self.decisions: List[_RawDecision] = []
+        # The connection's hello, to interpret the decisions with.
+        self.kinds = kinds
+        # The decisions: frozen chunks, then the latest ones.
+        self.frozen: List[Tuple[_RawDecision, ...]] = []
+        self.recent: List[_RawDecision] = []
         self.stats: Optional[Dict[str, Any]] = None
 
+    def add(self, decision: _RawDecision) -> None:
+        self.recent.append(decision)
+        if len(self.recent) >= _FREEZE_EVERY:
+            self.freeze()
+
+    def freeze(self) -> None:
+        if self.recent:
+            self.frozen.append(tuple(self.recent))
+            self.recent = []
+
+    def decisions(self) -> Iterator[_RawDecision]:
+        for chunk in self.frozen:
+            yield from chunk
+        yield from self.recent
+
     def snapshot(self) -> Unit:
+        kinds = self.kinds
         return Unit(
             module=self.module,
             pid=self.pid,
             decisions=tuple(
                 Decision(
-                    kind=kind.name,
+                    kind=name,
                     key=key,
-                    chosen=kind.choices[index],
-                    default=kind.choices[default],
-                    features=dict(zip(kind.feature_names, features)),
+                    chosen=kinds[name].choices[index],
+                    default=kinds[name].choices[default],
+                    features=dict(zip(kinds[name].feature_names, features)),
                 )
-                for kind, key, index, default, features in self.decisions
+                for name, key, index, default, features in self.decisions()
             ),
             stats=None if self.stats is None else dict(self.stats),
             connection=self.connection,
@@ -193,6 +239,8 @@ class _Connection:
         self.hello: Optional[ClientHello] = None
         self.module: Optional[str] = None
         self.unit: Optional[_UnitRecord] = None
+        # When the message being handled was read (time.perf_counter()).
+        self.received = 0.0
         # Serializes closing the socket (by this thread) with shutting it
         # down (by AgentServer.close), so neither touches a closed socket.
         self.socket_lock = threading.Lock()
@@ -216,6 +264,7 @@ class _Connection:
                 message = read_frame(reader)
                 if message is None:
                     return
+                self.received = time.perf_counter()
                 self.handle(message)
         except (ProtocolError, _AnswerUndelivered) as error:
             self.server._connection_failed(self, str(error))
@@ -257,7 +306,7 @@ class _Connection:
                     "hello: the compiler sent %s token (OPTGYM_AGENT_TOKEN)"
                     % ("the wrong" if "token" in message else "no")
                 )
-            self.hello = hello
+            self.hello = dataclasses.replace(hello, kinds=self.server._shared_kinds(hello.kinds))
             reply = agent_hello(AGENT_NAME)
             if token:
                 reply["token"] = token
@@ -271,7 +320,7 @@ class _Connection:
             raise ProtocolError("%s: arrived before the hello" % message_type)
         if message_type == "module":
             self.module = validate_module(message)
-            self.unit = self.server._begin_unit(self.module, self.hello.pid, self.index)
+            self.unit = self.server._begin_unit(self.module, self.hello, self.index)
         elif message_type == "query":
             self.handle_query(message)
         else:
@@ -302,10 +351,12 @@ class _Connection:
         if self.unit is None:
             # The plugin asked before naming a module; keep the decisions
             # rather than drop them.
-            self.unit = self.server._begin_unit(None, self.hello.pid, self.index)
+            self.unit = self.server._begin_unit(None, self.hello, self.index)
         # Kept raw; Decision objects are made when someone reads the units.
         self.server._record(
-            self.unit, (kind, checked.key, index, checked.default, checked.features)
+            self.unit,
+            (kind.name, checked.key, index, checked.default, checked.features),
+            time.perf_counter() - self.received,
         )
 
     def handle_module_end(self, message: Dict[str, Any]) -> None:
@@ -316,7 +367,7 @@ class _Connection:
             # The statistics of a module the plugin never announced belong
             # to no unit seen so far; give them their own rather than attach
             # them to the wrong one.
-            unit = self.server._begin_unit(end.module, self.hello.pid, self.index)
+            unit = self.server._begin_unit(end.module, self.hello, self.index)
         self.server._end_unit(unit, end.stats)
 
 
@@ -380,7 +431,15 @@ class AgentServer:
         self._closed = False
         self._connections: Dict[int, _Connection] = {}
         self._connection_count = 0
+        self._peak_connections = 0
+        # Seconds from reading each answered query to sending its answer,
+        # in the order the answers went out: 8 bytes a query.
+        self._latencies = array.array("d")
         self._units: List[_UnitRecord] = []
+        # One copy of each distinct hello's kinds, which every unit keeps:
+        # otherwise each compile's copy, some 180 objects that every full
+        # collection visits, stays for the server's life (see _RawDecision).
+        self._kinds: Dict[Tuple[KindSpec, ...], Mapping[str, KindSpec]] = {}
         self._errors: List[str] = []
         self._connection_errors: List[str] = []
         self._warned_callbacks: Set[str] = set()
@@ -447,6 +506,23 @@ class AgentServer:
         """How many connections the server has accepted."""
         with self._lock:
             return self._connection_count
+
+    @property
+    def peak_connections(self) -> int:
+        """The most connections that were open at once."""
+        with self._lock:
+            return self._peak_connections
+
+    def answer_latencies(self) -> List[float]:
+        """For every answered query, the seconds from reading it off its
+        connection to sending its answer (decide included), in the order
+        the answers went out.
+
+        This is the server's share of a compiler's wait: what the query
+        spent in the socket before the server read it is not included.
+        """
+        with self._lock:
+            return self._latencies.tolist()
 
     def units(self) -> List[Unit]:
         """A snapshot of every unit so far, in the order they began."""
@@ -655,6 +731,7 @@ class AgentServer:
             self.log("optgym: warning: %s; closing that connection" % entry)
             return
         self._connections[connection.index] = connection
+        self._peak_connections = max(self._peak_connections, len(self._connections))
         self._changed.notify_all()
 
     def _release_resources(self) -> None:
@@ -735,21 +812,35 @@ class AgentServer:
             self._callback_failed("decide", where(), str(error), _DEFAULT_ANSWERED, None)
             return default_index
 
+    def _shared_kinds(self, kinds: Mapping[str, KindSpec]) -> Mapping[str, KindSpec]:
+        """The copy of ``kinds`` that earlier connections with the same
+        hello use, if any; ``kinds`` otherwise."""
+        key = tuple(kinds.values())
+        with self._lock:
+            shared = self._kinds.get(key)
+            if shared is None:
+                shared = kinds
+                if len(self._kinds) < _SHARED_HELLOS:
+                    self._kinds[key] = kinds
+        return shared
+
     def _begin_unit(
-        self, module: Optional[str], pid: Optional[int], connection: int
+        self, module: Optional[str], hello: ClientHello, connection: int
     ) -> _UnitRecord:
-        record = _UnitRecord(module, pid, connection)
+        record = _UnitRecord(module, hello.pid, connection, hello.kinds)
         with self._lock:
             self._units.append(record)
         return record
 
-    def _record(self, unit: _UnitRecord, decision: _RawDecision) -> None:
+    def _record(self, unit: _UnitRecord, decision: _RawDecision, latency: float) -> None:
         with self._lock:
-            unit.decisions.append(decision)
+            unit.add(decision)
+            self._latencies.append(latency)
 
     def _end_unit(self, unit: _UnitRecord, stats: Dict[str, Any]) -> None:
         with self._lock:
             unit.stats = stats
+            unit.freeze()
             if self._on_module_end is None:
                 return
             snapshot = unit.snapshot()
@@ -777,6 +868,8 @@ class AgentServer:
 
     def _connection_finished(self, connection: _Connection) -> None:
         with self._changed:
+            if connection.unit is not None:
+                connection.unit.freeze()
             self._connections.pop(connection.index, None)
             self._changed.notify_all()
 
