@@ -38,6 +38,9 @@ uint64_t copiesOf(Loop &L, unsigned Choice, ScalarEvolution &SE) {
 
 constexpr StringLiteral UnrollCount = "llvm.loop.unroll.count";
 constexpr StringLiteral UnrollFull = "llvm.loop.unroll.full";
+/// Marks the unroll hints that are OptGym's: the vectorizer's decision
+/// point tags loops too, whose unroll pragma is the user's.
+constexpr StringLiteral UnrollHintTag = "optgym.unroll";
 
 /// Instructions of L once the forced unrolls of its subloops are carried
 /// out: inner loops are decided first, and an outer unroll copies them
@@ -59,7 +62,7 @@ uint64_t hintedGrowth(Loop &L, ScalarEvolution &SE) {
 }
 
 bool hasOptGymUnrollHint(const Loop &L) {
-  return hasLoopHint(L, {HintedLoopTag}) &&
+  return hasLoopHint(L, {UnrollHintTag}) &&
          hasLoopHint(L, {UnrollCount, UnrollFull});
 }
 
@@ -116,7 +119,7 @@ PreservedAnalyses LoopUnrollDecisionPass::run(Loop &L, LoopAnalysisManager &,
       return PreservedAnalyses::all();
     }
   }
-  addLoopHints(L, unrollHint(R.Choice));
+  addLoopHints(L, {unrollHint(R.Choice), {UnrollHintTag, std::nullopt}});
   return getLoopPassPreservedAnalyses();
 }
 
