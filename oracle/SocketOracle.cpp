@@ -21,11 +21,15 @@
 #include "llvm/Config/llvm-config.h"
 #include "llvm/Support/Process.h"
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <vector>
 
 using namespace llvm;
 
@@ -64,6 +68,18 @@ public:
 
   void printSummary(raw_ostream &OS) const override {
     OS << "optgym: agent " << spec() << ": " << NumAnswers << " answers";
+    // What the compiler waited for each answer, from sending the query: the
+    // latency an agent adds to a build, seen from the build.
+    if (!WaitsUs.empty()) {
+      std::vector<uint32_t> Sorted(WaitsUs);
+      llvm::sort(Sorted);
+      auto At = [&](double Fraction) {
+        return Sorted[std::min(Sorted.size() - 1,
+                               size_t(Fraction * Sorted.size()))];
+      };
+      OS << ", waits p50 " << At(0.5) << " us, p99 " << At(0.99) << " us, max "
+         << Sorted.back() << " us";
+    }
     if (!Failure.empty())
       OS << ", then LLVM's defaults (" << Failure << ")";
     OS << "\n";
@@ -128,6 +144,7 @@ private:
     if (!connected())
       return Q.Default;
     uint64_t Id = ++LastQueryId;
+    auto Sent = std::chrono::steady_clock::now();
     auto Context = [&] {
       return ("query " + Twine(Id) + " (" + kindName(Q.Kind) + " " + Q.Key +
               ")")
@@ -161,6 +178,10 @@ private:
       }
       if (*Choice) {
         ++NumAnswers;
+        auto Waited = std::chrono::duration_cast<std::chrono::microseconds>(
+            std::chrono::steady_clock::now() - Sent);
+        WaitsUs.push_back(
+            uint32_t(std::min<int64_t>(Waited.count(), UINT32_MAX)));
         return **Choice;
       }
     }
@@ -338,6 +359,8 @@ private:
   std::string Failure;
   uint64_t LastQueryId = 0;
   uint64_t NumAnswers = 0;
+  /// Microseconds from each query to its answer, for the summary.
+  std::vector<uint32_t> WaitsUs;
   protocol::ModuleCounts Counts;
   std::string Frame, Payload;
   /// Interactive queries: the observations the next query carries.

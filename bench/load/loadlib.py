@@ -27,8 +27,8 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 _AGENT_LINE = re.compile(r"^optgym: agent (\S+): (\d+) answers(.*)$", re.M)
 _ORACLE_LINE = re.compile(r"^optgym: oracle (\S+):(.*)$", re.M)
 _KIND_COUNT = re.compile(r"([a-z-]+) (\d+) \((\d+) departed")
-# Not printed by the plugin yet: the client-side waits proposed for
-# SocketOracle::printSummary (bench/load/README.md).
+# The client-side waits the plugin prints in
+# SocketOracle::printSummary.
 _WAITS = re.compile(r"waits p50 (\d+) us, p99 (\d+) us, max (\d+) us")
 
 
@@ -181,6 +181,8 @@ def check_build(result: BuildResult, server_units: Sequence, server_errors: Sequ
             check.fail("%s: fell back to LLVM's defaults: %s" % (source, log.fallback))
         if log.answers != log.total_queries:
             check.fail("%s: %d queries but %d answers" % (source, log.total_queries, log.answers))
+        if log.answers and log.waits_us is None:
+            check.fail("%s: the compile did not report how long it waited" % source)
         units = by_module.get(source, [])
         served = sum(unit.queries for unit in units)
         check.client_queries += log.total_queries

@@ -450,7 +450,7 @@ def main(argv: List[str]) -> int:
     parser.add_argument("--deadline", type=float, default=1200.0, help="seconds per build")
     parser.add_argument("--probe-interval", type=float, default=0.005)
     parser.add_argument("--workdir", help="where to build (default: a temporary directory)")
-    parser.add_argument("--plugin")
+    parser.add_argument("--plugin", help="OptGym.so (default: the package's)")
     parser.add_argument("--llvm")
     parser.add_argument("--json", help="write the figures here")
     parser.add_argument("--skip", action="append", default=[], help="skip a build: inert, j64")
@@ -469,7 +469,9 @@ def main(argv: List[str]) -> int:
     )
     args = parser.parse_args(argv)
 
-    toolchain = Toolchain(llvm_version=args.llvm, plugin=args.plugin)
+    # The compilers run in the build's directory.
+    plugin_path = os.path.abspath(args.plugin) if args.plugin else None
+    toolchain = Toolchain(llvm_version=args.llvm, plugin=plugin_path)
     cc = toolchain.require("clang")
     plugin = toolchain.plugin()
     root = args.workdir or tempfile.mkdtemp(prefix="optgym-load-")

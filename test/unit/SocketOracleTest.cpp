@@ -20,6 +20,7 @@
 #include "gtest/gtest.h"
 
 #include <chrono>
+#include <cstdio>
 #include <functional>
 #include <sys/wait.h>
 #include <thread>
@@ -158,6 +159,43 @@ TEST_F(SocketOracleTest, AnswersComeFromTheAgent) {
   Agent.join();
   EXPECT_EQ(Seen, (std::vector<std::string>{"module", "query", "query",
                                             "module-end"}));
+}
+
+TEST_F(SocketOracleTest, TheSummaryTellsHowLongAnswersTook) {
+  startAgent([](FrameSocket &S) {
+    handshake(S);
+    while (true) {
+      protocol::Message M = next(S);
+      if (M.Type.empty())
+        return;
+      if (M.Type != "query")
+        continue;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      sendMessage(S, R"({"type":"answer","id":)" +
+                         std::to_string(*M.Body.getInteger("id")) +
+                         R"(,"choice":"count:4"})");
+    }
+  });
+  std::string Summary;
+  {
+    std::unique_ptr<Oracle> O = oracle();
+    for (int I = 0; I < 3; ++I)
+      O->decide(unrollQuery("a.c:f:loop#" + std::to_string(I)));
+    raw_string_ostream OS(Summary);
+    O->printSummary(OS);
+  }
+  Agent.join();
+  unsigned P50, P99, Max;
+  ASSERT_EQ(std::sscanf(Summary.c_str(),
+                        "optgym: agent %*s 3 answers, waits p50 %u us, p99 %u "
+                        "us, max %u us",
+                        &P50, &P99, &Max),
+            3)
+      << Summary;
+  // Each answer came at least 20 ms after its query.
+  EXPECT_GE(P50, 20000u);
+  EXPECT_LE(P50, P99);
+  EXPECT_LE(P99, Max);
 }
 
 /// An agent that requires Token and answers every query with count:4.
