@@ -258,9 +258,29 @@ def program_name(directory):
     raise SystemExit("build_faults: no target in %s/Makefile" % directory)
 
 
+def run_make(command, env, timeout):
+    """Runs make in a session of its own, so that a timeout ends the
+    compilers too (make then ends killed, and stderr says why)."""
+    process = subprocess.Popen(
+        command,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+        return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        stdout, stderr = process.communicate()
+        stderr += "make timed out after %d s" % timeout
+        return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+
+
 def make(directory, args, env, wrapper):
-    env = dict(env)
-    env["FAULTS_CLANG"] = args.clang
+    env = dict(env, FAULTS_CLANG=args.clang)
     command = [
         "make",
         "-s",
@@ -270,22 +290,8 @@ def make(directory, args, env, wrapper):
         "CC=" + wrapper,
         "CFLAGS=-O2 -fpass-plugin=" + args.plugin,
     ]
-    # A session of its own, so that a timeout ends the compilers too.
-    process = subprocess.Popen(
-        command,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        output, _ = process.communicate(timeout=args.make_timeout)
-        return process.returncode, output
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.communicate()
-        return None, "make timed out after %d s" % args.make_timeout
+    done = run_make(command, env, args.make_timeout)
+    return done.returncode, done.stdout + done.stderr
 
 
 def run_program(path):
@@ -296,8 +302,10 @@ def run_program(path):
         return None, str(e).encode()
 
 
-def base_env():
+def base_env(**extra):
+    """The environment without OptGym's settings, plus extra."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPTGYM_")}
+    env.update(extra)
     return env
 
 

@@ -50,8 +50,9 @@ import subprocess
 import sys
 import time
 
-# The same compiler wrapper as the agent trials: warnings count per process.
-from build_faults import WRAPPER
+# The agent trials' compiler wrapper (warnings count per process), make
+# runner and environment.
+from build_faults import WRAPPER, base_env, run_make
 
 SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PROGRAM = os.path.join(SOURCE_ROOT, "datasets", "programs", "minilisp")
@@ -73,33 +74,11 @@ class Checks:
         return ok
 
 
-def env_without_optgym(**extra):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OPTGYM_")}
-    env.update(extra)
-    return env
-
-
 def make(args, directory, env, flags="-B"):
-    env = dict(env)
-    env["FAULTS_CLANG"] = args.clang
+    env = dict(env, FAULTS_CLANG=args.clang)
     command = ["make", "-s", flags, "-j8", "-C", directory, "CC=" + args.wrapper]
     command.append("CFLAGS=-O2 -fpass-plugin=" + args.plugin)
-    # A session of its own, so that a timeout ends the compilers too.
-    process = subprocess.Popen(
-        command,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        stdout, stderr = process.communicate(timeout=600)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        stdout, stderr = process.communicate()
-        stderr += "make timed out after 600 s"
-    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+    return run_make(command, env, 600)
 
 
 def copy_program(to):
@@ -127,7 +106,7 @@ def reference(args):
     """Objects of the build without the plugin's oracle (inert plugin)."""
     directory = os.path.join(args.work, "reference")
     copy_program(directory)
-    done = make(args, directory, env_without_optgym())
+    done = make(args, directory, base_env())
     if done.returncode:
         raise SystemExit("disk_faults: the reference build failed: " + done.stderr)
     objects = {}
@@ -249,10 +228,10 @@ def scenario_full_or_readonly(args, checks, objects):
     target = args.target
     if kind.endswith("record"):
         trace = os.path.join(target, "trace.jsonl")
-        env = env_without_optgym(OPTGYM_ORACLE="default", OPTGYM_RECORD=trace)
+        env = base_env(OPTGYM_ORACLE="default", OPTGYM_RECORD=trace)
     else:
         units = os.path.join(target, "units")
-        env = env_without_optgym(OPTGYM_COLLECT=units)
+        env = base_env(OPTGYM_COLLECT=units)
     done = make(args, directory, env)
     check_build(checks, done, directory, objects, kind)
     warned, processes, worst = check_warnings(checks, directory, kind, at_least_one=True)
@@ -287,7 +266,7 @@ def scenario_sigkill(args, checks, objects):
     copy_program(directory)
     trace = os.path.join(args.work, "trace.jsonl")
     units = os.path.join(args.work, "units")
-    env = env_without_optgym(
+    env = base_env(
         OPTGYM_ORACLE="default", OPTGYM_RECORD=trace, OPTGYM_COLLECT=units, OPTGYM_DECISIONS="all"
     )
     command = [args.clang, "-O2", "-fpass-plugin=" + args.plugin, "-c", "eval.c", "-o", "killed.o"]
@@ -341,7 +320,7 @@ def scenario_kill_at_rename(args, checks, objects):
     directory = os.path.join(args.work, "build")
     copy_program(directory)
     units = os.path.join(args.work, "units")
-    env = env_without_optgym(OPTGYM_COLLECT=units)
+    env = base_env(OPTGYM_COLLECT=units)
     renames = "rename,renameat,renameat2,linkat"
     killed = 0
     for when in (1, 2):  # the bitcode's rename, then the description's
@@ -377,7 +356,7 @@ def scenario_torn_tail(args, checks, objects):
     whole = '{"key":"dead.c:f:loop#0","kind":"loop-unroll","chosen":"default"}\n'
     with open(trace, "w") as f:
         f.write(whole * 3 + whole[:25])
-    env = env_without_optgym(OPTGYM_ORACLE="default", OPTGYM_RECORD=trace, OPTGYM_VERBOSE="1")
+    env = base_env(OPTGYM_ORACLE="default", OPTGYM_RECORD=trace, OPTGYM_VERBOSE="1")
     done = make(args, directory, env)
     check_build(checks, done, directory, objects, "torn-tail")
     checks.expect(
@@ -399,7 +378,7 @@ def scenario_concurrent(args, checks, objects):
     directory = os.path.join(args.work, "build")
     copy_program(directory)
     trace = os.path.join(args.work, "trace.jsonl")
-    env = env_without_optgym(
+    env = base_env(
         OPTGYM_ORACLE="default", OPTGYM_RECORD=trace, OPTGYM_DECISIONS="all", OPTGYM_VERBOSE="1"
     )
     reported = 0
