@@ -5,36 +5,25 @@
 #   datasets/deploy/debian-source.sh bzip2 /tmp/bzip2-src
 #   python3 -m optgym deploy /tmp/bzip2-src/bzip2-1.0.8 --goal bzip2 ...
 #
-# The machine's apt sources carry no deb-src lines and are left alone: a
-# private source list and package lists live in $XDG_CACHE_HOME/optgym/apt
-# (~/.cache/optgym/apt). The upstream tarball (*.orig.tar.*) is unpacked as
-# it is, without Debian's patches (they can change the build: Debian's bzip2
-# links the program to a shared libbz2). Needs apt-get and the network to
-# Debian's archive; prints the unpacked directory.
+# The machine's apt sources are left alone: OptGym's private apt
+# configuration (python3 -m optgym.corpus.apt, shared with `optgym datasets
+# build`) copies the machine's archives, mirrors and keys with deb-src added
+# into $XDG_CACHE_HOME/optgym/apt (~/.cache/optgym/apt), with package lists
+# of its own. The upstream tarball (*.orig.tar.*) is unpacked as it is,
+# without Debian's patches (they can change the build: Debian's bzip2 links
+# the program to a shared libbz2). Needs apt-get and the network to the
+# machine's Debian archive; prints the unpacked directory.
 set -euo pipefail
 
 package="${1:?usage: debian-source.sh PACKAGE [DEST]}"
 dest="${2:-$PWD/$package-src}"
-cache="${XDG_CACHE_HOME:-$HOME/.cache}/optgym/apt"
-suite="$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")"
-
-mkdir -p "$cache/parts" "$cache/lists/partial" "$cache/archives/partial" "$dest"
-cat >"$cache/parts/deb-src.sources" <<SOURCES
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: $suite
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SOURCES
-apt_options=(
-  -o "Dir::Etc::SourceList=/dev/null"
-  -o "Dir::Etc::SourceParts=$cache/parts"
-  -o "Dir::State::Lists=$cache/lists"
-  -o "Dir::Cache=$cache"
-)
-if ! compgen -G "$cache/lists/*Sources*" >/dev/null; then
-  apt-get -q "${apt_options[@]}" update >&2
-fi
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+python="${OPTGYM_PYTHON:-$root/.venv/bin/python}"
+[[ -x "$python" ]] || python=python3
+mkdir -p "$dest"
+mapfile -t apt_options < <(PYTHONPATH="$root/utils${PYTHONPATH:+:$PYTHONPATH}" \
+  "$python" -m optgym.corpus.apt options)
+[[ ${#apt_options[@]} -gt 0 ]] || exit 1
 cd "$dest"
 apt-get -q "${apt_options[@]}" source --download-only "$package" >&2
 shopt -s nullglob

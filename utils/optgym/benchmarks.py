@@ -42,10 +42,12 @@ from .benchmark_base import (
     ir_instruction_count,
 )
 from .cache import Cache, file_sha256
+from .corpus.index import CORPORA
 from .errors import UnknownBenchmark
 from .generators import CSMITH_DATASET, LLVM_STRESS_DATASET, first_seeds, generator_benchmark
 from .resources import data_file
 from .suites import DEPRECATED_NAMES, current_name, suite_benchmark, suites
+from .suites.corpora import public_corpora, public_corpus_benchmark
 from .toolchain import Toolchain
 
 __all__ = [
@@ -345,7 +347,12 @@ def _shorthand(text: str, known: Iterable[str]) -> str:
     as CompilerGym takes it (unless a file of that name exists)."""
     if "://" not in text and not os.path.exists(text):
         dataset, _, name = text.partition("/")
-        if name and (dataset == BUILTIN_DATASET or dataset in known or dataset in DEPRECATED_NAMES):
+        if name and (
+            dataset == BUILTIN_DATASET
+            or dataset in known
+            or dataset in CORPORA
+            or dataset in DEPRECATED_NAMES
+        ):
             return "benchmark://" + text
     return text
 
@@ -392,7 +399,8 @@ def benchmark(
         return uri
     # Read once (suites() looks at every manifest file) and handed on.
     known = suites()
-    text = _shorthand(str(uri).strip(), known)
+    public = public_corpora()
+    text = _shorthand(str(uri).strip(), list(known) + list(public))
     scheme, dataset, rest = _parse(text)
     if scheme == "benchmark" and dataset in DEPRECATED_NAMES:
         dataset = current_name(dataset)
@@ -400,10 +408,19 @@ def benchmark(
     if scheme == "benchmark":
         if dataset in known:
             return suite_benchmark(text, dataset, rest, toolchain, cache, known)
+        if dataset in public:
+            return public_corpus_benchmark(text, dataset, rest, toolchain, cache, public)
+        if dataset in CORPORA:
+            from .corpus.dataset import corpus_benchmark
+
+            return corpus_benchmark(text, dataset, rest, toolchain, cache)
         if dataset != BUILTIN_DATASET:
             raise UnknownBenchmark(
                 "unknown dataset %r (known: %s)"
-                % (dataset, ", ".join([BUILTIN_DATASET] + list(known))),
+                % (
+                    dataset,
+                    ", ".join([BUILTIN_DATASET] + list(known) + list(public) + list(CORPORA)),
+                ),
                 text,
             )
         if not rest or "/" in rest:

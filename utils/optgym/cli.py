@@ -217,6 +217,9 @@ def _configure_datasets(parser: argparse.ArgumentParser) -> None:
         help="of the bundled programs, only this split (datasets/splits.json)",
     )
     add_jobs_option(parser, "parallel builds")
+    from .corpus.cli import configure_actions
+
+    configure_actions(parser)
 
 
 def _columns(uri: str) -> str:
@@ -245,6 +248,8 @@ def _stdout_closed() -> int:
 
 
 def _run_datasets(args: argparse.Namespace) -> int:
+    if getattr(args, "datasets_action", None):
+        return args.run_action(args)
     if args.csmith < 0 or args.llvm_stress < 0:
         raise CommandLineError("--csmith and --llvm-stress take a count >= 0")
     if args.jobs < 1:
@@ -457,7 +462,8 @@ COMMANDS: Dict[str, Subcommand] = {
         run=_run_run_build,
     ),
     "datasets": Subcommand(
-        help="list benchmark URIs, one per line (with --columns: their sizes)",
+        help="list benchmark URIs, one per line (with --columns: their sizes); "
+        "build and describe corpora (build, stats)",
         configure=_configure_datasets,
         run=_run_datasets,
     ),

@@ -462,4 +462,12 @@ def llvm_datasets(
     found: List[Dataset] = [BundledDataset(toolchain, cache)]
     found += [SuiteDataset(known[name], toolchain, cache) for name in chosen]
     found += [CsmithDataset(toolchain, cache), LlvmStressDataset(toolchain, cache)]
-    return Datasets(found)
+    from .corpus.dataset import CORPORA, CorpusDataset
+
+    # A corpus is listed once built (optgym datasets build NAME).
+    built = [CorpusDataset(name, toolchain=toolchain, cache=cache) for name in CORPORA]
+    from .suites.corpora_dataset import public_corpus_datasets
+
+    # Public corpora too are listed once installed (downloaded and extracted).
+    found += [corpus for corpus in public_corpus_datasets(toolchain, cache) if corpus.installed]
+    return Datasets(found + [corpus for corpus in built if corpus.installed])

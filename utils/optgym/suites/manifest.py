@@ -40,6 +40,8 @@ __all__ = [
 #: Extra or overriding suite manifests (paths separated by ``:``).
 SUITES_ENV = "OPTGYM_SUITES"
 MANIFEST_FORMAT = "optgym-suite"
+#: Corpora (:mod:`optgym.suites.corpora`) share the manifest files; suites skip them.
+CORPUS_FORMAT = "optgym-corpus"
 _VERSION = 1
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*-v[0-9]+$")
@@ -323,6 +325,7 @@ def _documents(path: Path) -> List[Dict[str, Any]]:
     documents = data.get("suites", [data]) if isinstance(data, dict) else None
     if not isinstance(documents, list) or not all(isinstance(d, dict) for d in documents):
         raise ManifestError('%s: expected a suite object or {"suites": [...]}' % path)
+    documents = [d for d in documents if d.get("format") != CORPUS_FORMAT]
     for document in documents:
         if document.get("format", MANIFEST_FORMAT) != MANIFEST_FORMAT:
             raise ManifestError("%s: format must be %r" % (path, MANIFEST_FORMAT))

@@ -1,0 +1,363 @@
+"""Building one Debian source package into corpus units.
+
+:func:`build_package` is a job for :func:`optgym.parallel.run_jobs` (a
+worker process here or a Ray task elsewhere): it fetches the package's
+source with the private apt configuration (:mod:`optgym.corpus.apt`,
+Debian's patches applied), installs its build dependencies when it runs as
+root, builds it with the packaging's own build (``dpkg-buildpackage -T
+build-arch``: configure, make, CMake or Meson as the package does it) with
+the compiler wrappers of :mod:`optgym.corpus.wrapper` first on ``PATH`` and
+``OPTGYM_COLLECT`` set, and describes every collected unit: its bitcode,
+content hash and features. It returns all of that (JSON-like, bitcode as
+bytes), so the caller alone writes the store and the index, wherever the
+job ran. A failure at any step is a result with a reason, never an
+exception.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+from ..toolchain import Toolchain
+from .apt import AptError, PrivateApt
+from .wrapper import ADDED_FLAGS, COMPILES_ENV, install_wrappers
+
+__all__ = ["BUILD_TIMEOUT", "build_package", "canonical_hash", "is_probe", "unit_features"]
+
+#: Seconds a package's build may take before it is stopped (one package).
+BUILD_TIMEOUT = 3600.0
+#: Bytes of a build's log kept (its end: where failures are).
+LOG_LIMIT = 4 << 20
+
+_PROBE_PARTS = ("CMakeFiles/CMakeScratch", "CMakeFiles/CMakeTmp", "/CompilerIdC", "meson-private")
+
+
+def is_probe(path: str) -> bool:
+    """Whether a compiled file is a build system's probe of the compiler
+    (autoconf's conftest.c, CMake's and Meson's try-compiles), not part of
+    the package's code."""
+    return os.path.basename(path).startswith("conftest") or any(p in path for p in _PROBE_PARTS)
+
+
+def canonical_hash(ir_text: str) -> str:
+    """sha256 of a module's textual IR without the lines that name its file,
+    so that one source compiled in two places hashes the same."""
+    lines = [
+        line
+        for line in ir_text.splitlines()
+        if not line.startswith("; ModuleID = ") and not line.startswith("source_filename = ")
+    ]
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+_COUNT = re.compile(r"^\s+(TotalInsts|NumCallInst|NumInvokeInst|NumCallBrInst): (\d+)$", re.M)
+_LOOP = re.compile(r":loop#\d+ loop-unroll: ", re.M)
+_DEFINE = re.compile(r"^define ", re.M)
+
+
+def unit_features(bitcode: Path, toolchain: Toolchain) -> Tuple[str, Dict[str, int]]:
+    """(content hash, features) of a unit: IR instructions, defined
+    functions, loops, calls. RuntimeError when opt cannot read it."""
+    completed = subprocess.run(
+        [
+            toolchain.require("opt"),
+            "-load-pass-plugin=" + toolchain.plugin(),
+            "-passes=print<optgym-instcount>,function(print<optgym-loop-features>)",
+            "-S",
+            "-o",
+            "-",
+            str(bitcode),
+        ],
+        capture_output=True,
+        text=True,
+        errors="replace",
+        timeout=300,
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(completed.stderr.strip().splitlines()[-1:] or ["opt failed"])
+    counts = {name: int(value) for name, value in _COUNT.findall(completed.stderr)}
+    features = {
+        "instructions": counts.get("TotalInsts", 0),
+        "functions": len(_DEFINE.findall(completed.stdout)),
+        "loops": len(_LOOP.findall(completed.stderr)),
+        "calls": sum(counts.get(n, 0) for n in ("NumCallInst", "NumInvokeInst", "NumCallBrInst")),
+    }
+    return canonical_hash(completed.stdout), features
+
+
+_DROPPED_WITH_VALUE = {"-o", "-MF", "-MT", "-MQ"}
+_DROPPED = {"-c", "-MD", "-MMD", "-MP"}
+
+
+def build_flags(argv: List[str], source: str) -> List[str]:
+    """The flags a unit was compiled with, as the build gave them: without
+    the compiler, input, output, dependency-file options and what the
+    wrapper added."""
+    flags: List[str] = []
+    skip = False
+    for arg in argv[1:]:
+        if skip:
+            skip = False
+        elif arg in _DROPPED_WITH_VALUE:
+            skip = True
+        elif arg in _DROPPED or arg == source or arg.startswith("-fpass-plugin="):
+            continue
+        elif arg in ADDED_FLAGS:
+            continue
+        else:
+            flags.append(arg)
+    return flags
+
+
+def copyright_license(text: str) -> str:
+    """The license of a package's main files, from its debian/copyright
+    (the ``Files: *`` paragraph of the machine-readable format, else the
+    first License field); '' when it names none."""
+    first = ""
+    for paragraph in re.split(r"\n\s*\n", text):
+        files = re.search(r"^Files:\s*(.*)$", paragraph, re.M)
+        license = re.search(r"^License:\s*(\S.*)$", paragraph, re.M)
+        if license and not first:
+            first = license.group(1).strip()
+        if files and license and files.group(1).split()[:1] == ["*"]:
+            return license.group(1).strip()
+    return first
+
+
+def _run_logged(
+    argv: List[str], cwd: Path, env: Dict[str, str], log: Any, timeout: float
+) -> Optional[str]:
+    """Runs a build command into the log; None when it succeeded, else why not."""
+    log.write("\n$ %s\n" % " ".join(argv))
+    log.flush()
+    process = subprocess.Popen(
+        argv,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        status = process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        return "the build took longer than %d s" % timeout
+    return None if status == 0 else "`%s` failed with exit status %d" % (argv[0], status)
+
+
+def _log_tail(path: Path) -> str:
+    with open(path, "rb") as handle:
+        handle.seek(max(0, path.stat().st_size - LOG_LIMIT))
+        return handle.read().decode("utf-8", "replace")
+
+
+def _failure_hint(log_text: str) -> str:
+    """The line of a failed build's log most likely to say why."""
+    for pattern in (r"error: .*", r"[Ee]rror: .*", r"No rule to make target .*", r".*not found.*"):
+        matches = re.findall(pattern, log_text[-200000:])
+        if matches:
+            return matches[-1].strip()[:300]
+    return ""
+
+
+def _unpacked_source(directory: Path) -> Path:
+    dirs = [p for p in directory.iterdir() if p.is_dir()]
+    if len(dirs) != 1:
+        raise RuntimeError("expected one unpacked source directory, found %d" % len(dirs))
+    return dirs[0]
+
+
+def _version(source: Path) -> str:
+    completed = subprocess.run(
+        ["dpkg-parsechangelog", "-S", "Version"], cwd=source, capture_output=True, text=True
+    )
+    return completed.stdout.strip()
+
+
+def _install_build_dependencies(apt: PrivateApt, source: Path, log: Any) -> Optional[str]:
+    """Installs what the package needs to build (as root), or says what is
+    missing (otherwise); None when the build can go on."""
+    if os.geteuid() == 0:
+        try:
+            with apt.locked("dpkg.lock"):
+                apt.run(
+                    ["apt-get", "-q", "-y", "--no-install-recommends", "-P", "nocheck,nodoc"]
+                    + ["build-dep", "--arch-only", str(source)],
+                    log=log,
+                )
+        except AptError as error:
+            return "cannot install its build dependencies: %s" % error
+        return None
+    completed = subprocess.run(
+        ["dpkg-checkbuilddeps", "-B", "-P", "nocheck,nodoc"],
+        cwd=source,
+        capture_output=True,
+        text=True,
+    )
+    if completed.returncode != 0:
+        return (
+            "missing build dependencies (not root, so not installed): %s"
+            % (completed.stderr.strip().splitlines()[-1:] or [""])[0]
+        )
+    return None
+
+
+def _collected_units(
+    units_dir: Path, source_root: Path, toolchain: Toolchain, log: Any
+) -> List[Dict[str, Any]]:
+    units: List[Dict[str, Any]] = []
+    for description_path in sorted(units_dir.glob("*.json")):
+        try:
+            description = json.loads(description_path.read_text(encoding="utf-8"))
+            bitcode_path = units_dir / description["bitcode"]
+        except (OSError, ValueError, KeyError) as error:
+            log.write("optgym: skipped unit %s: %s\n" % (description_path.name, error))
+            continue
+        cwd, source = description.get("cwd", ""), description.get("source", "")
+        full = os.path.normpath(os.path.join(cwd, source))
+        if is_probe(full):
+            continue
+        try:
+            content_hash, features = unit_features(bitcode_path, toolchain)
+            bitcode = bitcode_path.read_bytes()
+        except (OSError, RuntimeError, subprocess.TimeoutExpired) as error:
+            log.write("optgym: skipped unit %s: %s\n" % (full, error))
+            continue
+        relative = os.path.relpath(full, source_root)
+        if relative.startswith(".."):
+            relative = "external/" + os.path.basename(full)
+        units.append(
+            {
+                "hash": content_hash,
+                "source": relative,
+                "cwd": cwd,
+                "compiled_as": source,
+                "bitcode": bitcode,
+                "flags": build_flags(description.get("argv") or [], source),
+                **features,
+            }
+        )
+    return units
+
+
+def _compiles(path: Path, units: List[Dict[str, Any]]) -> Tuple[int, int, int]:
+    """(sources compiled, of them by GCC after clang failed, of them with a
+    unit collected), probes left out: a source compiled twice (static and
+    shared) counts once."""
+    seen: Dict[Tuple[str, str], str] = {}
+    if path.exists():
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            parts = line.split("\t")
+            if len(parts) != 3:
+                continue
+            status, cwd, source = parts
+            full = os.path.normpath(os.path.join(cwd, source))
+            if not is_probe(full):
+                seen[(cwd, source)] = status
+    collected = {(unit["cwd"], unit["compiled_as"]) for unit in units}
+    return (
+        len(seen),
+        sum(1 for status in seen.values() if status == "fallback"),
+        sum(1 for key in seen if key in collected),
+    )
+
+
+def build_package(
+    package: str,
+    work_dir: str,
+    apt_dir: str,
+    make_jobs: int = 1,
+    timeout: float = BUILD_TIMEOUT,
+    keep_work: bool = False,
+) -> Dict[str, Any]:
+    """Fetches, builds and collects one source package (``NAME`` or
+    ``NAME=VERSION``) in ``work_dir``/NAME; see the module's documentation.
+
+    The result: package, version, status (``built`` or ``failed``),
+    reason, seconds, compiles, fallbacks, units, license, copyright, log."""
+    start = time.monotonic()
+    name = package.split("=", 1)[0]
+    work = Path(work_dir) / name
+    shutil.rmtree(work, ignore_errors=True)
+    for sub in ("src", "units", "bin", "home"):
+        (work / sub).mkdir(parents=True)
+    log_path = work / "build.log"
+    result: Dict[str, Any] = {
+        "package": name,
+        "version": "",
+        "status": "failed",
+        "reason": "",
+        "compiles": 0,
+        "fallbacks": 0,
+        "covered": 0,
+        "units": [],
+        "license": "",
+        "copyright": "",
+    }
+    toolchain = Toolchain.default()
+    apt = PrivateApt(Path(apt_dir))
+    with open(log_path, "w", encoding="utf-8", errors="replace") as log:
+        try:
+            apt.fetch_source(package, work / "src", log=log)
+            source = _unpacked_source(work / "src")
+            result["version"] = _version(source)
+            copyright_path = source / "debian" / "copyright"
+            if copyright_path.is_file():
+                result["copyright"] = copyright_path.read_text(encoding="utf-8", errors="replace")
+                result["license"] = copyright_license(result["copyright"])
+            reason = _install_build_dependencies(apt, source, log)
+            if reason is None:
+                install_wrappers(work / "bin", toolchain.require("clang"), toolchain.plugin())
+                env = {
+                    k: v
+                    for k, v in os.environ.items()
+                    if not k.startswith("OPTGYM_") and k not in ("CC", "CXX", "CFLAGS", "MAKEFLAGS")
+                }
+                env.update(
+                    PATH="%s:%s" % (work / "bin", os.environ.get("PATH", "/usr/bin:/bin")),
+                    HOME=str(work / "home"),
+                    LC_ALL="C.UTF-8",
+                    OPTGYM_COLLECT=str(work / "units"),
+                    DEB_BUILD_OPTIONS="nocheck nodoc noautodbgsym parallel=%d" % max(1, make_jobs),
+                    DEB_BUILD_PROFILES="nocheck nodoc",
+                )
+                env[COMPILES_ENV] = str(work / "compiles.tsv")
+                reason = _run_logged(
+                    ["dpkg-buildpackage", "--no-sign", "-d", "-T", "build-arch"],
+                    source,
+                    env,
+                    log,
+                    timeout,
+                )
+                result["units"] = _collected_units(work / "units", source, toolchain, log)
+                compiles = _compiles(work / "compiles.tsv", result["units"])
+                result["compiles"], result["fallbacks"], result["covered"] = compiles
+                if reason is not None:
+                    hint = _failure_hint(_log_tail(log_path))
+                    reason += ": " + hint if hint else ""
+            result["reason"] = reason or ""
+            result["status"] = "built" if reason is None else "failed"
+        except (AptError, RuntimeError, OSError) as error:
+            result["reason"] = str(error)
+            log.write("optgym: %s\n" % error)
+        log.write(
+            "\noptgym: %s in %.0f s: %s\n"
+            % (result["status"], time.monotonic() - start, result["reason"])
+        )
+    result["seconds"] = round(time.monotonic() - start, 1)
+    result["log"] = _log_tail(log_path)
+    if not keep_work:
+        shutil.rmtree(work, ignore_errors=True)
+    return result

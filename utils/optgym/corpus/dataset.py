@@ -1,0 +1,212 @@
+"""A built corpus as a :class:`~optgym.dataset.Dataset`:
+``benchmark://debian-v0``, one benchmark per unique unit.
+
+::
+
+    from optgym.corpus import CorpusDataset
+
+    corpus = CorpusDataset("debian-v0")             # $OPTGYM_DATASETS_DIR/debian-v0
+    print(corpus.size)
+    train = corpus.filter(split="train", min_instructions=100, max_instructions=20000)
+    uris = train.sample(500, seed=1)                # the same 500 for the same index
+    bench = corpus.benchmark("benchmark://debian-v0/lz4/lib/lz4.c")
+
+Filters combine (each returns a new dataset); URIs name a unit by package
+and its path in the package, and a unit several packages contain is
+reachable through each of them.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any, Iterator, List, Optional, Tuple
+
+from ..benchmark_base import Benchmark
+from ..benchmarks import IRFileBenchmark
+from ..cache import Cache
+from ..dataset import Dataset, _rng
+from ..errors import UnknownBenchmark
+from ..toolchain import Toolchain
+from .index import CORPORA, CorpusIndex, datasets_dir
+from .splits import SPLITS
+
+__all__ = ["CORPORA", "CorpusBenchmark", "CorpusDataset", "corpus_benchmark"]
+
+_FEATURES = ("instructions", "functions", "loops", "calls")
+
+
+class CorpusBenchmark(IRFileBenchmark):
+    """A unit of a corpus: its stored bitcode, as collected."""
+
+    def __init__(self, uri: str, path: Path, dataset: str, row: Any, **kwargs: Any) -> None:
+        super().__init__(uri, path, **kwargs)
+        self.dataset = dataset
+        self.unit = dict(row)
+
+
+def _split_uri(dataset: str, rest: str, uri: str) -> Tuple[str, str]:
+    package, _, name = rest.partition("/")
+    if not package or not name:
+        raise UnknownBenchmark("expected benchmark://%s/PACKAGE/UNIT" % dataset, uri)
+    return package, name
+
+
+def _open(dataset: str, directory: Optional[Path], uri: str) -> CorpusIndex:
+    try:
+        return CorpusIndex(Path(directory or datasets_dir() / dataset), dataset)
+    except (FileNotFoundError, ValueError) as error:
+        raise UnknownBenchmark(str(error), uri) from None
+
+
+def corpus_benchmark(
+    uri: str,
+    dataset: str,
+    rest: str,
+    toolchain: Optional[Toolchain] = None,
+    cache: Optional[Cache] = None,
+    directory: Optional[Path] = None,
+) -> CorpusBenchmark:
+    """The benchmark of ``benchmark://DATASET/PACKAGE/UNIT``."""
+    package, name = _split_uri(dataset, rest, uri)
+    index = _open(dataset, directory, uri)
+    try:
+        row = index.lookup(package, name)
+        if row is None:
+            raise UnknownBenchmark("no such unit in %s" % index.directory, uri)
+        path = index.store_path(row["hash"])
+    finally:
+        index.close()
+    if not path.is_file():
+        raise UnknownBenchmark("the store lacks %s" % path, uri)
+    return CorpusBenchmark(uri, path, dataset, row, toolchain=toolchain, cache=cache)
+
+
+class CorpusDataset(Dataset):
+    """A corpus, or the part of it that filters keep."""
+
+    def __init__(
+        self,
+        name: str = "debian-v0",
+        directory: Optional[Path] = None,
+        toolchain: Optional[Toolchain] = None,
+        cache: Optional[Cache] = None,
+        _where: Tuple[Tuple[str, Any], ...] = (),
+    ) -> None:
+        if name.startswith("benchmark://"):
+            name = name[len("benchmark://") :]
+        if name not in CORPORA:
+            raise UnknownBenchmark("unknown corpus (known: %s)" % ", ".join(CORPORA), name)
+        super().__init__(
+            "benchmark://" + name,
+            description=CORPORA[name],
+            license="Each unit under its package's license (the index's license column)",
+            toolchain=toolchain,
+            cache=cache,
+        )
+        self.directory = Path(directory or datasets_dir() / name)
+        self._where = _where
+
+    def _index(self) -> CorpusIndex:
+        return _open(self.dataset_name, self.directory, self.name)
+
+    def _clause(self) -> Tuple[str, tuple]:
+        return " AND ".join(c for c, _ in self._where), tuple(v for _, v in self._where)
+
+    @property
+    def installed(self) -> bool:
+        return (self.directory / "index.sqlite").is_file()
+
+    def install(self) -> None:
+        if not self.installed:
+            raise UnknownBenchmark(
+                "not built yet: run `optgym datasets build %s --dir %s`"
+                % (self.dataset_name, self.directory.parent),
+                self.name,
+            )
+
+    @property
+    def size(self) -> int:
+        if not self.installed:
+            return 0
+        index = self._index()
+        try:
+            return index.count(*self._clause())
+        finally:
+            index.close()
+
+    def _rows(self) -> List[Any]:
+        index = self._index()
+        try:
+            return [(r["package"], r["name"]) for r in index.units(*self._clause())]
+        finally:
+            index.close()
+
+    def benchmark_uris(self) -> Iterator[str]:
+        index = self._index()
+        try:
+            uris = [index.uri(package, name) for package, name in self._rows()]
+        finally:
+            index.close()
+        return iter(uris)
+
+    def benchmark(self, uri: str) -> Benchmark:
+        full = self._uri(uri)
+        prefix = self.name + "/"
+        if not full.startswith(prefix):
+            raise UnknownBenchmark("not a benchmark of %s" % self.name, full)
+        return corpus_benchmark(
+            full, self.dataset_name, full[len(prefix) :], self.toolchain, self.cache, self.directory
+        )
+
+    def _uri(self, uri: str) -> str:
+        text = str(uri).strip()
+        if "://" not in text:
+            if text.startswith(self.dataset_name + "/"):
+                return "benchmark://" + text
+            return "%s/%s" % (self.name, text)
+        return text
+
+    def random_benchmark(self, random_state: Any = None) -> Benchmark:
+        uris = list(self.benchmark_uris())
+        if not uris:
+            raise UnknownBenchmark("has no benchmarks", self.name)
+        return self.benchmark(uris[int(_rng(random_state).integers(len(uris)))])
+
+    def sample(self, count: int, seed: int = 0) -> List[str]:
+        """``count`` distinct URIs drawn with ``seed`` (all of them when
+        there are fewer); the same index and seed give the same sample."""
+        uris = sorted(self.benchmark_uris())
+        return sorted(random.Random(seed).sample(uris, min(count, len(uris))))
+
+    def filter(
+        self,
+        split: Optional[str] = None,
+        package: Optional[str] = None,
+        **bounds: Optional[int],
+    ) -> "CorpusDataset":
+        """The units of one split and/or package whose features lie within
+        bounds: ``min_instructions=``, ``max_loops=``, ... (features:
+        instructions, functions, loops, calls)."""
+        where = list(self._where)
+        if split is not None:
+            if split not in [s for s, _ in SPLITS]:
+                raise ValueError(
+                    "unknown split %r (known: %s)" % (split, ", ".join(s for s, _ in SPLITS))
+                )
+            where.append(("split = ?", split))
+        if package is not None:
+            where.append(("package = ?", package))
+        for key, value in bounds.items():
+            if value is None:
+                continue
+            kind, _, feature = key.partition("_")
+            if kind not in ("min", "max") or feature not in _FEATURES:
+                raise TypeError(
+                    "unknown filter %r (expected min_/max_ + one of %s)"
+                    % (key, ", ".join(_FEATURES))
+                )
+            where.append(("%s %s ?" % (feature, ">=" if kind == "min" else "<="), int(value)))
+        return CorpusDataset(
+            self.dataset_name, self.directory, self.toolchain, self.cache, tuple(where)
+        )
