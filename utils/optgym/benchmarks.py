@@ -42,6 +42,7 @@ from .benchmark_base import (
     ir_instruction_count,
 )
 from .cache import Cache, file_sha256
+from .corpus.benchmark import corpus_benchmark
 from .corpus.index import CORPORA
 from .errors import UnknownBenchmark
 from .generators import CSMITH_DATASET, LLVM_STRESS_DATASET, first_seeds, generator_benchmark
@@ -411,8 +412,6 @@ def benchmark(
         if dataset in public:
             return public_corpus_benchmark(text, dataset, rest, toolchain, cache, public)
         if dataset in CORPORA:
-            from .corpus.dataset import corpus_benchmark
-
             return corpus_benchmark(text, dataset, rest, toolchain, cache)
         if dataset != BUILTIN_DATASET:
             raise UnknownBenchmark(

@@ -23,63 +23,17 @@ from pathlib import Path
 from typing import Any, Iterator, List, Optional, Tuple
 
 from ..benchmark_base import Benchmark
-from ..benchmarks import IRFileBenchmark
 from ..cache import Cache
-from ..dataset import Dataset, _rng
+from ..dataset_base import Dataset, random_generator
 from ..errors import UnknownBenchmark
 from ..toolchain import Toolchain
+from .benchmark import corpus_benchmark, open_index
 from .index import CORPORA, CorpusIndex, datasets_dir
 from .splits import SPLITS
 
-__all__ = ["CORPORA", "CorpusBenchmark", "CorpusDataset", "corpus_benchmark"]
+__all__ = ["CorpusDataset"]
 
 _FEATURES = ("instructions", "functions", "loops", "calls")
-
-
-class CorpusBenchmark(IRFileBenchmark):
-    """A unit of a corpus: its stored bitcode, as collected."""
-
-    def __init__(self, uri: str, path: Path, dataset: str, row: Any, **kwargs: Any) -> None:
-        super().__init__(uri, path, **kwargs)
-        self.dataset = dataset
-        self.unit = dict(row)
-
-
-def _split_uri(dataset: str, rest: str, uri: str) -> Tuple[str, str]:
-    package, _, name = rest.partition("/")
-    if not package or not name:
-        raise UnknownBenchmark("expected benchmark://%s/PACKAGE/UNIT" % dataset, uri)
-    return package, name
-
-
-def _open(dataset: str, directory: Optional[Path], uri: str) -> CorpusIndex:
-    try:
-        return CorpusIndex(Path(directory or datasets_dir() / dataset), dataset)
-    except (FileNotFoundError, ValueError) as error:
-        raise UnknownBenchmark(str(error), uri) from None
-
-
-def corpus_benchmark(
-    uri: str,
-    dataset: str,
-    rest: str,
-    toolchain: Optional[Toolchain] = None,
-    cache: Optional[Cache] = None,
-    directory: Optional[Path] = None,
-) -> CorpusBenchmark:
-    """The benchmark of ``benchmark://DATASET/PACKAGE/UNIT``."""
-    package, name = _split_uri(dataset, rest, uri)
-    index = _open(dataset, directory, uri)
-    try:
-        row = index.lookup(package, name)
-        if row is None:
-            raise UnknownBenchmark("no such unit in %s" % index.directory, uri)
-        path = index.store_path(row["hash"])
-    finally:
-        index.close()
-    if not path.is_file():
-        raise UnknownBenchmark("the store lacks %s" % path, uri)
-    return CorpusBenchmark(uri, path, dataset, row, toolchain=toolchain, cache=cache)
 
 
 class CorpusDataset(Dataset):
@@ -108,7 +62,7 @@ class CorpusDataset(Dataset):
         self._where = _where
 
     def _index(self) -> CorpusIndex:
-        return _open(self.dataset_name, self.directory, self.name)
+        return open_index(self.dataset_name, self.directory, self.name)
 
     def _clause(self) -> Tuple[str, tuple]:
         return " AND ".join(c for c, _ in self._where), tuple(v for _, v in self._where)
@@ -171,7 +125,7 @@ class CorpusDataset(Dataset):
         uris = list(self.benchmark_uris())
         if not uris:
             raise UnknownBenchmark("has no benchmarks", self.name)
-        return self.benchmark(uris[int(_rng(random_state).integers(len(uris)))])
+        return self.benchmark(uris[int(random_generator(random_state).integers(len(uris)))])
 
     def sample(self, count: int, seed: int = 0) -> List[str]:
         """``count`` distinct URIs drawn with ``seed`` (all of them when

@@ -47,23 +47,23 @@ from ..errors import BenchmarkError, UnknownBenchmark
 from ..toolchain import RunResult, Toolchain, run_program, tool_environment
 from .fetch import (
     DownloadError,
-    _check_members,
-    _copy,
-    _member_path,
-    _resolve,
-    _under,
+    check_members,
+    copy_member,
     fetch_archive,
+    member_path,
+    path_under,
+    resolve_link,
 )
 from .manifest import (
     CORPUS_FORMAT,
     Archive,
     ManifestError,
-    _archive,
-    _check_keys,
-    _relative,
-    _strings,
+    check_keys,
     manifests_dir,
     override_paths,
+    parse_archive,
+    relative_path,
+    string_list,
 )
 
 __all__ = [
@@ -191,7 +191,7 @@ def _documents(path: Path) -> List[Dict[str, Any]]:
                 "%s: corpus version %r is not supported (this OptGym reads version %d)"
                 % (path, document.get("version"), _VERSION)
             )
-        _check_keys(document, _KEYS, str(path))
+        check_keys(document, _KEYS, str(path))
         found.append(document)
     return found
 
@@ -212,11 +212,11 @@ def _corpus(data: Dict[str, Any], origin: Tuple[str, ...]) -> PublicCorpus:
     if not isinstance(name, str) or not _NAME.match(name):
         raise ManifestError("%s: name must look like NAME-vN, got %r" % (where, name))
     where = "%s: corpus %s" % (where, name)
-    archive = _archive(name, data.get("archive"), where)
+    archive = parse_archive(name, data.get("archive"), where)
     programs = data.get("programs", {})
     if not isinstance(programs, dict):
         raise ManifestError("%s: programs must be an object" % where)
-    _check_keys(programs, ("dir", "glob", "suffix"), where + ": programs")
+    check_keys(programs, ("dir", "glob", "suffix"), where + ": programs")
     pattern = str(programs.get("glob", "**/*.c"))
     suffix = str(programs.get("suffix", ".c"))
     if not pattern or pattern.startswith("/") or ".." in pattern.split("/"):
@@ -229,12 +229,12 @@ def _corpus(data: Dict[str, Any], origin: Tuple[str, ...]) -> PublicCorpus:
     if run is not None:
         if not isinstance(run, dict):
             raise ManifestError("%s: run must be an object" % where)
-        _check_keys(run, ("args", "inputs"), where + ": run")
-        run_args = _strings(run.get("args", []), "run.args", where)
+        check_keys(run, ("args", "inputs"), where + ": run")
+        run_args = string_list(run.get("args", []), "run.args", where)
         inputs = str(run.get("inputs", ""))
         if inputs not in ("", "jotai-usage"):
             raise ManifestError("%s: run.inputs must be 'jotai-usage' or ''" % where)
-    bitcode_flags = _strings(data.get("bitcode_flags", []), "bitcode_flags", where)
+    bitcode_flags = string_list(data.get("bitcode_flags", []), "bitcode_flags", where)
     if not bitcode_flags:
         raise ManifestError("%s: bitcode_flags must say how sources become bitcode" % where)
     size = data.get("size", 0)
@@ -248,11 +248,11 @@ def _corpus(data: Dict[str, Any], origin: Tuple[str, ...]) -> PublicCorpus:
         description=str(data.get("description", "")),
         license=str(data.get("license", "")),
         archive=archive,
-        directory=_relative(str(programs.get("dir", "")), "programs.dir", where),
+        directory=relative_path(str(programs.get("dir", "")), "programs.dir", where),
         pattern=pattern,
         suffix=suffix,
         bitcode_flags=bitcode_flags,
-        flags=_strings(data.get("flags", []), "flags", where),
+        flags=string_list(data.get("flags", []), "flags", where),
         run_args=run_args,
         inputs=inputs,
         size=size,
@@ -332,10 +332,10 @@ def _extract(archive_path: Path, corpus: PublicCorpus, dest: Path, uri: str) -> 
     written = 0
     links: List[Tuple[str, str]] = []
     with tarfile.open(archive_path) as tar:
-        members = _check_members(tar, where, uri)
+        members = check_members(tar, where, uri)
         for member in tar.getmembers():
-            path = _member_path(member.name) or ""  # checked: never None here
-            relative = _under(path, prefix)
+            path = member_path(member.name) or ""  # checked: never None here
+            relative = path_under(path, prefix)
             if not relative or member.isdir():
                 continue
             if members.get(path) is not member:
@@ -345,11 +345,11 @@ def _extract(archive_path: Path, corpus: PublicCorpus, dest: Path, uri: str) -> 
                 continue
             out = dest.joinpath(*relative.split("/"))
             out.parent.mkdir(parents=True, exist_ok=True)
-            _copy(tar, member, out)
+            copy_member(tar, member, out)
             written += 1
         for relative, path in links:
-            target = _resolve(members, path)
-            inside = _under(_member_path(target.name) or "", prefix) if target else None
+            target = resolve_link(members, path)
+            inside = path_under(member_path(target.name) or "", prefix) if target else None
             if not inside:
                 continue  # a link to a directory, to nothing, or out of the corpus
             source = dest.joinpath(*inside.split("/"))

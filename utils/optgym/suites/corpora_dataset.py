@@ -12,7 +12,7 @@ from typing import Any, Iterator, List, Optional, Sequence
 
 from ..benchmark_base import Benchmark
 from ..cache import Cache
-from ..dataset import Dataset, _rng
+from ..dataset_base import Dataset, random_generator
 from ..errors import UnknownBenchmark
 from ..toolchain import Toolchain
 from .corpora import (
@@ -88,7 +88,7 @@ class PublicCorpusDataset(Dataset):
         names = public_corpus_programs(self.corpus, self.cache)
         if not names:
             raise UnknownBenchmark("has no benchmarks", self.name)
-        return self.benchmark(names[int(_rng(random_state).integers(len(names)))])
+        return self.benchmark(names[int(random_generator(random_state).integers(len(names)))])
 
     @property
     def installed(self) -> bool:

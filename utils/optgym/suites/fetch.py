@@ -114,7 +114,7 @@ def _download(location: str, out: Path, timeout: float, label: str) -> str:
 # -- members --------------------------------------------------------------------
 
 
-def _member_path(name: str) -> Optional[str]:
+def member_path(name: str) -> Optional[str]:
     """A member's normalized relative path, or None when it is absolute or
     leaves the archive."""
     if name.startswith(("/", "\\")):
@@ -139,7 +139,7 @@ def _link_target(member: tarfile.TarInfo, path: str) -> Optional[str]:
     return joined
 
 
-def _check_members(
+def check_members(
     tar: tarfile.TarFile, where: str, uri: Optional[str]
 ) -> Dict[str, tarfile.TarInfo]:
     """Every member by its normalized path; UnsafeArchive (naming ``where``,
@@ -147,7 +147,7 @@ def _check_members(
     extract."""
     members: Dict[str, tarfile.TarInfo] = {}
     for member in tar.getmembers():
-        path = _member_path(member.name)
+        path = member_path(member.name)
         if path is None:
             raise UnsafeArchive(
                 "%s: member %r would be written outside its directory" % (where, member.name), uri
@@ -170,7 +170,7 @@ def _check_members(
 def _verify_archive(path: Path, where: str, uri: str) -> None:
     try:
         with tarfile.open(path) as tar:
-            _check_members(tar, where, uri)
+            check_members(tar, where, uri)
     except tarfile.TarError as error:
         raise DownloadError("%s: not a readable tar archive: %s" % (where, error), uri) from None
 
@@ -235,7 +235,7 @@ def fetch_archive(
 # -- extracting ------------------------------------------------------------------------
 
 
-def _under(path: str, prefix: str) -> Optional[str]:
+def path_under(path: str, prefix: str) -> Optional[str]:
     if not prefix:
         return path
     if path == prefix:
@@ -245,7 +245,7 @@ def _under(path: str, prefix: str) -> Optional[str]:
     return None
 
 
-def _resolve(members: Dict[str, tarfile.TarInfo], path: str) -> Optional[tarfile.TarInfo]:
+def resolve_link(members: Dict[str, tarfile.TarInfo], path: str) -> Optional[tarfile.TarInfo]:
     """The regular file a (chain of) link(s) ends at, or None."""
     seen = set()
     member = members.get(path)
@@ -260,7 +260,7 @@ def _resolve(members: Dict[str, tarfile.TarInfo], path: str) -> Optional[tarfile
     return member if member is not None and member.isfile() else None
 
 
-def _copy(tar: tarfile.TarFile, member: tarfile.TarInfo, out: Path) -> None:
+def copy_member(tar: tarfile.TarFile, member: tarfile.TarInfo, out: Path) -> None:
     source = tar.extractfile(member)
     if source is None:
         raise UnsafeArchive("member %r has no data" % member.name)
@@ -279,17 +279,17 @@ def extract_directory(
     prefix = "/".join(p for p in (archive.strip_prefix, directory) if p)
     where = "archive %r" % archive.name
     with tarfile.open(archive_path) as tar:
-        members = _check_members(tar, where, uri)
+        members = check_members(tar, where, uri)
         for path, member in sorted(members.items()):
-            relative = _under(path, prefix)
+            relative = path_under(path, prefix)
             if relative is None or relative == "" or member.isdir():
                 continue
-            target = member if member.isfile() else _resolve(members, path)
+            target = member if member.isfile() else resolve_link(members, path)
             if target is None:
                 continue  # a link to a directory or to nothing: sources never need one
             out = dest.joinpath(*relative.split("/"))
             out.parent.mkdir(parents=True, exist_ok=True)
-            _copy(tar, target, out)
+            copy_member(tar, target, out)
             written.append(relative)
     if not written:
         raise DownloadError("archive %r has no files under %r" % (archive.name, prefix or "/"), uri)

@@ -59,7 +59,7 @@ def manifests_dir() -> Path:
     return Path(__file__).resolve().parent / "manifests"
 
 
-def _relative(text: str, what: str, where: str) -> str:
+def relative_path(text: str, what: str, where: str) -> str:
     """A relative path inside an archive, normalized; ManifestError for an
     absolute one or one that leaves it."""
     parts = [part for part in text.replace("\\", "/").split("/") if part not in ("", ".")]
@@ -190,7 +190,7 @@ class Suite:
 # -- reading --------------------------------------------------------------------
 
 
-def _strings(value: Any, what: str, where: str) -> Tuple[str, ...]:
+def string_list(value: Any, what: str, where: str) -> Tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
@@ -198,7 +198,7 @@ def _strings(value: Any, what: str, where: str) -> Tuple[str, ...]:
     return tuple(value)
 
 
-def _check_keys(data: Mapping[str, Any], allowed: Sequence[str], where: str) -> None:
+def check_keys(data: Mapping[str, Any], allowed: Sequence[str], where: str) -> None:
     unknown = sorted(set(data) - set(allowed))
     if unknown:
         raise ManifestError(
@@ -207,29 +207,31 @@ def _check_keys(data: Mapping[str, Any], allowed: Sequence[str], where: str) -> 
         )
 
 
-def _archive(name: str, data: Any, where: str) -> Archive:
+def parse_archive(name: str, data: Any, where: str) -> Archive:
     where = "%s: archive %r" % (where, name)
     if not isinstance(data, dict):
         raise ManifestError("%s must be an object" % where)
-    _check_keys(data, ("urls", "sha256", "strip_prefix"), where)
-    urls = _strings(data.get("urls", []), "urls", where)
+    check_keys(data, ("urls", "sha256", "strip_prefix"), where)
+    urls = string_list(data.get("urls", []), "urls", where)
     if not urls:
         raise ManifestError("%s: no urls" % where)
     sha256 = str(data.get("sha256", "")).lower()
     if not _SHA256.match(sha256):
         raise ManifestError("%s: sha256 must be 64 hex digits, got %r" % (where, sha256))
-    prefix = _relative(str(data.get("strip_prefix", "")), "strip_prefix", where)
+    prefix = relative_path(str(data.get("strip_prefix", "")), "strip_prefix", where)
     return Archive(name, urls, sha256, prefix)
 
 
 def _edit(data: Any, where: str) -> Edit:
     if not isinstance(data, dict):
         raise ManifestError("%s: an edit must be an object" % where)
-    _check_keys(data, ("file", "rename"), where + ": edit")
-    rename = _strings(data.get("rename", []), "rename", where)
+    check_keys(data, ("file", "rename"), where + ": edit")
+    rename = string_list(data.get("rename", []), "rename", where)
     if len(rename) != 2 or not all(_IDENTIFIER.match(word) for word in rename):
         raise ManifestError("%s: rename must be two identifiers [OLD, NEW]" % where)
-    return Edit(_relative(str(data.get("file", "")), "edit file", where), (rename[0], rename[1]))
+    return Edit(
+        relative_path(str(data.get("file", "")), "edit file", where), (rename[0], rename[1])
+    )
 
 
 def _program(name: str, data: Any, archives: Mapping[str, Any], where: str) -> Program:
@@ -238,7 +240,7 @@ def _program(name: str, data: Any, archives: Mapping[str, Any], where: str) -> P
         raise ManifestError("%s: not a valid program name" % where)
     if not isinstance(data, dict):
         raise ManifestError("%s must be an object" % where)
-    _check_keys(
+    check_keys(
         data, ("archive", "dir", "sources", "exclude", "flags", "link_flags", "edits"), where
     )
     archive = data.get("archive")
@@ -253,11 +255,11 @@ def _program(name: str, data: Any, archives: Mapping[str, Any], where: str) -> P
     return Program(
         name=name,
         archive=str(archive),
-        dir=_relative(str(data.get("dir", "")), "dir", where),
-        sources=_strings(data.get("sources", ["*.c"]), "sources", where),
-        exclude=_strings(data.get("exclude", []), "exclude", where),
-        flags=_strings(data.get("flags", []), "flags", where),
-        link_flags=_strings(data.get("link_flags", ["-lm"]), "link_flags", where),
+        dir=relative_path(str(data.get("dir", "")), "dir", where),
+        sources=string_list(data.get("sources", ["*.c"]), "sources", where),
+        exclude=string_list(data.get("exclude", []), "exclude", where),
+        flags=string_list(data.get("flags", []), "flags", where),
+        link_flags=string_list(data.get("link_flags", ["-lm"]), "link_flags", where),
         edits=tuple(_edit(edit, where) for edit in edits),
     )
 
@@ -287,14 +289,16 @@ def _suite(data: Dict[str, Any], origin: Tuple[str, ...]) -> Suite:
     for key in ("archives", "programs", "references"):
         if not isinstance(data.get(key, {}), dict):
             raise ManifestError("%s: %s must be an object" % (where, key))
-    archives = {key: _archive(key, value, where) for key, value in data.get("archives", {}).items()}
+    archives = {
+        key: parse_archive(key, value, where) for key, value in data.get("archives", {}).items()
+    }
     programs = {
         key: _program(key, value, archives, where)
         for key, value in sorted(data.get("programs", {}).items())
     }
     if not programs:
         raise ManifestError("%s: no programs" % where)
-    bitcode_flags = _strings(data.get("bitcode_flags", []), "bitcode_flags", where)
+    bitcode_flags = string_list(data.get("bitcode_flags", []), "bitcode_flags", where)
     if not bitcode_flags:
         raise ManifestError("%s: bitcode_flags must say how sources become bitcode" % where)
     return Suite(
@@ -304,7 +308,7 @@ def _suite(data: Dict[str, Any], origin: Tuple[str, ...]) -> Suite:
         archives=archives,
         programs=programs,
         bitcode_flags=bitcode_flags,
-        flags=_strings(data.get("flags", []), "flags", where),
+        flags=string_list(data.get("flags", []), "flags", where),
         references={str(k): str(v) for k, v in data.get("references", {}).items()},
         use=str(data.get("use", "")),
         notes=str(data.get("notes", "")),
