@@ -218,3 +218,22 @@ def test_env_creator_makes_what_rllib_asks_for():
     with env_creator({"id": "llvm-autophase-ic-v0", "benchmark": SEARCHED[0]}) as env:
         observation, _ = env.reset()
         assert env.benchmark.uri == SEARCHED[0] and observation.shape == (56,)
+
+
+def test_corpus_packages_build_on_the_cluster_as_they_do_here(cluster, tmp_path):
+    """`optgym datasets build --ray`: each package a Ray task whose units come
+    back to the index; the same units as a local build."""
+    import sqlite3
+
+    hashes = {}
+    for name, extra in (("local", ["--jobs", "1"]), ("ray", ["--ray", cluster.address])):
+        completed = _optgym(
+            "datasets", "build", "debian-v0", "--packages", "lz4", "--quiet",
+            "--dir", str(tmp_path / name), *extra,
+        )  # fmt: skip
+        assert completed.returncode == 0, completed.stderr.decode()
+        index = sqlite3.connect(str(tmp_path / name / "debian-v0" / "index.sqlite"))
+        hashes[name] = sorted(row[0] for row in index.execute("SELECT hash FROM units"))
+        index.close()
+    assert len(hashes["local"]) >= 9
+    assert hashes["ray"] == hashes["local"]

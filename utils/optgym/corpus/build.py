@@ -154,6 +154,12 @@ def _run_logged(
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
         return "the build took longer than %d s" % timeout
+    except BaseException:
+        # Ctrl-C or a killed job: the build runs in a session of its own,
+        # so nothing else would stop it.
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        raise
     return None if status == 0 else "`%s` failed with exit status %d" % (argv[0], status)
 
 
@@ -163,12 +169,25 @@ def _log_tail(path: Path) -> str:
         return handle.read().decode("utf-8", "replace")
 
 
+#: What says why a build failed, most telling first: the configure script's
+#: verdict, CMake's or Meson's, a compiler's error, make's.
+_FAILURE_PATTERNS = (
+    r"^configure: error: .*",
+    r"^CMake Error.*",
+    r"^meson\.build:\d+:\d+: ERROR: .*",
+    r"^(?!conftest)\S+:\d+:\d+: (?:fatal )?error: .*",
+    r"No rule to make target .*",
+    r"^make(?:\[\d+\])?: \*\*\* .*",
+    r"error: .*",
+)
+
+
 def _failure_hint(log_text: str) -> str:
     """The line of a failed build's log most likely to say why."""
-    for pattern in (r"error: .*", r"[Ee]rror: .*", r"No rule to make target .*", r".*not found.*"):
-        matches = re.findall(pattern, log_text[-200000:])
+    for pattern in _FAILURE_PATTERNS:
+        matches = re.findall(pattern, log_text, re.M)
         if matches:
-            return matches[-1].strip()[:300]
+            return matches[-1 if pattern != _FAILURE_PATTERNS[3] else 0].strip()[:300]
     return ""
 
 
@@ -329,6 +348,8 @@ def build_package(
                     PATH="%s:%s" % (work / "bin", os.environ.get("PATH", "/usr/bin:/bin")),
                     HOME=str(work / "home"),
                     LC_ALL="C.UTF-8",
+                    # GNU packages refuse to configure as root without it.
+                    FORCE_UNSAFE_CONFIGURE="1",
                     OPTGYM_COLLECT=str(work / "units"),
                     DEB_BUILD_OPTIONS="nocheck nodoc noautodbgsym parallel=%d" % max(1, make_jobs),
                     DEB_BUILD_PROFILES="nocheck nodoc",
