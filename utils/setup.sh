@@ -3,7 +3,8 @@
 #
 # 1. the Debian packages: the compiler and build tools, GoogleTest, csmith,
 #    redis-server (the gym's state cache; never started as a service: the
-#    project's commands and tests start their own), and LLVM's development packages for each major in OPTGYM_LLVM_VERSIONS
+#    project's commands and tests start their own), dpkg-dev (fetching and
+#    building Debian source packages for the corpus), and LLVM's development packages for each major in OPTGYM_LLVM_VERSIONS
 #    (default: "19 22"), with MLIR's tools and development files for the
 #    MLIR plugin: Debian's libmlir-19 and libmlir-22 conflict, and
 #    mlir-22-tools needs libmlir-22, so apt installs 22's and 19's are
@@ -27,7 +28,8 @@ venv="${OPTGYM_VENV:-$root/.venv}"
 
 versions="${OPTGYM_LLVM_VERSIONS:-19 22}"
 packages=(cmake ninja-build g++ python3 python3-venv python3-pip libgtest-dev
-  clang-format-19 csmith libcsmith-dev redis-server libclang-rt-19-dev valgrind strace)
+  clang-format-19 csmith libcsmith-dev redis-server libclang-rt-19-dev valgrind strace
+  dpkg-dev)
 # The one major whose MLIR libraries apt installs (see above).
 mlir_installed=22
 for v in $versions; do

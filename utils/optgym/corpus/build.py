@@ -35,6 +35,8 @@ __all__ = ["BUILD_TIMEOUT", "build_package", "canonical_hash", "is_probe", "unit
 
 #: Seconds a package's build may take before it is stopped (one package).
 BUILD_TIMEOUT = 3600.0
+#: Below this share of its sources collected, a built package says why.
+COVERAGE_TARGET = 0.9
 #: Bytes of a build's log kept (its end: where failures are).
 LOG_LIMIT = 4 << 20
 
@@ -271,6 +273,19 @@ def _collected_units(
     return units
 
 
+def _coverage_reason(result: Dict[str, Any]) -> str:
+    """Why a built package's units were not all collected."""
+    missing = result["compiles"] - result["covered"]
+    return "%d of %d sources not collected: %d compiled by GCC after clang refused them%s" % (
+        missing,
+        result["compiles"],
+        result["fallbacks"],
+        ", the others compiled without the plugin collecting (see the log)"
+        if missing > result["fallbacks"]
+        else "",
+    )
+
+
 def _compiles(path: Path, units: List[Dict[str, Any]]) -> Tuple[int, int, int]:
     """(sources compiled, of them by GCC after clang failed, of them with a
     unit collected), probes left out: a source compiled twice (static and
@@ -368,7 +383,9 @@ def build_package(
                 if reason is not None:
                     hint = _failure_hint(_log_tail(log_path))
                     reason += ": " + hint if hint else ""
-            result["reason"] = reason or ""
+                elif result["covered"] < COVERAGE_TARGET * result["compiles"]:
+                    result["reason"] = _coverage_reason(result)
+            result["reason"] = reason or result["reason"]
             result["status"] = "built" if reason is None else "failed"
         except (AptError, RuntimeError, OSError) as error:
             result["reason"] = str(error)

@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
+from .build import COVERAGE_TARGET
 from .index import CorpusIndex
 
 __all__ = ["corpus_stats", "format_stats", "plot_stats"]
@@ -66,9 +67,9 @@ def corpus_stats(index: CorpusIndex) -> Dict[str, Any]:
         "largest_packages": sorted(per_package.items(), key=lambda kv: (-kv[1], kv[0]))[:10],
         "coverage": {"compiled": compiles, "collected": covered},
         "low_coverage": [
-            (p["name"], p["covered"], p["compiles"])
+            (p["name"], p["covered"], p["compiles"], p["reason"])
             for p in built
-            if p["compiles"] and p["covered"] < 0.9 * p["compiles"]
+            if p["compiles"] and p["covered"] < COVERAGE_TARGET * p["compiles"]
         ],
         "build_seconds": seconds,
         "units_per_build_minute": (occurrences / (seconds / 60.0)) if seconds else 0.0,
@@ -136,9 +137,9 @@ def format_stats(stats: Dict[str, Any]) -> str:
         add("  largest packages: " + ", ".join("%s %d" % kv for kv in stats["largest_packages"]))
     if stats["low_coverage"]:
         add("")
-        add("  built, but under 90% of their sources collected (the log says why):")
-        for name, covered, compiled in stats["low_coverage"]:
-            add("    %-24s %d of %d" % (name, covered, compiled))
+        add("  built, with under %d%% of their sources collected:" % (100 * COVERAGE_TARGET))
+        for name, covered, compiled, reason in stats["low_coverage"]:
+            add("    %-24s %d of %d: %s" % (name, covered, compiled, reason))
     if stats["failures"]:
         add("")
         add("  failed packages (logs/PACKAGE.log):")
