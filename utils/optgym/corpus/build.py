@@ -308,6 +308,29 @@ def _compiles(path: Path, units: List[Dict[str, Any]]) -> Tuple[int, int, int]:
     )
 
 
+def _build_environment(work: Path, make_jobs: int) -> Dict[str, str]:
+    """The build's environment: the wrappers first on PATH, collection on,
+    Debian's tests and docs off, no OptGym oracle or compiler choice of the
+    caller's leaking in (the corpus is collected with LLVM's own decisions)."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("OPTGYM_") and k not in ("CC", "CXX", "CFLAGS", "CXXFLAGS", "MAKEFLAGS")
+    }
+    env.update(
+        PATH="%s:%s" % (work / "bin", os.environ.get("PATH", "/usr/bin:/bin")),
+        HOME=str(work / "home"),
+        LC_ALL="C.UTF-8",
+        # GNU packages refuse to configure as root without it.
+        FORCE_UNSAFE_CONFIGURE="1",
+        OPTGYM_COLLECT=str(work / "units"),
+        DEB_BUILD_OPTIONS="nocheck nodoc noautodbgsym parallel=%d" % max(1, make_jobs),
+        DEB_BUILD_PROFILES="nocheck nodoc",
+    )
+    env[COMPILES_ENV] = str(work / "compiles.tsv")
+    return env
+
+
 def build_package(
     package: str,
     work_dir: str,
@@ -354,26 +377,10 @@ def build_package(
             reason = _install_build_dependencies(apt, source, log)
             if reason is None:
                 install_wrappers(work / "bin", toolchain.require("clang"), toolchain.plugin())
-                env = {
-                    k: v
-                    for k, v in os.environ.items()
-                    if not k.startswith("OPTGYM_") and k not in ("CC", "CXX", "CFLAGS", "MAKEFLAGS")
-                }
-                env.update(
-                    PATH="%s:%s" % (work / "bin", os.environ.get("PATH", "/usr/bin:/bin")),
-                    HOME=str(work / "home"),
-                    LC_ALL="C.UTF-8",
-                    # GNU packages refuse to configure as root without it.
-                    FORCE_UNSAFE_CONFIGURE="1",
-                    OPTGYM_COLLECT=str(work / "units"),
-                    DEB_BUILD_OPTIONS="nocheck nodoc noautodbgsym parallel=%d" % max(1, make_jobs),
-                    DEB_BUILD_PROFILES="nocheck nodoc",
-                )
-                env[COMPILES_ENV] = str(work / "compiles.tsv")
                 reason = _run_logged(
                     ["dpkg-buildpackage", "--no-sign", "-d", "-T", "build-arch"],
                     source,
-                    env,
+                    _build_environment(work, make_jobs),
                     log,
                     timeout,
                 )
