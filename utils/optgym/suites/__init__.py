@@ -18,7 +18,6 @@ run them to report results, never train or tune on them.
 
 from __future__ import annotations
 
-import os
 import warnings
 from typing import Dict, List, Mapping, Optional, Tuple
 
@@ -44,7 +43,7 @@ from .manifest import (
     Suite,
     load_suites,
     manifests_dir,
-    override_paths,
+    manifests_stamp,
 )
 
 __all__ = [
@@ -93,22 +92,10 @@ def current_name(dataset: str) -> str:
     return current
 
 
-def _stamp() -> Tuple:
-    """What the suites depend on: each manifest file and its mtime."""
-    paths = sorted(manifests_dir().glob("*.json")) + override_paths()
-    stamp = []
-    for path in paths:
-        try:
-            stamp.append((str(path), os.stat(path).st_mtime_ns))
-        except OSError:
-            stamp.append((str(path), None))
-    return tuple(stamp)
-
-
 def suites() -> Dict[str, Suite]:
     """The suites by name (the shipped manifests and ``$OPTGYM_SUITES``),
     read again when a manifest file changes."""
-    stamp = _stamp()
+    stamp = manifests_stamp()
     found = _memo.get(stamp)
     if found is None:
         found = load_suites()

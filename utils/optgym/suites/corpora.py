@@ -59,8 +59,10 @@ from .manifest import (
     Archive,
     ManifestError,
     check_keys,
-    manifests_dir,
-    override_paths,
+    json_documents,
+    manifest_paths,
+    manifests_stamp,
+    merge_documents,
     parse_archive,
     relative_path,
     string_list,
@@ -173,18 +175,10 @@ class PublicCorpus:
 def _documents(path: Path) -> List[Dict[str, Any]]:
     """The corpus documents of a manifest file (suite documents are left
     to :mod:`optgym.suites.manifest`, which checks them)."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise ManifestError(
-            "cannot read manifest %s: %s" % (path, error.strerror or error)
-        ) from None
-    except ValueError as error:
-        raise ManifestError("manifest %s is not JSON: %s" % (path, error)) from None
-    documents = data.get("suites", [data]) if isinstance(data, dict) else []
+    documents = json_documents(path, "corpus")
     found = []
-    for document in documents if isinstance(documents, list) else []:
-        if not isinstance(document, dict) or document.get("format") != CORPUS_FORMAT:
+    for document in documents:
+        if document.get("format") != CORPUS_FORMAT:
             continue
         if document.get("version", _VERSION) != _VERSION:
             raise ManifestError(
@@ -270,37 +264,16 @@ def load_public_corpora(
     ``shipped=False``), then ``$OPTGYM_SUITES``, then ``extra``, later ones
     merging into earlier ones of the same name. ManifestError naming the
     file for a malformed one."""
-    documents: Dict[str, Dict[str, Any]] = {}
-    origins: Dict[str, List[str]] = {}
-    paths: List[Path] = sorted(manifests_dir().glob("*.json")) if shipped else []
-    paths += override_paths() + [Path(os.fspath(p)).expanduser() for p in extra]
-    for path in paths:
-        for document in _documents(path):
-            name = document.get("name")
-            if not isinstance(name, str):
-                raise ManifestError("%s: a corpus without a name" % path)
-            documents[name] = _merge(documents.get(name, {}), document)
-            origins.setdefault(name, []).append(str(path))
-    return {name: _corpus(documents[name], tuple(origins[name])) for name in sorted(documents)}
+    found = merge_documents(manifest_paths(extra, shipped), _documents, _merge, "corpus")
+    return {name: _corpus(data, origin) for name, (data, origin) in found.items()}
 
 
 _memo: Dict[Tuple, Dict[str, PublicCorpus]] = {}
 
 
-def _stamp() -> Tuple:
-    paths = sorted(manifests_dir().glob("*.json")) + override_paths()
-    stamp = []
-    for path in paths:
-        try:
-            stamp.append((str(path), os.stat(path).st_mtime_ns))
-        except OSError:
-            stamp.append((str(path), None))
-    return tuple(stamp)
-
-
 def public_corpora() -> Dict[str, PublicCorpus]:
     """The corpora by name, read again when a manifest file changes."""
-    stamp = _stamp()
+    stamp = manifests_stamp()
     found = _memo.get(stamp)
     if found is None:
         found = load_public_corpora()

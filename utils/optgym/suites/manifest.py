@@ -21,7 +21,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from ..errors import BenchmarkError
 
@@ -316,19 +316,68 @@ def _suite(data: Dict[str, Any], origin: Tuple[str, ...]) -> Suite:
     )
 
 
-def _documents(path: Path) -> List[Dict[str, Any]]:
-    """The suite documents of one manifest file (each checked for the format)."""
+def json_documents(path: Path, what: str) -> List[Dict[str, Any]]:
+    """The documents of one manifest file: its object, or the objects of
+    its ``{"suites": [...]}``. ManifestError naming the file when it cannot
+    be read or has another shape (``what``: the kind, for messages)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise ManifestError(
-            "cannot read suite manifest %s: %s" % (path, error.strerror or error)
+            "cannot read %s manifest %s: %s" % (what, path, error.strerror or error)
         ) from None
     except ValueError as error:
-        raise ManifestError("suite manifest %s is not JSON: %s" % (path, error)) from None
+        raise ManifestError("%s manifest %s is not JSON: %s" % (what, path, error)) from None
     documents = data.get("suites", [data]) if isinstance(data, dict) else None
     if not isinstance(documents, list) or not all(isinstance(d, dict) for d in documents):
-        raise ManifestError('%s: expected a suite object or {"suites": [...]}' % path)
+        raise ManifestError('%s: expected a %s object or {"suites": [...]}' % (path, what))
+    return documents
+
+
+def manifest_paths(
+    extra: Sequence[Union[str, os.PathLike]] = (), shipped: bool = True
+) -> List[Path]:
+    """The manifest files, in the order they apply: the shipped ones
+    (unless ``shipped=False``), then ``$OPTGYM_SUITES``'s, then ``extra``."""
+    paths: List[Path] = sorted(manifests_dir().glob("*.json")) if shipped else []
+    return paths + override_paths() + [Path(os.fspath(p)).expanduser() for p in extra]
+
+
+def merge_documents(
+    paths: Sequence[Path],
+    documents_of: Callable[[Path], List[Dict[str, Any]]],
+    merge: Callable[[Dict[str, Any], Dict[str, Any]], Dict[str, Any]],
+    what: str,
+) -> Dict[str, Tuple[Dict[str, Any], Tuple[str, ...]]]:
+    """name -> (the documents of that name merged in order, the files they
+    came from)."""
+    merged: Dict[str, Dict[str, Any]] = {}
+    origins: Dict[str, List[str]] = {}
+    for path in paths:
+        for document in documents_of(path):
+            name = document.get("name")
+            if not isinstance(name, str):
+                raise ManifestError("%s: a %s without a name" % (path, what))
+            merged[name] = merge(merged.get(name, {}), document)
+            origins.setdefault(name, []).append(str(path))
+    return {name: (merged[name], tuple(origins[name])) for name in sorted(merged)}
+
+
+def manifests_stamp() -> Tuple:
+    """What the manifests' contents depend on: each file and its mtime (a
+    cache of what was read from them is good while this stays the same)."""
+    stamp = []
+    for path in manifest_paths():
+        try:
+            stamp.append((str(path), os.stat(path).st_mtime_ns))
+        except OSError:
+            stamp.append((str(path), None))
+    return tuple(stamp)
+
+
+def _documents(path: Path) -> List[Dict[str, Any]]:
+    """The suite documents of one manifest file (each checked for the format)."""
+    documents = json_documents(path, "suite")
     documents = [d for d in documents if d.get("format") != CORPUS_FORMAT]
     for document in documents:
         if document.get("format", MANIFEST_FORMAT) != MANIFEST_FORMAT:
@@ -371,17 +420,5 @@ def load_suites(
     then each file of ``$OPTGYM_SUITES``, then each of ``extra``, later ones
     adding suites or merging into those of the same name. ManifestError
     naming the file for one that cannot be read or is malformed."""
-    documents: Dict[str, Dict[str, Any]] = {}
-    origins: Dict[str, List[str]] = {}
-    paths: List[Path] = []
-    if shipped:
-        paths += sorted(manifests_dir().glob("*.json"))
-    paths += override_paths() + [Path(os.fspath(p)).expanduser() for p in extra]
-    for path in paths:
-        for document in _documents(path):
-            name = document.get("name")
-            if not isinstance(name, str):
-                raise ManifestError("%s: a suite without a name" % path)
-            documents[name] = _merge(documents.get(name, {}), document)
-            origins.setdefault(name, []).append(str(path))
-    return {name: _suite(documents[name], tuple(origins[name])) for name in sorted(documents)}
+    found = merge_documents(manifest_paths(extra, shipped), _documents, _merge, "suite")
+    return {name: _suite(data, origin) for name, (data, origin) in found.items()}
