@@ -29,6 +29,7 @@ import optgym
 from optgym import cli
 from optgym.corpus import apt as apt_module
 from optgym.corpus.build import (
+    CompileLog,
     build_flags,
     canonical_hash,
     copyright_license,
@@ -418,8 +419,14 @@ class WrapperTest(unittest.TestCase):
                 check=True,
                 capture_output=True,
             )
-            lines = (root / "compiles.tsv").read_text().splitlines()
-            self.assertEqual(lines, ["clang\t%s\tok.c" % root, "fallback\t%s\tgnu.c" % root])
+            log = CompileLog.read(root / "compiles.tsv")
+            self.assertEqual(
+                log.status, {(str(root), "ok.c"): "clang", (str(root), "gnu.c"): "fallback"}
+            )
+            self.assertEqual(
+                log.argv[(str(root), "ok.c")],
+                [str(root / "bin" / "x86_64-linux-gnu-gcc"), "-O2", "-c", "ok.c"],
+            )
             units = [json.loads(p.read_text()) for p in (root / "units").glob("*.json")]
             self.assertEqual([u["source"] for u in units], ["ok.c"])
             self.assertIn("-g0", units[0]["argv"])
@@ -463,6 +470,13 @@ class DebianBuildTest(unittest.TestCase):
                 self.assertEqual(lz4["license"], "BSD-2-clause")
                 self.assertGreater(lz4["instructions"], 100)
                 self.assertIn("-O2", json.loads(lz4["flags"]))
+                # lz4's library is compiled five sources to a command: its
+                # flags are the build's, not the compiler's internal ones.
+                library = index.units("package = ? AND source = ?", ("lz4", "lib/lz4.c"))
+                self.assertTrue(library)
+                for unit in library:
+                    self.assertIn("-O2", json.loads(unit["flags"]))
+                    self.assertNotIn("-cc1", json.loads(unit["flags"]))
                 total = index.count()
             finally:
                 index.close()

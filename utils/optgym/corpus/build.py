@@ -24,6 +24,7 @@ import shutil
 import signal
 import subprocess
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -235,8 +236,45 @@ def _install_build_dependencies(apt: PrivateApt, source: Path, log: Any) -> Opti
     return None
 
 
+@dataclass
+class CompileLog:
+    """What the wrappers logged (:data:`~optgym.corpus.wrapper.COMPILES_ENV`),
+    probes left out: per (cwd, source), the status of its last compile and
+    the build's command line."""
+
+    status: Dict[Tuple[str, str], str] = field(default_factory=dict)
+    argv: Dict[Tuple[str, str], List[str]] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, path: Path) -> "CompileLog":
+        log = cls()
+        if not path.exists():
+            return log
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            parts = line.split("\t", 3)
+            if len(parts) != 4:
+                continue
+            status, cwd, source, command = parts
+            if is_probe(os.path.normpath(os.path.join(cwd, source))):
+                continue
+            log.status[(cwd, source)] = status
+            log.argv[(cwd, source)] = command.split("\x1f")[:-1]
+        return log
+
+    def counts(self, units: List[Dict[str, Any]]) -> Tuple[int, int, int]:
+        """(sources compiled, of them by GCC after clang failed, of them
+        with a unit collected): a source compiled twice (static and shared)
+        counts once."""
+        collected = {(unit["cwd"], unit["compiled_as"]) for unit in units}
+        return (
+            len(self.status),
+            sum(1 for status in self.status.values() if status == "fallback"),
+            sum(1 for key in self.status if key in collected),
+        )
+
+
 def _collected_units(
-    units_dir: Path, source_root: Path, toolchain: Toolchain, log: Any
+    units_dir: Path, source_root: Path, compiles: CompileLog, toolchain: Toolchain, log: Any
 ) -> List[Dict[str, Any]]:
     units: List[Dict[str, Any]] = []
     for description_path in sorted(units_dir.glob("*.json")):
@@ -266,7 +304,11 @@ def _collected_units(
                 "cwd": cwd,
                 "compiled_as": source,
                 "bitcode": bitcode,
-                "flags": build_flags(description.get("argv") or [], source),
+                # The build's command line: the unit's own is cc1's when one
+                # command compiled several sources.
+                "flags": build_flags(
+                    compiles.argv.get((cwd, source)) or description.get("argv") or [], source
+                ),
                 **features,
             }
         )
@@ -283,28 +325,6 @@ def _coverage_reason(result: Dict[str, Any]) -> str:
         ", the others compiled without the plugin collecting (see the log)"
         if missing > result["fallbacks"]
         else "",
-    )
-
-
-def _compiles(path: Path, units: List[Dict[str, Any]]) -> Tuple[int, int, int]:
-    """(sources compiled, of them by GCC after clang failed, of them with a
-    unit collected), probes left out: a source compiled twice (static and
-    shared) counts once."""
-    seen: Dict[Tuple[str, str], str] = {}
-    if path.exists():
-        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-            parts = line.split("\t")
-            if len(parts) != 3:
-                continue
-            status, cwd, source = parts
-            full = os.path.normpath(os.path.join(cwd, source))
-            if not is_probe(full):
-                seen[(cwd, source)] = status
-    collected = {(unit["cwd"], unit["compiled_as"]) for unit in units}
-    return (
-        len(seen),
-        sum(1 for status in seen.values() if status == "fallback"),
-        sum(1 for key in seen if key in collected),
     )
 
 
@@ -384,9 +404,10 @@ def build_package(
                     log,
                     timeout,
                 )
-                result["units"] = _collected_units(work / "units", source, toolchain, log)
-                compiles = _compiles(work / "compiles.tsv", result["units"])
-                result["compiles"], result["fallbacks"], result["covered"] = compiles
+                compiles = CompileLog.read(work / "compiles.tsv")
+                result["units"] = _collected_units(work / "units", source, compiles, toolchain, log)
+                counts = compiles.counts(result["units"])
+                result["compiles"], result["fallbacks"], result["covered"] = counts
                 if reason is not None:
                     hint = _failure_hint(_log_tail(log_path))
                     reason += ": " + hint if hint else ""

@@ -20,8 +20,10 @@ from typing import List, Tuple
 
 __all__ = ["ADDED_FLAGS", "C_NAMES", "CXX_NAMES", "COMPILES_ENV", "install_wrappers"]
 
-#: Where wrappers append one line per source compiled: STATUS<TAB>CWD<TAB>SOURCE,
-#: STATUS ``clang`` or ``fallback``.
+#: Where wrappers append one line per source compiled:
+#: STATUS<TAB>CWD<TAB>SOURCE<TAB>ARGS, STATUS ``clang`` or ``fallback``, ARGS the
+#: build's command line (each argument followed by a 0x1f byte; one write
+#: per line, so parallel compiles do not interleave).
 COMPILES_ENV = "OPTGYM_CORPUS_COMPILES"
 #: What a wrapper appends to the build's own flags (the plugin's comes first).
 ADDED_FLAGS = ("-g0", "-Wno-unused-command-line-argument")
@@ -37,10 +39,11 @@ for arg; do
 done
 log() {
   [ "$compile" = 1 ] && [ -n "$%(env)s" ] || return 0
+  command=$(printf '%%s\037' "$0" "$@")
   for arg; do
     case "$arg" in
       *.c|*.cc|*.cp|*.cpp|*.cxx|*.c++|*.C|*.CPP)
-        printf '%%s\t%%s\t%%s\n' "$status" "$PWD" "$arg" >>"$%(env)s" ;;
+        printf '%%s\t%%s\t%%s\t%%s\n' "$status" "$PWD" "$arg" "$command" >>"$%(env)s" ;;
     esac
   done
 }
