@@ -403,9 +403,15 @@ class WrapperTest(unittest.TestCase):
             env = dict(os.environ, OPTGYM_COLLECT=str(root / "units"))
             env[COMPILES_ENV] = str(root / "compiles.tsv")
             (root / "units").mkdir()
-            for name in ("ok", "gnu"):
+            # Fails under -Werror (and so would GCC): the wrapper tries clang without it.
+            (root / "werror.c").write_text("int h(int x) { return x; }\n")
+            for name, flags in (
+                ("ok", []),
+                ("gnu", []),
+                ("werror", ["-Werror", "-Wmissing-prototypes"]),
+            ):
                 subprocess.run(
-                    [str(root / "bin" / "x86_64-linux-gnu-gcc"), "-O2", "-c", name + ".c"],
+                    [str(root / "bin" / "x86_64-linux-gnu-gcc"), "-O2", "-c", name + ".c"] + flags,
                     cwd=root,
                     env=env,
                     check=True,
@@ -421,14 +427,19 @@ class WrapperTest(unittest.TestCase):
             )
             log = CompileLog.read(root / "compiles.tsv")
             self.assertEqual(
-                log.status, {(str(root), "ok.c"): "clang", (str(root), "gnu.c"): "fallback"}
+                log.status,
+                {
+                    (str(root), "ok.c"): "clang",
+                    (str(root), "gnu.c"): "fallback",
+                    (str(root), "werror.c"): "clang",
+                },
             )
             self.assertEqual(
                 log.argv[(str(root), "ok.c")],
                 [str(root / "bin" / "x86_64-linux-gnu-gcc"), "-O2", "-c", "ok.c"],
             )
             units = [json.loads(p.read_text()) for p in (root / "units").glob("*.json")]
-            self.assertEqual([u["source"] for u in units], ["ok.c"])
+            self.assertEqual(sorted(u["source"] for u in units), ["ok.c", "werror.c"])
             self.assertIn("-g0", units[0]["argv"])
 
 

@@ -173,24 +173,25 @@ def _log_tail(path: Path) -> str:
 
 
 #: What says why a build failed, most telling first: the configure script's
-#: verdict, CMake's or Meson's, a compiler's error, make's.
+#: verdict, CMake's or Meson's, a compiler's error, any tool's error, make's.
 _FAILURE_PATTERNS = (
     r"^configure: error: .*",
     r"^CMake Error.*",
     r"^meson\.build:\d+:\d+: ERROR: .*",
     r"^(?!conftest)\S+:\d+:\d+: (?:fatal )?error: .*",
+    r"^(?!dpkg-buildpackage|dh_|make)(?:\S+: )?error: .*",
     r"No rule to make target .*",
     r"^make(?:\[\d+\])?: \*\*\* .*",
-    r"error: .*",
 )
 
 
 def _failure_hint(log_text: str) -> str:
-    """The line of a failed build's log most likely to say why."""
+    """The line of a failed build's log most likely to say why: the first
+    of the most telling kind."""
     for pattern in _FAILURE_PATTERNS:
-        matches = re.findall(pattern, log_text, re.M)
-        if matches:
-            return matches[-1 if pattern != _FAILURE_PATTERNS[3] else 0].strip()[:300]
+        match = re.search(pattern, log_text, re.M)
+        if match:
+            return match.group(0).strip()[:300]
     return ""
 
 

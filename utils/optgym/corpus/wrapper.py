@@ -26,7 +26,7 @@ __all__ = ["ADDED_FLAGS", "C_NAMES", "CXX_NAMES", "COMPILES_ENV", "install_wrapp
 #: per line, so parallel compiles do not interleave).
 COMPILES_ENV = "OPTGYM_CORPUS_COMPILES"
 #: What a wrapper appends to the build's own flags (the plugin's comes first).
-ADDED_FLAGS = ("-g0", "-Wno-unused-command-line-argument")
+ADDED_FLAGS = ("-g0", "-Wno-unused-command-line-argument", "-Wno-unknown-warning-option")
 C_NAMES = ("cc", "gcc", "gcc-12", "x86_64-linux-gnu-gcc", "x86_64-linux-gnu-gcc-12", "clang")
 CXX_NAMES = ("c++", "g++", "g++-12", "x86_64-linux-gnu-g++", "x86_64-linux-gnu-g++-12", "clang++")
 
@@ -34,9 +34,14 @@ _TEMPLATE = r"""#!/bin/sh
 # Written by OptGym (optgym/corpus/wrapper.py): compiles with clang and the
 # OptGym plugin, logs each source, falls back to GCC when clang fails.
 compile=1
+probe=0
 for arg; do
-  case "$arg" in -E|-M|-MM|-fsyntax-only) compile=0 ;; esac
+  case "$arg" in
+    -E|-M|-MM|-fsyntax-only) compile=0 ;;
+    *conftest*) probe=1 ;;
+  esac
 done
+case "$PWD" in *CMakeScratch*|*CMakeTmp*|*meson-private*) probe=1 ;; esac
 log() {
   [ "$compile" = 1 ] && [ -n "$%(env)s" ] || return 0
   command=$(printf '%%s\037' "$0" "$@")
@@ -48,6 +53,12 @@ log() {
   done
 }
 if %(clang)s "$@" -fpass-plugin=%(plugin)s %(added)s; then
+  status=clang log "$@"
+  exit 0
+fi
+# Warnings clang has and GCC lacks break -Werror builds: try without (not
+# for a configure probe, which may fail on purpose).
+if [ "$probe" = 0 ] && %(clang)s "$@" -fpass-plugin=%(plugin)s %(added)s -Wno-error 2>/dev/null; then
   status=clang log "$@"
   exit 0
 fi
