@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, List, Optional
@@ -79,8 +80,6 @@ def build_corpus(
     """Builds the packages not yet in the corpus at ``directory`` (default
     ``datasets_dir()/debian-v0``); see the module's documentation.
     ``report`` gets one line per finished package."""
-    import time
-
     start = time.monotonic()
     directory = Path(directory or datasets_dir() / DATASET).resolve()
     index = CorpusIndex(directory, DATASET, create=True)
@@ -115,7 +114,11 @@ def build_corpus(
         ]
         units_before = index.count()
         with Progress("debian-v0", total=len(todo), enabled=progress) as bar:
+            last = time.monotonic()
             for position, outcome in run_jobs(build_package, job_list, jobs, ray_address):
+                now = time.monotonic()
+                index.add_build_seconds(now - last)
+                last = now
                 package = todo[position].split("=", 1)[0]
                 if isinstance(outcome, JobFailure):
                     outcome = {"package": package, "status": "failed", "reason": outcome.message}

@@ -22,7 +22,8 @@ tables:
               functions, loops, calls, flags (JSON list), license, split
               (the owner's), bytes.
 ``occurrences`` (hash, package, name, source, flags): every package's copy.
-``meta``      key/value: format version, dataset, split_seed.
+``meta``      key/value: format version, dataset, split_seed, build_seconds
+              (wall time spent building, over all runs).
 
 Only one process writes an index (the builder's main process).
 """
@@ -127,6 +128,19 @@ class CorpusIndex:
     @property
     def split_seed(self) -> int:
         return int(self.db.execute("SELECT value FROM meta WHERE key = 'split_seed'").fetchone()[0])
+
+    def meta(self, key: str, default: str = "") -> str:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def add_build_seconds(self, seconds: float) -> None:
+        """Adds wall time spent building (``build_seconds`` in ``meta``):
+        what throughput is measured against, over resumed runs too."""
+        with self.db:
+            total = float(self.meta("build_seconds", "0")) + seconds
+            self.db.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('build_seconds', ?)", ("%.1f" % total,)
+            )
 
     def store_path(self, content_hash: str) -> Path:
         return self.directory / "store" / content_hash[:2] / (content_hash + ".bc")
