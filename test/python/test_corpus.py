@@ -390,6 +390,32 @@ class IndexAndDatasetTest(unittest.TestCase):
         self.assertEqual(json.loads(out.getvalue())["units"], 3)
         self.assertTrue((self.datasets / "debian-v0" / "stats.png").is_file())
 
+    def test_list_command(self) -> None:
+        self._fill()
+
+        def listing(*options: str) -> List[str]:
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                status = cli.main(
+                    ["datasets", "list", "debian-v0", "--dir", str(self.datasets)] + list(options)
+                )
+            self.assertEqual(status, 0)
+            return out.getvalue().split()
+
+        self.assertEqual(len(listing()), 3)
+        self.assertEqual(listing("--min-loops", "1"), ["benchmark://debian-v0/alpha/src/loop.c"])
+        self.assertEqual(listing("--package", "beta"), ["benchmark://debian-v0/beta/src/big.c"])
+        self.assertEqual(
+            listing("--sample", "2", "--seed", "5"), listing("--sample", "2", "--seed", "5")
+        )
+        self.assertEqual(len(listing("--sample", "2")), 2)
+        with contextlib.redirect_stderr(io.StringIO()) as errors:
+            status = cli.main(
+                ["datasets", "list", "debian-v0", "--dir", str(self.datasets / "none")]
+            )
+        self.assertEqual(status, 1)
+        self.assertIn("optgym datasets build debian-v0", errors.getvalue())
+
 
 class WrapperTest(unittest.TestCase):
     def test_compiles_through_clang_collects_and_falls_back(self) -> None:

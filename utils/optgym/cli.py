@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import json
-import os
 import sys
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional
@@ -21,7 +20,7 @@ from .benchmarks import DEFAULT_TIMEOUT, SPLITS, benchmarks, datasets
 from .build import run_build
 from .collect import collect
 from .errors import BenchmarkError
-from .options import add_jobs_option
+from .options import add_jobs_option, stdout_closed
 from .query import Unit
 from .server import parse_tcp_address, serve, serve_tcp
 from .toolchain import clang_level
@@ -237,16 +236,6 @@ def _columns(uri: str) -> str:
     )
 
 
-def _stdout_closed() -> int:
-    """After a BrokenPipeError (``optgym datasets | head``): stop quietly,
-    as a shell pipeline expects. Python would otherwise complain when it
-    flushes stdout at exit."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    os.close(devnull)
-    return 0
-
-
 def _run_datasets(args: argparse.Namespace) -> int:
     if getattr(args, "datasets_action", None):
         return args.run_action(args)
@@ -271,7 +260,7 @@ def _run_datasets(args: argparse.Namespace) -> int:
                 print(uri)
             sys.stdout.flush()
         except BrokenPipeError:
-            return _stdout_closed()
+            return stdout_closed()
         return 0
     status = 0
 
@@ -297,7 +286,7 @@ def _run_datasets(args: argparse.Namespace) -> int:
     except BrokenPipeError:
         for future in futures:
             future.cancel()
-        return _stdout_closed()
+        return stdout_closed()
     finally:
         pool.shutdown(wait=True)
     return status

@@ -1,12 +1,13 @@
-"""Command-line options that several ``optgym`` subcommands share."""
+"""Command-line options and behaviour that several ``optgym`` subcommands share."""
 
 from __future__ import annotations
 
 import argparse
 import os
+import sys
 from typing import Optional
 
-__all__ = ["add_jobs_option", "add_ray_option"]
+__all__ = ["add_jobs_option", "add_ray_option", "stdout_closed"]
 
 
 def add_jobs_option(
@@ -41,3 +42,13 @@ def add_ray_option(parser: argparse.ArgumentParser, what: str) -> None:
         "without ADDRESS, on $RAY_ADDRESS's cluster or a Ray started here "
         "(needs pip install 'optgym[ray]'; --jobs is then the cluster's CPUs)" % what,
     )
+
+
+def stdout_closed() -> int:
+    """After a BrokenPipeError (``optgym datasets | head``): stop quietly,
+    as a shell pipeline expects; returns the exit status 0. Python would
+    otherwise complain when it flushes stdout at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 0

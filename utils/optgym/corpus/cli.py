@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import List
 
-from ..options import add_jobs_option, add_ray_option
+from ..options import add_jobs_option, add_ray_option, stdout_closed
 from .index import CORPORA, DATASETS_ENV
 
 __all__ = ["configure_actions"]
@@ -57,6 +57,23 @@ def configure_actions(parser: argparse.ArgumentParser) -> None:
     add_jobs_option(build, "packages built at once")
     add_ray_option(build, "the package builds")
     build.set_defaults(run_action=_run_build)
+    listing = actions.add_parser(
+        "list",
+        help="the URIs of a built corpus's units, one per line (filtered, or a seeded sample)",
+    )
+    _dataset_argument(listing)
+    listing.add_argument("--split", choices=["train", "validation", "test"])
+    listing.add_argument("--package", metavar="NAME")
+    for feature in ("instructions", "functions", "loops", "calls"):
+        for bound in ("min", "max"):
+            listing.add_argument(
+                "--%s-%s" % (bound, feature), type=int, metavar="N", help=argparse.SUPPRESS
+            )
+    listing.add_argument(
+        "--sample", type=int, metavar="N", help="N units drawn with --seed (default: all)"
+    )
+    listing.add_argument("--seed", type=int, default=0)
+    listing.set_defaults(run_action=_run_list)
     stats = actions.add_parser(
         "stats",
         help="counts and distributions of a built corpus, and a PNG of them",
@@ -127,6 +144,29 @@ def _run_build(args: argparse.Namespace) -> int:
         )
     )
     return 0 if not summary.failed else 3
+
+
+def _run_list(args: argparse.Namespace) -> int:
+    from ..errors import UnknownBenchmark
+    from .dataset import CorpusDataset
+
+    corpus = CorpusDataset(args.dataset, _corpus_dir(args))
+    bounds = {
+        "%s_%s" % (bound, feature): getattr(args, "%s_%s" % (bound, feature))
+        for feature in ("instructions", "functions", "loops", "calls")
+        for bound in ("min", "max")
+    }
+    try:
+        chosen = corpus.filter(split=args.split, package=args.package, **bounds)
+        uris = chosen.sample(args.sample, args.seed) if args.sample else chosen.benchmark_uris()
+        for uri in uris:
+            print(uri)
+        sys.stdout.flush()
+    except UnknownBenchmark as error:
+        return _error(str(error))
+    except BrokenPipeError:
+        return stdout_closed()
+    return 0
 
 
 def _run_stats(args: argparse.Namespace) -> int:
