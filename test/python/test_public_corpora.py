@@ -288,7 +288,7 @@ class CorpusTestCase(unittest.TestCase):
 class ManifestTest(CorpusTestCase):
     def test_shipped_corpora_pin_the_published_archives(self) -> None:
         shipped = shipped_corpora()
-        self.assertEqual(sorted(shipped), [ANGHA, JOTAI])
+        self.assertEqual(sorted(shipped), [ANGHA, "clgen-v0", JOTAI, "poj104-v1"])
         angha, jotai = shipped[ANGHA], shipped[JOTAI]
         self.assertEqual(
             angha.archive.urls,
@@ -305,12 +305,12 @@ class ManifestTest(CorpusTestCase):
         )
         self.assertEqual(jotai.archive.strip_prefix, "jotaibench/jotaibench-v0")
         self.assertEqual((jotai.pattern, jotai.size, jotai.run_args), ("*.c", 18761, ("0",)))
-        for corpus in shipped.values():
+        for corpus in (angha, jotai):
             self.assertIn("-Wno-error=implicit-int", corpus.flags)
             self.assertIn("sha256", corpus.notes)
 
     def test_corpora_are_not_suites_and_overrides_merge(self) -> None:
-        self.assertEqual(sorted(suites()), ["cbench-v1", "chstone-v0"])
+        self.assertEqual(sorted(suites()), ["cbench-v1", "chstone-v0", "mibench-v1"])
         merged = public_corpora()[ANGHA]
         self.assertEqual(merged.archive.sha256, self.sha256[ANGHA])
         self.assertEqual(merged.archive.urls, (self.urls[ANGHA],))

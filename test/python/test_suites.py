@@ -442,11 +442,12 @@ class DatasetsTest(SuiteTestCase):
                 "benchmark://cbench-v1",
                 "benchmark://chstone-v0",
                 "benchmark://demo-v0",
+                "benchmark://mibench-v1",
                 "generator://csmith-v0",
                 "generator://llvm-stress-v0",
             ],
         )
-        self.assertEqual(len(datasets), 6)
+        self.assertEqual(len(datasets), 7)
         self.assertIs(datasets["demo-v0"], datasets["benchmark://demo-v0"])
         self.assertIn("cbench-v1", datasets)
         self.assertNotIn("nope-v0", datasets)
