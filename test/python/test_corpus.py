@@ -309,6 +309,13 @@ class IndexAndDatasetTest(unittest.TestCase):
         )
         self.assertEqual(self.index.package_status()[first], "failed")
 
+    def test_units_without_instructions_are_not_indexed(self) -> None:
+        empty = dict(self.units["loop"], hash="e" * 64, instructions=0, source="src/empty.c")
+        self.assertEqual(
+            self.index.add_package(_fake_result("alpha", [empty, self.units["big"]])), 1
+        )
+        self.assertIsNone(self.index.lookup("alpha", "src/empty.c"))
+
     def _fill(self) -> None:
         self.index.add_package(_fake_result("alpha", [self.units["loop"], self.units["calls"]]))
         self.index.add_package(_fake_result("beta", [self.units["big"]]))

@@ -157,7 +157,9 @@ class CorpusIndex:
             if text:
                 suffix = ".log" if sub == "logs" else ".copyright"
                 atomic_write(self.directory / sub / (name + suffix), text)
-        units = result.get("units", [])
+        # A unit without instructions (only declarations or data) gives an
+        # optimizer nothing to do.
+        units = [unit for unit in result.get("units", []) if unit["instructions"] > 0]
         names = unit_names(units)
         split = package_split(self.dataset, name, self.split_seed)
         new = 0
