@@ -16,6 +16,7 @@ import json
 import os
 import random
 import subprocess
+import sys
 import tempfile
 import textwrap
 import unittest
@@ -483,13 +484,13 @@ class DebianBuildTest(unittest.TestCase):
     def test_build_resume_stats_and_gym(self) -> None:
         with tempfile.TemporaryDirectory() as scratch:
             datasets = Path(scratch, "datasets")
-            command = ["datasets", "build", "debian-v0", "--dir", str(datasets), "--quiet"]
-            out = io.StringIO()
-            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
-                status = cli.main(
-                    command + ["--packages", "lz4,libyaml,optgym-no-such-package", "-j", "2"]
-                )
-            self.assertEqual(status, 3, out.getvalue())
+            # In a process of its own: its worker pool's helpers must not
+            # outlive it as this process's children.
+            command = [sys.executable, "-m", "optgym", "datasets", "build", "debian-v0"]
+            command += ["--dir", str(datasets), "--quiet"]
+            chosen = ["--packages", "lz4,libyaml,optgym-no-such-package"]
+            built = subprocess.run(command + chosen + ["-j", "2"], capture_output=True, text=True)
+            self.assertEqual(built.returncode, 3, built.stdout + built.stderr)
             index = CorpusIndex(datasets / "debian-v0", "debian-v0")
             try:
                 packages = {p["name"]: p for p in index.packages()}
@@ -525,11 +526,9 @@ class DebianBuildTest(unittest.TestCase):
             finally:
                 index.close()
             # Resumed: nothing is built again, and a failure is only retried when asked.
-            out = io.StringIO()
-            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
-                status = cli.main(command + ["--packages", "lz4,libyaml,optgym-no-such-package"])
-            self.assertEqual(status, 0)
-            self.assertIn("0 built, 0 failed, 3 skipped", out.getvalue())
+            resumed = subprocess.run(command + chosen, capture_output=True, text=True)
+            self.assertEqual(resumed.returncode, 0, resumed.stderr)
+            self.assertIn("0 built, 0 failed, 3 skipped", resumed.stdout)
             with mock.patch.dict(os.environ, {DATASETS_ENV: str(datasets)}):
                 corpus = CorpusDataset("debian-v0")
                 self.assertEqual(corpus.size, total)
