@@ -388,6 +388,9 @@ def build_package(
     apt = PrivateApt(Path(apt_dir))
     with open(log_path, "w", encoding="utf-8", errors="replace") as log:
         try:
+            # On a Ray node other than the caller's, the lists are fetched
+            # here; where they are fresh this only compares the sources.
+            apt.setup()
             apt.fetch_source(package, work / "src", log=log)
             source = _unpacked_source(work / "src")
             result["version"] = _version(source)
