@@ -439,10 +439,13 @@ class WrapperTest(unittest.TestCase):
             (root / "units").mkdir()
             # Fails under -Werror (and so would GCC): the wrapper tries clang without it.
             (root / "werror.c").write_text("int h(int x) { return x; }\n")
+            # An error to clang 19, a warning to GCC 12: clang compiles it leniently.
+            (root / "implicit.c").write_text('int i(void) { return strcasecmp("a", "b"); }\n')
             for name, flags in (
                 ("ok", []),
                 ("gnu", []),
                 ("werror", ["-Werror", "-Wmissing-prototypes"]),
+                ("implicit", []),
             ):
                 subprocess.run(
                     [str(root / "bin" / "x86_64-linux-gnu-gcc"), "-O2", "-c", name + ".c"] + flags,
@@ -466,6 +469,7 @@ class WrapperTest(unittest.TestCase):
                     (str(root), "ok.c"): "clang",
                     (str(root), "gnu.c"): "fallback",
                     (str(root), "werror.c"): "clang",
+                    (str(root), "implicit.c"): "clang",
                 },
             )
             self.assertEqual(
@@ -473,7 +477,7 @@ class WrapperTest(unittest.TestCase):
                 [str(root / "bin" / "x86_64-linux-gnu-gcc"), "-O2", "-c", "ok.c"],
             )
             units = [json.loads(p.read_text()) for p in (root / "units").glob("*.json")]
-            self.assertEqual(sorted(u["source"] for u in units), ["ok.c", "werror.c"])
+            self.assertEqual(sorted(u["source"] for u in units), ["implicit.c", "ok.c", "werror.c"])
             self.assertIn("-g0", units[0]["argv"])
 
 

@@ -27,6 +27,15 @@ __all__ = ["ADDED_FLAGS", "C_NAMES", "CXX_NAMES", "COMPILES_ENV", "install_wrapp
 COMPILES_ENV = "OPTGYM_CORPUS_COMPILES"
 #: What a wrapper appends to the build's own flags (the plugin's comes first).
 ADDED_FLAGS = ("-g0", "-Wno-unused-command-line-argument", "-Wno-unknown-warning-option")
+#: What a wrapper adds when clang refused a source: no warning is an error,
+#: nor are the diagnostics clang 16+ makes errors that GCC 12 only warns about.
+LENIENT_FLAGS = (
+    "-Wno-error",
+    "-Wno-error=implicit-function-declaration",
+    "-Wno-error=implicit-int",
+    "-Wno-error=int-conversion",
+    "-Wno-error=incompatible-function-pointer-types",
+)
 C_NAMES = ("cc", "gcc", "gcc-12", "x86_64-linux-gnu-gcc", "x86_64-linux-gnu-gcc-12", "clang")
 CXX_NAMES = ("c++", "g++", "g++-12", "x86_64-linux-gnu-g++", "x86_64-linux-gnu-g++-12", "clang++")
 
@@ -56,9 +65,10 @@ if %(clang)s "$@" -fpass-plugin=%(plugin)s %(added)s; then
   status=clang log "$@"
   exit 0
 fi
-# Warnings clang has and GCC lacks break -Werror builds: try without (not
-# for a configure probe, which may fail on purpose).
-if [ "$probe" = 0 ] && %(clang)s "$@" -fpass-plugin=%(plugin)s %(added)s -Wno-error 2>/dev/null; then
+# Warnings clang has and GCC lacks break -Werror builds, and clang makes
+# errors of what GCC 12 only warns about: try without both (not for a
+# configure probe, which may fail on purpose).
+if [ "$probe" = 0 ] && %(clang)s "$@" -fpass-plugin=%(plugin)s %(added)s %(lenient)s 2>/dev/null; then
   status=clang log "$@"
   exit 0
 fi
@@ -80,6 +90,7 @@ def _script(clang: str, plugin: str, fallback: str) -> str:
         "clang": _quote(clang),
         "plugin": _quote(plugin),
         "added": " ".join(ADDED_FLAGS),
+        "lenient": " ".join(LENIENT_FLAGS),
         "fallback": _quote(fallback),
     }
 
