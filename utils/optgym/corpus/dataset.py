@@ -9,7 +9,7 @@
     print(corpus.size)
     train = corpus.filter(split="train", min_instructions=100, max_instructions=20000)
     uris = train.sample(500, seed=1)                # the same 500 for the same index
-    bench = corpus.benchmark("benchmark://debian-v0/lz4/lib/lz4.c")
+    bench = corpus.benchmark("benchmark://debian-v0/lz4/programs/lz4cli.c")
 
 Filters combine (each returns a new dataset); URIs name a unit by package
 and its path in the package, and a unit several packages contain is
