@@ -20,19 +20,16 @@ port, so nothing can reach the internet.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import json
 import os
 import subprocess
-import tempfile
 import textwrap
 import unittest
 from pathlib import Path
-from typing import Dict
 from unittest import mock
 
-from test_public_corpora import local_url, make_tar, mirror_path
+from test_public_corpora import MirroredArchives, local_url, make_tar, mirror_path
 from test_suites import http_mirror
 
 import optgym
@@ -201,48 +198,25 @@ def shipped():
         return load_suites(shipped=True), load_public_corpora(shipped=True)
 
 
-class MoreCorporaTestCase(unittest.TestCase):
-    """A scratch directory with a mirror holding every archive, an override
-    manifest giving their checksums, and a private cache."""
+class MoreCorporaTestCase(MirroredArchives):
+    """Every archive on the mirror, an override manifest giving their
+    checksums, and a private cache."""
 
     def setUp(self) -> None:
-        scratch = tempfile.TemporaryDirectory(prefix="optgym-more-corpora-")
-        self.addCleanup(scratch.cleanup)
-        self.root = Path(scratch.name)
-        self.mirror = self.root / "mirror"
-        self.cache_dir = self.root / "cache"
-        self.override_path = self.root / "more.json"
+        super().setUp()
         suites, corpora = shipped()
         mibench = suites[MIBENCH]
-        # Archive key -> its local URL, strip prefix and checksum.
-        self.urls = {name: local_url(mibench.archives[name].urls[0]) for name in CATEGORIES}
+        # Archive key -> its local URL.
+        self.urls.update({name: local_url(mibench.archives[name].urls[0]) for name in CATEGORIES})
         self.urls[CLGEN] = local_url(corpora[CLGEN].archive.urls[0])
         self.urls[POJ] = local_url(corpora[POJ].archive.urls[0])
-        self.sha256: Dict[str, str] = {}
         for category in CATEGORIES:
             files = {"%s/%s" % (category, k): v for k, v in MIBENCH_FILES[category].items()}
             self.put_archive(category, make_tar(files, "w:gz"))
         self.put_archive(CLGEN, make_tar(CLGEN_FILES, "w:bz2"))
         self.put_archive(POJ, make_tar(POJ_FILES, "w:gz"))
         self.write_override()
-        self.env(
-            {
-                MIRROR_ENV: str(self.mirror),
-                SUITES_ENV: str(self.override_path),
-                "OPTGYM_CACHE": str(self.cache_dir),
-            }
-        )
-
-    def env(self, values: Dict[str, str]) -> None:
-        patcher = mock.patch.dict(os.environ, values)
-        patcher.start()
-        self.addCleanup(patcher.stop)
-
-    def put_archive(self, key: str, data: bytes) -> None:
-        path = self.mirror / mirror_path(self.urls[key])
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        self.sha256[key] = hashlib.sha256(data).hexdigest()
+        self.use_mirror()
 
     def write_override(self, **wrong: str) -> None:
         """The override manifest; ``wrong`` gives a checksum by archive key

@@ -228,9 +228,10 @@ def mirror_path(url: str) -> str:
     return (parsed.hostname or "") + parsed.path
 
 
-class CorpusTestCase(unittest.TestCase):
-    """A scratch directory with a mirror holding both archives, an override
-    manifest giving their checksums, and a private cache."""
+class MirroredArchives(unittest.TestCase):
+    """A scratch directory with a mirror for archives (:meth:`put_archive`
+    under the local URLs in ``urls``), the path of an override manifest and
+    a private cache, all three in the environment after :meth:`use_mirror`."""
 
     def setUp(self) -> None:
         scratch = tempfile.TemporaryDirectory(prefix="optgym-corpora-")
@@ -238,13 +239,11 @@ class CorpusTestCase(unittest.TestCase):
         self.root = Path(scratch.name)
         self.mirror = self.root / "mirror"
         self.cache_dir = self.root / "cache"
-        self.override_path = self.root / "corpora.json"
-        shipped = shipped_corpora()
-        self.urls = {name: local_url(shipped[name].archive.urls[0]) for name in (ANGHA, JOTAI)}
+        self.override_path = self.root / "override.json"
+        self.urls: Dict[str, str] = {}
         self.sha256: Dict[str, str] = {}
-        self.put_archive(ANGHA, angha_archive())
-        self.put_archive(JOTAI, jotai_archive())
-        self.write_override()
+
+    def use_mirror(self) -> None:
         self.env(
             {
                 MIRROR_ENV: str(self.mirror),
@@ -258,11 +257,27 @@ class CorpusTestCase(unittest.TestCase):
         patcher.start()
         self.addCleanup(patcher.stop)
 
-    def put_archive(self, name: str, data: bytes) -> None:
-        path = self.mirror / mirror_path(self.urls[name])
+    def put_archive(self, key: str, data: bytes) -> None:
+        path = self.mirror / mirror_path(self.urls[key])
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-        self.sha256[name] = hashlib.sha256(data).hexdigest()
+        self.sha256[key] = hashlib.sha256(data).hexdigest()
+
+
+class CorpusTestCase(MirroredArchives):
+    """Both archives on the mirror, an override manifest giving their
+    checksums, and a private cache."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        shipped = shipped_corpora()
+        self.urls.update(
+            {name: local_url(shipped[name].archive.urls[0]) for name in (ANGHA, JOTAI)}
+        )
+        self.put_archive(ANGHA, angha_archive())
+        self.put_archive(JOTAI, jotai_archive())
+        self.write_override()
+        self.use_mirror()
 
     def write_override(self, **sha256: str) -> None:
         documents = [
