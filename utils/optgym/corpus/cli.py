@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import List
 
 from ..options import add_jobs_option, add_ray_option, stdout_closed
-from .index import CORPORA, DATASETS_ENV
+from .index import CORPORA, DATASETS_ENV, FEATURES
 
 __all__ = ["configure_actions"]
 
@@ -64,7 +64,7 @@ def configure_actions(parser: argparse.ArgumentParser) -> None:
     _dataset_argument(listing)
     listing.add_argument("--split", choices=["train", "validation", "test"])
     listing.add_argument("--package", metavar="NAME")
-    for feature in ("instructions", "functions", "loops", "calls"):
+    for feature in FEATURES:
         for bound in ("min", "max"):
             listing.add_argument(
                 "--%s-%s" % (bound, feature), type=int, metavar="N", help=argparse.SUPPRESS
@@ -153,7 +153,7 @@ def _run_list(args: argparse.Namespace) -> int:
     corpus = CorpusDataset(args.dataset, _corpus_dir(args))
     bounds = {
         "%s_%s" % (bound, feature): getattr(args, "%s_%s" % (bound, feature))
-        for feature in ("instructions", "functions", "loops", "calls")
+        for feature in FEATURES
         for bound in ("min", "max")
     }
     try:

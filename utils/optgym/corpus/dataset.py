@@ -24,16 +24,14 @@ from typing import Any, Iterator, List, Optional, Tuple
 
 from ..benchmark_base import Benchmark
 from ..cache import Cache
-from ..dataset_base import Dataset, random_generator
+from ..dataset_base import Dataset
 from ..errors import UnknownBenchmark
 from ..toolchain import Toolchain
 from .benchmark import corpus_benchmark, open_index
-from .index import CORPORA, CorpusIndex, datasets_dir
+from .index import CORPORA, FEATURES, CorpusIndex, datasets_dir
 from .splits import SPLITS
 
 __all__ = ["CorpusDataset"]
-
-_FEATURES = ("instructions", "functions", "loops", "calls")
 
 
 class CorpusDataset(Dataset):
@@ -89,17 +87,10 @@ class CorpusDataset(Dataset):
         finally:
             index.close()
 
-    def _rows(self) -> List[Any]:
-        index = self._index()
-        try:
-            return [(r["package"], r["name"]) for r in index.units(*self._clause())]
-        finally:
-            index.close()
-
     def benchmark_uris(self) -> Iterator[str]:
         index = self._index()
         try:
-            uris = [index.uri(package, name) for package, name in self._rows()]
+            uris = [index.uri(row["package"], row["name"]) for row in index.units(*self._clause())]
         finally:
             index.close()
         return iter(uris)
@@ -120,12 +111,6 @@ class CorpusDataset(Dataset):
                 return "benchmark://" + text
             return "%s/%s" % (self.name, text)
         return text
-
-    def random_benchmark(self, random_state: Any = None) -> Benchmark:
-        uris = list(self.benchmark_uris())
-        if not uris:
-            raise UnknownBenchmark("has no benchmarks", self.name)
-        return self.benchmark(uris[int(random_generator(random_state).integers(len(uris)))])
 
     def sample(self, count: int, seed: int = 0) -> List[str]:
         """``count`` distinct URIs drawn with ``seed`` (all of them when
@@ -155,10 +140,10 @@ class CorpusDataset(Dataset):
             if value is None:
                 continue
             kind, _, feature = key.partition("_")
-            if kind not in ("min", "max") or feature not in _FEATURES:
+            if kind not in ("min", "max") or feature not in FEATURES:
                 raise TypeError(
                     "unknown filter %r (expected min_/max_ + one of %s)"
-                    % (key, ", ".join(_FEATURES))
+                    % (key, ", ".join(FEATURES))
                 )
             where.append(("%s %s ?" % (feature, ">=" if kind == "min" else "<="), int(value)))
         return CorpusDataset(

@@ -40,13 +40,23 @@ from typing import Any, Dict, Iterable, List, Optional
 from ..cache import atomic_write, default_cache_dir
 from .splits import DEFAULT_SPLIT_SEED, package_split
 
-__all__ = ["CORPORA", "DATASETS_ENV", "FORMAT_VERSION", "CorpusIndex", "datasets_dir", "unit_names"]
+__all__ = [
+    "CORPORA",
+    "DATASETS_ENV",
+    "FEATURES",
+    "FORMAT_VERSION",
+    "CorpusIndex",
+    "datasets_dir",
+    "unit_names",
+]
 
 #: The corpora OptGym builds: name -> description.
 CORPORA: Dict[str, str] = {
     "debian-v0": "Translation units of Debian's source packages, built with their own build "
     "systems by clang (optgym datasets build debian-v0)",
 }
+#: What the index measures of every unit (``units`` columns, filters, stats).
+FEATURES = ("instructions", "functions", "loops", "calls")
 #: Where corpora live: ``$OPTGYM_DATASETS_DIR/NAME``, else the cache's ``datasets/NAME``.
 DATASETS_ENV = "OPTGYM_DATASETS_DIR"
 FORMAT_VERSION = 1

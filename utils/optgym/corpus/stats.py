@@ -8,11 +8,16 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
 from .build import COVERAGE_TARGET
-from .index import CorpusIndex
+from .index import FEATURES, CorpusIndex
 
 __all__ = ["corpus_stats", "format_stats", "plot_stats"]
 
-_FEATURES = ("instructions", "functions", "loops", "calls")
+
+def _units_per_package(units: Sequence[Any]) -> Dict[str, int]:
+    counts: Dict[str, int] = {}
+    for unit in units:
+        counts[unit["package"]] = counts.get(unit["package"], 0) + 1
+    return counts
 
 
 def _percentiles(values: Sequence[int]) -> Dict[str, float]:
@@ -46,9 +51,7 @@ def corpus_stats(index: CorpusIndex) -> Dict[str, Any]:
     occurrences = int(index.db.execute("SELECT COUNT(*) FROM occurrences").fetchone()[0])
     seconds = sum(p["seconds"] or 0.0 for p in packages)
     wall = float(index.meta("build_seconds", "0"))
-    per_package: Dict[str, int] = {}
-    for unit in units:
-        per_package[unit["package"]] = per_package.get(unit["package"], 0) + 1
+    per_package = _units_per_package(units)
     return {
         "dataset": index.dataset,
         "directory": str(index.directory),
@@ -63,7 +66,7 @@ def corpus_stats(index: CorpusIndex) -> Dict[str, Any]:
             }
             for split in ("train", "validation", "test")
         },
-        "features": {f: _percentiles([u[f] for u in units]) for f in _FEATURES},
+        "features": {f: _percentiles([u[f] for u in units]) for f in FEATURES},
         "units_per_package": _percentiles(list(per_package.values())),
         "largest_packages": sorted(per_package.items(), key=lambda kv: (-kv[1], kv[0]))[:10],
         "coverage": {"compiled": compiles, "collected": covered},
@@ -159,9 +162,7 @@ def plot_stats(index: CorpusIndex, stats: Dict[str, Any], path: Path) -> Path:
     import matplotlib.pyplot as plt
 
     units = index.units()
-    per_package: Dict[str, int] = {}
-    for unit in units:
-        per_package[unit["package"]] = per_package.get(unit["package"], 0) + 1
+    per_package = _units_per_package(units)
     panels = [
         ("IR instructions per unit", [u["instructions"] for u in units]),
         ("defined functions per unit", [u["functions"] for u in units]),
