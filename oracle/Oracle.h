@@ -55,6 +55,13 @@ public:
   /// deployed policy then needs no second setting.
   virtual bool answersKind(DecisionKind Kind) const { return false; }
 
+  /// True when the oracle answers LLVM's default to every kind it does not
+  /// answer itself (answersKind), without looking at the query. Unless
+  /// OPTGYM_DECISIONS says otherwise, only the kinds it answers are then
+  /// active: the others' decision points would cost compile time and change
+  /// nothing.
+  virtual bool defaultsOtherKinds() const { return false; }
+
   /// True when the oracle wants beginModule() and endModule(): the plugin
   /// then tracks modules and measures their optimized IR.
   virtual bool wantsModuleEvents() const { return false; }

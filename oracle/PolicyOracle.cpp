@@ -23,6 +23,8 @@ public:
     return !K.Table.empty() || K.Model || K.Fallback;
   }
 
+  bool defaultsOtherKinds() const override { return true; }
+
   void printSummary(raw_ostream &OS) const override {
     OS << "optgym: " << spec() << ": " << Counts[0] << " table hits, "
        << Counts[1] << " model answers, " << Counts[2] << " fallbacks, "

@@ -60,9 +60,14 @@ Session::Session() {
   TheOracle = std::move(*O);
   Passive = TheOracle->isPassive();
   WantsModuleEvents = TheOracle->wantsModuleEvents();
+  // A recording oracle does not default other kinds: a trace holds every
+  // active kind's decisions, the default ones included.
+  bool OnlyAnswered = !Cfg.DecisionsGiven && TheOracle->defaultsOtherKinds();
   for (DecisionKind Kind : allDecisionKinds()) {
     NeedsFeatures[unsigned(Kind)] = TheOracle->readsFeatures(Kind);
-    if (!Cfg.DecisionsGiven && TheOracle->answersKind(Kind))
+    if (OnlyAnswered)
+      Cfg.Decisions.set(unsigned(Kind), TheOracle->answersKind(Kind));
+    else if (!Cfg.DecisionsGiven && TheOracle->answersKind(Kind))
       Cfg.Decisions.set(unsigned(Kind));
   }
 }
