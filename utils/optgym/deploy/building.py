@@ -1,6 +1,6 @@
 """Building one variant of the program with its own build, in a directory of
 its own, and finding what it made: the program, its sizes, and (for the
-policy build) the decisions it recorded."""
+recording build) the decisions it recorded."""
 
 from __future__ import annotations
 
@@ -173,7 +173,7 @@ def _shell_text(command: List[str], environment: Dict[str, str]) -> str:
     settings = [
         "%s=%s" % (name, shlex.quote(environment[name]))
         for name in sorted(environment)
-        if name.startswith("OPTGYM_") and name != "OPTGYM_RECORD"
+        if name.startswith("OPTGYM_")
     ]
     return " ".join(settings + [shlex.quote(word) for word in command])
 
@@ -181,9 +181,9 @@ def _shell_text(command: List[str], environment: Dict[str, str]) -> str:
 def build_variant(plan: BuildPlan, variant: Variant, decisions: Optional[str]) -> VariantResult:
     """Builds ``variant`` into ``plan.out/<its directory>`` (a copy of the
     program for make, a build tree for CMake), logging to
-    ``<its directory>.build.log``; the policy build records its decisions
-    in ``<its directory>.trace.jsonl``. A failure is the result's
-    ``error``."""
+    ``<its directory>.build.log``; a recording variant records its
+    decisions in ``<its directory>.trace.jsonl``. A failure is the
+    result's ``error``."""
     directory = plan.out / variant.directory
     outcome = VariantResult(variant=variant, directory=directory)
     if directory.exists():
@@ -193,7 +193,7 @@ def build_variant(plan: BuildPlan, variant: Variant, decisions: Optional[str]) -
     else:
         directory.mkdir(parents=True)
     trace = None
-    if variant.policy:
+    if variant.record:
         trace = plan.out / (variant.directory + ".trace.jsonl")
         if trace.exists():
             trace.unlink()

@@ -97,6 +97,12 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         help="do not pass -B to make (objects already in the source tree are then reused)",
     )
     parser.add_argument(
+        "--no-record",
+        dest="record",
+        action="store_false",
+        help="do not build the policy once more to record and count its decisions",
+    )
+    parser.add_argument(
         "--decisions",
         metavar="K1,K2",
         help="OPTGYM_DECISIONS for the policy build (default: the environment's, else the plugin's)",
@@ -164,6 +170,7 @@ def run(args: argparse.Namespace) -> int:
             jobs=args.jobs,
             decisions=args.decisions,
             always_make=args.always_make,
+            record=args.record,
             out=out,
         )
         print(report(result, args.runs))

@@ -3,6 +3,7 @@ and checks them."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 from typing import Optional, Sequence
@@ -48,6 +49,7 @@ def deploy(
     jobs: Optional[int] = None,
     decisions: Optional[str] = None,
     always_make: bool = True,
+    record: bool = True,
     out: os.PathLike,
 ) -> DeployResult:
     """Builds ``program`` with its own build at each baseline level and at
@@ -55,8 +57,11 @@ def deploy(
     runs and checks them.
 
     The first baseline is the reference: sizes and outputs are compared with
-    it. Raises DeployError when nothing can be built (no build file, a
-    missing policy or plugin); a build or run that fails is reported in its
+    it. The policy build is timed as users run it, without recording; with
+    ``record``, one more build of the policy records every decision
+    (``OPTGYM_RECORD``) to count them, and is timed on its own. Raises
+    DeployError when nothing can be built (no build file, a missing policy
+    or plugin); a build or run that fails is reported in its
     :class:`VariantResult` instead, and makes the result not ``ok``.
     """
     source = Path(program) if program is not None else default_program()
@@ -79,14 +84,13 @@ def deploy(
     levels = [clang_level(name) for name in baselines]
     policy_level = clang_level(level)
     variants = [Variant(name, name.lstrip("-"), name) for name in levels]
-    variants.append(
-        Variant(
-            policy_level + "+policy",
-            policy_level.lstrip("-") + "-policy",
-            policy_level,
-            str(policy_path),
-        )
+    policy_variant = Variant(
+        policy_level + "+policy",
+        policy_level.lstrip("-") + "-policy",
+        policy_level,
+        str(policy_path),
     )
+    variants.append(policy_variant)
     plan = BuildPlan(
         program=source,
         system=system,
@@ -109,6 +113,18 @@ def deploy(
         for variant in variants[:-1]:
             outcomes[variant.name] = build_variant(plan, variant, decisions)
     builds = [outcomes[variant.name] for variant in variants if variant.name in outcomes]
+    recording = None
+    if record and len(builds) == len(variants):
+        recording = build_variant(
+            plan,
+            dataclasses.replace(
+                policy_variant,
+                name=policy_variant.name + ", recording",
+                directory=policy_variant.directory + "-record",
+                record=True,
+            ),
+            decisions,
+        )
     if len(builds) == len(variants):
         run_builds(builds, run_command, source, runs, run_timeout)
     result = DeployResult(
@@ -122,6 +138,8 @@ def deploy(
         policy=str(policy_path),
         builds=builds,
         policy_kinds=kinds,
+        record=record,
+        recording=recording,
     )
     reference, policy_build = builds[0], result.policy_build
     if reference.binary is not None:
@@ -130,4 +148,6 @@ def deploy(
             result.run_command = "./" + result.target
     if reference.binary is not None and policy_build.binary is not None:
         result.binary_differs = reference.binary.read_bytes() != policy_build.binary.read_bytes()
+    if recording is not None and recording.binary is not None and policy_build.binary is not None:
+        result.recording_differs = recording.binary.read_bytes() != policy_build.binary.read_bytes()
     return result

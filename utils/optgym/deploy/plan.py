@@ -64,12 +64,16 @@ class Variant:
         directory: its build directory's name under the output directory.
         level: the clang optimization flag (``-Oz``).
         policy: the policy file the plugin loads, or None (no plugin).
+        record: whether the plugin records every decision (``OPTGYM_RECORD``);
+            only the extra build that counts the policy's decisions does, so
+            the policy build is timed as users run it.
     """
 
     name: str
     directory: str
     level: str
     policy: Optional[str] = None
+    record: bool = False
 
 
 @dataclass

@@ -66,29 +66,54 @@ def _table(result: DeployResult, runs: int) -> List[str]:
     return lines
 
 
-def _decision_lines(result: DeployResult) -> List[str]:
-    """How many decisions the policy build made and departed from, by kind."""
-    build = result.policy_build
-    queries = sum(counts[0] for counts in build.decisions.values())
-    lines = ["policy decisions: %d, departed from LLVM's default: %d" % (queries, result.departed)]
-    for kind, (asked, departed) in build.decisions.items():
+def _recording_lines(result: DeployResult) -> List[str]:
+    """How many decisions the recording build made and departed from, by
+    kind, and what recording cost."""
+    recording = result.recording
+    if not result.record:
+        return ["policy decisions: not recorded (--no-record)"]
+    if recording is None or recording.binary is None:
+        # A build failed: its error is reported already.
+        return []
+    policy_build = result.policy_build
+    queries = sum(counts[0] for counts in recording.decisions.values())
+    lines = [
+        "policy decisions: %d, departed from LLVM's default: %d" % (queries, result.departed),
+    ]
+    for kind, (asked, departed) in recording.decisions.items():
         lines.append("  %-16s %7d decisions, %6d departed" % (kind, asked, departed))
-    silent = [kind for kind in result.policy_kinds if kind not in build.decisions]
+    silent = [kind for kind in result.policy_kinds if kind not in recording.decisions]
     if silent:
         lines.append(
             "  warning: the policy names %s, which made no decision: not active in this "
             "plugin? (OPTGYM_DECISIONS=all, or --decisions, activates every kind)"
             % ", ".join(silent)
         )
-    if result.binary_differs is not None:
-        lines.append(
-            "binary: %s the %s build's"
-            % (
-                "differs from" if result.binary_differs else "IDENTICAL to",
-                result.reference.variant.name,
-            )
+    lines.append(
+        "recorded in one more build (OPTGYM_RECORD): %.2f s, against %.2f s for %s; "
+        "its binary %s"
+        % (
+            recording.build_seconds,
+            policy_build.build_seconds,
+            policy_build.variant.name,
+            "DIFFERS (the build is not reproducible, or recording changed the code)"
+            if result.recording_differs
+            else "is identical",
         )
+    )
     return lines
+
+
+def _binary_line(result: DeployResult) -> List[str]:
+    if result.binary_differs is None:
+        return []
+    return [
+        "binary: %s the %s build's"
+        % (
+            "differs from" if result.binary_differs else "IDENTICAL to",
+            result.reference.variant.name,
+        )
+    ]
 
 
 def report(result: DeployResult, runs: int) -> str:
@@ -102,6 +127,8 @@ def report(result: DeployResult, runs: int) -> str:
         "",
     ]
     failures = [build for build in result.builds if build.error is not None]
+    if result.recording is not None and result.recording.error is not None:
+        failures.append(result.recording)
     if result.reference.variant.policy:
         # The policy build is built first; when it fails nothing else is.
         lines.append("the policy build failed; nothing else was built")
@@ -111,16 +138,20 @@ def report(result: DeployResult, runs: int) -> str:
         lines.append("%s: %s" % (build.variant.name, build.error))
     if result.policy_build.binary is not None:
         lines.append("")
-        lines += _decision_lines(result)
+        lines += _recording_lines(result) + _binary_line(result)
     lines.append("")
-    for build in result.builds:
+    recording = [result.recording] if result.recording is not None else []
+    for build in result.builds + recording:
         for command in build.command:
             lines.append("%s: (cd %s && %s)" % (build.variant.name, build.directory, command))
-    if result.policy_build.trace is not None and result.policy_build.trace.exists():
-        lines.append("the policy build's decisions: %s" % result.policy_build.trace)
+    if recording and recording[0].trace is not None and recording[0].trace.exists():
+        lines.append("the policy's decisions: %s" % recording[0].trace)
     lines.append("")
     if result.ok:
         lines.append("deploy: ok")
     else:
-        lines.append("deploy: FAILED (%d of %d builds)" % (len(failures), len(result.builds)))
+        lines.append(
+            "deploy: FAILED (%d of %d builds)"
+            % (len(failures), len(result.builds) + len(recording))
+        )
     return "\n".join(lines)

@@ -26,7 +26,7 @@ class VariantResult:
         binary: the program, or None when the build failed.
         file_bytes, text_bytes: its size and its ``.text`` section's.
         runs: its runs, in order.
-        decisions: for the policy build, ``{kind: [queries, departed]}``
+        decisions: for the recording build, ``{kind: [queries, departed]}``
             from its trace.
         error: why it failed (build, run or output), or None.
     """
@@ -70,7 +70,12 @@ class VariantResult:
 
 @dataclass
 class DeployResult:
-    """The whole comparison; ``builds[0]`` is the reference (-Oz)."""
+    """The whole comparison; ``builds[0]`` is the reference (-Oz).
+    ``recording`` is the policy build made again with every decision
+    recorded (None when ``record`` is off, or when a build failed before it);
+    ``recording_differs`` says whether its binary differs from the policy
+    build's (recording must not change the code, but a build that is not
+    reproducible, ``__DATE__`` say, differs anyway)."""
 
     program: Path
     system: str
@@ -83,6 +88,9 @@ class DeployResult:
     builds: List[VariantResult]
     policy_kinds: List[str]
     binary_differs: Optional[bool] = None
+    record: bool = True
+    recording: Optional[VariantResult] = None
+    recording_differs: Optional[bool] = None
 
     @property
     def reference(self) -> VariantResult:
@@ -94,11 +102,15 @@ class DeployResult:
 
     @property
     def ok(self) -> bool:
-        return all(build.error is None for build in self.builds)
+        recording_failed = self.recording is not None and self.recording.error is not None
+        return not recording_failed and all(build.error is None for build in self.builds)
 
     @property
-    def departed(self) -> int:
-        return sum(counts[1] for counts in self.policy_build.decisions.values())
+    def departed(self) -> Optional[int]:
+        """Decisions that departed from LLVM's default, None when not recorded."""
+        if self.recording is None:
+            return None
+        return sum(counts[1] for counts in self.recording.decisions.values())
 
     def to_json(self) -> Dict[str, Any]:
         return {
@@ -115,4 +127,6 @@ class DeployResult:
             "decisions_departed": self.departed,
             "ok": self.ok,
             "builds": [build.to_json() for build in self.builds],
+            "recording": self.recording.to_json() if self.recording else None,
+            "recording_differs": self.recording_differs,
         }
