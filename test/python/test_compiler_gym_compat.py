@@ -374,9 +374,27 @@ class DatasetClassesTest(unittest.TestCase):
         self.assertIn("benchmark://cbench-v1/crc32", cbench_module.VALIDATORS)
         self.assertNotIn("benchmark://cbench-v1/sha", cbench_module.VALIDATORS)
 
+    def test_corpus_classes_name_their_datasets(self) -> None:
+        # CompilerGym's constructor arguments, nothing downloaded: a corpus
+        # not yet installed says the upstream size its manifest gives.
+        expected = {
+            "AnghaBenchDataset": "benchmark://anghabench-v1",
+            "CLgenDataset": "benchmark://clgen-v0",
+            "JotaiBenchDataset": "benchmark://jotaibench-v1",
+            "POJ104Dataset": "benchmark://poj104-v1",
+            "MibenchDataset": "benchmark://mibench-v1",
+        }
+        with tempfile.TemporaryDirectory() as site:
+            for class_name, name in expected.items():
+                dataset = getattr(self.datasets, class_name)(site_data_base=Path(site))
+                self.assertEqual(dataset.name, name)
+                self.assertGreater(dataset.size, 0)
+            self.assertEqual(os.listdir(site), [])
+        self.assertEqual(self.datasets.JotaiBenchDataset(Path("/unused")).size, 18761)
+
     def test_datasets_not_offered_say_so(self) -> None:
-        with self.assertRaisesRegex(ImportError, "AnghaBenchDataset: OptGym does not offer"):
-            from compiler_gym.envs.llvm.datasets import AnghaBenchDataset  # noqa: F401
+        with self.assertRaisesRegex(ImportError, "TensorFlowDataset: OptGym does not offer"):
+            from compiler_gym.envs.llvm.datasets import TensorFlowDataset  # noqa: F401
         with self.assertRaises(AttributeError):
             self.datasets.NoSuchDataset  # noqa: B018
 
