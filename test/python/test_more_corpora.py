@@ -173,14 +173,30 @@ POJ_NEEDS_HEADERS = textwrap.dedent(
     }
     """
 )
-# 'void main' is what CompilerGym's rewrite fixed; OptGym's corpus format
-# cannot edit a source yet, so this one fails to compile, with a clear error.
+# 'void main', 'main' without a type and the standard library without
+# std::: the manifest's rewrite fixes them, as CompilerGym's did.
 POJ_VOID_MAIN = textwrap.dedent(
     """\
     #include <iostream>
-    using namespace std;
     void main() {
       cout << 1 << endl;
+    }
+    """
+)
+POJ_UNTYPED_MAIN = textwrap.dedent(
+    """\
+    #include <cstdio>
+    main() {
+      string s = "remain(";
+      printf("%d\\n", (int)s.size());
+    }
+    """
+)
+# Broken beyond what the rewrite fixes: clang's first error.
+POJ_BROKEN = textwrap.dedent(
+    """\
+    int main() {
+      return undeclared_name;
     }
     """
 )
@@ -188,8 +204,10 @@ POJ_FILES = {
     "ProgramData/1/1.txt": POJ_USES_MAX,
     "ProgramData/1/2.txt": POJ_NEEDS_HEADERS,
     "ProgramData/2/10.txt": POJ_VOID_MAIN,
+    "ProgramData/2/11.txt": POJ_UNTYPED_MAIN,
+    "ProgramData/3/1.txt": POJ_BROKEN,
 }
-POJ_NAMES = ["1/1", "1/2", "2/10"]
+POJ_NAMES = ["1/1", "1/2", "2/10", "2/11", "3/1"]
 
 
 def shipped():
@@ -433,7 +451,7 @@ class Poj104Test(MoreCorporaTestCase):
         with self.quietly():
             names = [uri[len("benchmark://poj104-v1/") :] for uri in poj.benchmark_uris()]
         self.assertEqual(names, POJ_NAMES)
-        self.assertEqual(poj.size, 3)
+        self.assertEqual(poj.size, 5)
         bench = poj.benchmark("1/1")
         bitcode = bench.bitcode_path()
         self.verify(bitcode)
@@ -448,11 +466,26 @@ class Poj104Test(MoreCorporaTestCase):
         sorting = poj.benchmark("1/2")
         self.assertIn("sort", sorting.disassemble(sorting.bitcode_path()))
 
-    def test_void_main_fails_with_a_clear_error(self) -> None:
+    def test_the_rewrite_makes_student_programs_compile(self) -> None:
+        poj = self.corpus(POJ)
+        for name in ("2/10", "2/11"):
+            bench = poj.benchmark(name)
+            bitcode = bench.bitcode_path()
+            self.verify(bitcode)
+            text = bench.disassemble(bitcode)
+            # The upstream path, though the edited copy is what compiled.
+            self.assertIn('source_filename = "%s.txt"' % name, text)
+            self.assertIn("define dso_local noundef i32 @main()", text)
+        # Only a 'main' that starts a line is given a type: the string
+        # literal "remain(" is left alone.
+        untyped = poj.benchmark("2/11")
+        self.assertIn('c"remain(', untyped.disassemble(untyped.bitcode_path()))
+
+    def test_a_broken_program_fails_with_a_clear_error(self) -> None:
         with self.quietly(), self.assertRaises(BuildError) as caught:
-            self.corpus(POJ).benchmark("2/10").bitcode_path()
-        self.assertEqual(caught.exception.uri, "benchmark://poj104-v1/2/10")
-        self.assertIn("'main' must return 'int'", str(caught.exception))
+            self.corpus(POJ).benchmark("3/1").bitcode_path()
+        self.assertEqual(caught.exception.uri, "benchmark://poj104-v1/3/1")
+        self.assertIn("use of undeclared identifier 'undeclared_name'", str(caught.exception))
 
     def test_a_bad_checksum_is_refused(self) -> None:
         self.write_override(poj104_v1="ef" * 32)

@@ -348,6 +348,9 @@ class ManifestTest(CorpusTestCase):
             (dict(base, programs={"glob": "../*.c"}), "must stay inside the archive"),
             (dict(base, run={"args": ["0"], "inputs": "guess"}), "run.inputs"),
             (dict(base, version=2), "version 2 is not supported"),
+            (dict(base, rewrite={"replace": [["main(", "x"]]}), "rewrite.replace[0]: bad regex"),
+            (dict(base, rewrite={"replace": [["main"]]}), "expected [regex, replacement]"),
+            (dict(base, rewrite={"prepend": 1}), "rewrite.prepend must be a string"),
         ]:
             with self.subTest(expected=expected):
                 self.override_path.write_text(json.dumps(document))

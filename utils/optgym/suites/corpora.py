@@ -99,10 +99,71 @@ _KEYS = (
     "size",
     "bitcode_flags",
     "flags",
+    "rewrite",
     "archive",
     "programs",
     "run",
 )
+
+
+@dataclass(frozen=True)
+class SourceRewrite:
+    """Edits a corpus's sources need before they compile alone, as the
+    corpus's original users made them (POJ-104's student programs declare
+    ``void main`` and use the standard library without ``std::``).
+
+    Attributes:
+        prepend: text put before the source.
+        replace: ``(regex, replacement)`` pairs applied in order, each to
+            every match (Python's :func:`re.sub`, multi-line: ``^`` is a
+            line's start).
+    """
+
+    prepend: str = ""
+    replace: Tuple[Tuple[str, str], ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.prepend or self.replace)
+
+    def apply(self, source: bytes) -> bytes:
+        # Latin-1 maps every byte to one character and back: sources in
+        # any encoding keep their bytes, and the patterns are ASCII.
+        text = source.decode("latin-1")
+        for pattern, replacement in self.replace:
+            text = re.sub(pattern, replacement, text, flags=re.MULTILINE)
+        return (self.prepend + text).encode("latin-1")
+
+    def to_json(self) -> Dict[str, Any]:
+        return {"prepend": self.prepend, "replace": [list(pair) for pair in self.replace]}
+
+
+def _rewrite(value: Any, where: str) -> SourceRewrite:
+    if value is None:
+        return SourceRewrite()
+    if not isinstance(value, dict):
+        raise ManifestError("%s: rewrite must be an object" % where)
+    check_keys(value, ("prepend", "replace"), where + ": rewrite")
+    prepend = value.get("prepend", "")
+    if not isinstance(prepend, str):
+        raise ManifestError("%s: rewrite.prepend must be a string" % where)
+    pairs = value.get("replace", [])
+    if not isinstance(pairs, list):
+        raise ManifestError("%s: rewrite.replace must be a list of [regex, replacement]" % where)
+    replace = []
+    for index, pair in enumerate(pairs):
+        at = "%s: rewrite.replace[%d]" % (where, index)
+        if (
+            not isinstance(pair, list)
+            or len(pair) != 2
+            or not all(isinstance(part, str) for part in pair)
+        ):
+            raise ManifestError("%s: expected [regex, replacement], got %r" % (at, pair))
+        try:
+            re.compile(pair[0], re.MULTILINE)
+        except re.error as error:
+            raise ManifestError("%s: bad regex %r: %s" % (at, pair[0], error)) from None
+        replace.append((pair[0], pair[1]))
+    return SourceRewrite(prepend, tuple(replace))
 
 
 @dataclass(frozen=True)
@@ -116,6 +177,8 @@ class PublicCorpus:
         pattern: which files under it are programs (a glob, ``**`` recursive).
         suffix: what a file name ends with that a program name does not.
         bitcode_flags, flags: how clang turns one program into bitcode.
+        rewrite: how a program's source is edited before it is compiled
+            (:class:`SourceRewrite`; empty: compiled as it is).
         run_args: what a program's executable is run with (None: the corpus
             is compile-only, its programs have no ``main``).
         inputs: how a program lists its inputs (``jotai-usage``), or ''.
@@ -132,6 +195,7 @@ class PublicCorpus:
     suffix: str
     bitcode_flags: Tuple[str, ...]
     flags: Tuple[str, ...] = ()
+    rewrite: SourceRewrite = field(default_factory=lambda: SourceRewrite())
     run_args: Optional[Tuple[str, ...]] = None
     inputs: str = ""
     size: int = 0
@@ -165,6 +229,8 @@ class PublicCorpus:
             "bitcode_flags": list(self.bitcode_flags),
             "flags": list(self.flags),
         }
+        if self.rewrite:
+            document["rewrite"] = self.rewrite.to_json()
         text = json.dumps(document, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -247,6 +313,7 @@ def _corpus(data: Dict[str, Any], origin: Tuple[str, ...]) -> PublicCorpus:
         suffix=suffix,
         bitcode_flags=bitcode_flags,
         flags=string_list(data.get("flags", []), "flags", where),
+        rewrite=_rewrite(data.get("rewrite"), where),
         run_args=run_args,
         inputs=inputs,
         size=size,
@@ -457,6 +524,14 @@ class PublicCorpusBenchmark(Benchmark):
         relative = self.name + self.corpus.suffix
         clang = self.toolchain.require("clang", self.uri)
         flags = list(self.corpus.bitcode_flags) + list(self.corpus.flags)
+        if self.corpus.rewrite:
+            # The edited copy at the same relative path, in a tree of its own.
+            edited = scratch / "rewritten"
+            (edited / relative).parent.mkdir(parents=True, exist_ok=True)
+            (edited / relative).write_bytes(
+                self.corpus.rewrite.apply((tree / relative).read_bytes())
+            )
+            tree = edited
         # By its path in the corpus, from the corpus's root: the module's
         # source_filename is the upstream path, wherever the cache is.
         self.run_tool(
