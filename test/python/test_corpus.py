@@ -34,6 +34,7 @@ from optgym.corpus.build import (
     build_flags,
     canonical_hash,
     copyright_license,
+    failure_hint,
     is_probe,
     unit_features,
 )
@@ -143,6 +144,31 @@ class BuildHelpersTest(unittest.TestCase):
         self.assertTrue(is_probe("/b/CMakeFiles/3.25.1/CompilerIdC/CMakeCCompilerId.c"))
         self.assertTrue(is_probe("/b/meson-private/sanitycheckc.c"))
         self.assertFalse(is_probe("/tmp/work/lz4/lib/lz4.c"))
+
+    def test_failure_hint(self) -> None:
+        # gdbm: clang refused var.c, the wrapper's lenient retry compiled it,
+        # and the build stopped later, at the link.
+        log = "\n".join(
+            [
+                "../../tools/var.c:253:9: error: call to undeclared library function 'strcasecmp'",
+                "2 warnings and 2 errors generated.",
+                "gdbmshell.c:(.text+0x261): undefined reference to `bcmp'",
+                "/usr/bin/ld: findkey.c:(.text+0x3b5): undefined reference to `memcmp'",
+                "collect2: error: ld returned 1 exit status",
+                "make[5]: *** [Makefile:534: gdbmtool] Error 1",
+                "dpkg-buildpackage: error: debian/rules build-arch subprocess returned exit status 2",
+            ]
+        )
+        self.assertEqual(
+            failure_hint(log),
+            "/usr/bin/ld: findkey.c:(.text+0x3b5): undefined reference to `memcmp'",
+        )
+        compile_error = "a.c:1:2: error: first\nb.c:3:4: error: last\nmake: *** [all] Error 1\nc.c:5:6: error: after"
+        self.assertEqual(failure_hint(compile_error), "b.c:3:4: error: last")
+        verdict = "x.c:1:1: error: e\nconfigure: error: no C compiler\nmake: *** [all] Error 1"
+        self.assertEqual(failure_hint(verdict), "configure: error: no C compiler")
+        self.assertEqual(failure_hint("make: *** [all] Error 2"), "make: *** [all] Error 2")
+        self.assertEqual(failure_hint("nothing telling"), "")
 
     def test_canonical_hash_ignores_the_file_name(self) -> None:
         one = (
@@ -479,6 +505,39 @@ class WrapperTest(unittest.TestCase):
             units = [json.loads(p.read_text()) for p in (root / "units").glob("*.json")]
             self.assertEqual(sorted(u["source"] for u in units), ["implicit.c", "ok.c", "werror.c"])
             self.assertIn("-g0", units[0]["argv"])
+
+    def test_dietlibc_builds_get_no_bcmp_calls(self) -> None:
+        # clang turns memcmp() == 0 into bcmp(), which dietlibc (diet gcc
+        # passes -D__dietlibc__) does not have: gdbm's static tools failed
+        # to link.
+        toolchain = Toolchain.default()
+        with tempfile.TemporaryDirectory() as scratch:
+            root = Path(scratch)
+            install_wrappers(root / "bin", toolchain.require("clang"), toolchain.plugin())
+            (root / "eq.c").write_text(
+                "int memcmp(const void *, const void *, unsigned long);\n"
+                "int eq(const char *a, const char *b, unsigned long n) {\n"
+                "  return memcmp(a, b, n) == 0;\n"
+                "}\n"
+            )
+            symbols = {}
+            for name, flags in (("glibc", []), ("diet", ["-D__dietlibc__"])):
+                subprocess.run(
+                    [str(root / "bin" / "gcc"), "-O2", "-c", "eq.c", "-o", name + ".o"] + flags,
+                    cwd=root,
+                    check=True,
+                    capture_output=True,
+                )
+                symbols[name] = subprocess.run(
+                    [toolchain.require("llvm-nm"), "-u", name + ".o"],
+                    cwd=root,
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                ).stdout.split()
+            self.assertIn("bcmp", symbols["glibc"])
+            self.assertNotIn("bcmp", symbols["diet"])
+            self.assertIn("memcmp", symbols["diet"])
 
 
 @pytest.mark.slow

@@ -32,7 +32,14 @@ from ..toolchain import Toolchain
 from .apt import AptError, PrivateApt
 from .wrapper import ADDED_FLAGS, COMPILES_ENV, install_wrappers
 
-__all__ = ["BUILD_TIMEOUT", "build_package", "canonical_hash", "is_probe", "unit_features"]
+__all__ = [
+    "BUILD_TIMEOUT",
+    "build_package",
+    "canonical_hash",
+    "failure_hint",
+    "is_probe",
+    "unit_features",
+]
 
 #: Seconds a package's build may take before it is stopped (one package).
 BUILD_TIMEOUT = 3600.0
@@ -172,23 +179,43 @@ def _log_tail(path: Path) -> str:
         return handle.read().decode("utf-8", "replace")
 
 
-#: What says why a build failed, most telling first: the configure script's
-#: verdict, CMake's or Meson's, a compiler's error, any tool's error, make's.
-_FAILURE_PATTERNS = (
+#: Verdicts that say why a build failed wherever they are in its log: the
+#: configure script's, CMake's, Meson's.
+_VERDICT_PATTERNS = (
     r"^configure: error: .*",
     r"^CMake Error.*",
     r"^meson\.build:\d+:\d+: ERROR: .*",
+)
+#: Errors, most telling first: the linker's, a compiler's, any tool's. A
+#: compiler error the wrappers then got past (a lenient retry, GCC) is no
+#: reason, so the one that counts is the last before make stopped.
+_ERROR_PATTERNS = (
+    r"^.*: undefined reference to .*",
     r"^(?!conftest)\S+:\d+:\d+: (?:fatal )?error: .*",
     r"^(?!dpkg-buildpackage|dh_|make)(?:\S+: )?error: .*",
+)
+#: Where make stopped.
+_MAKE_PATTERNS = (
     r"No rule to make target .*",
     r"^make(?:\[\d+\])?: \*\*\* .*",
 )
 
 
-def _failure_hint(log_text: str) -> str:
-    """The line of a failed build's log most likely to say why: the first
-    of the most telling kind."""
-    for pattern in _FAILURE_PATTERNS:
+def failure_hint(log_text: str) -> str:
+    """The line of a failed build's log most likely to say why: a
+    configure/CMake/Meson verdict, else the last error of the most telling
+    kind before make stopped, else where make stopped."""
+    for pattern in _VERDICT_PATTERNS:
+        match = re.search(pattern, log_text, re.M)
+        if match:
+            return match.group(0).strip()[:300]
+    stop = re.search(_MAKE_PATTERNS[1], log_text, re.M)
+    before_stop = log_text[: stop.start()] if stop else log_text
+    for pattern in _ERROR_PATTERNS:
+        matches = re.findall(pattern, before_stop, re.M)
+        if matches:
+            return matches[-1].strip()[:300]
+    for pattern in _MAKE_PATTERNS:
         match = re.search(pattern, log_text, re.M)
         if match:
             return match.group(0).strip()[:300]
@@ -413,7 +440,7 @@ def build_package(
                 counts = compiles.counts(result["units"])
                 result["compiles"], result["fallbacks"], result["covered"] = counts
                 if reason is not None:
-                    hint = _failure_hint(_log_tail(log_path))
+                    hint = failure_hint(_log_tail(log_path))
                     reason += ": " + hint if hint else ""
                 elif result["covered"] < COVERAGE_TARGET * result["compiles"]:
                     result["reason"] = _coverage_reason(result)

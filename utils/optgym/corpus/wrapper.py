@@ -44,10 +44,13 @@ _TEMPLATE = r"""#!/bin/sh
 # OptGym plugin, logs each source, falls back to GCC when clang fails.
 compile=1
 probe=0
+libc=
 for arg; do
   case "$arg" in
     -E|-M|-MM|-fsyntax-only) compile=0 ;;
     *conftest*) probe=1 ;;
+    # dietlibc (diet gcc) has no bcmp, which clang calls for memcmp() == 0.
+    -D__dietlibc__) libc=-fno-builtin-bcmp ;;
   esac
 done
 case "$PWD" in *CMakeScratch*|*CMakeTmp*|*meson-private*) probe=1 ;; esac
@@ -61,14 +64,14 @@ log() {
     esac
   done
 }
-if %(clang)s "$@" -fpass-plugin=%(plugin)s %(added)s; then
+if %(clang)s "$@" -fpass-plugin=%(plugin)s %(added)s $libc; then
   status=clang log "$@"
   exit 0
 fi
 # Warnings clang has and GCC lacks break -Werror builds, and clang makes
 # errors of what GCC 12 only warns about: try without both (not for a
 # configure probe, which may fail on purpose).
-if [ "$probe" = 0 ] && %(clang)s "$@" -fpass-plugin=%(plugin)s %(added)s %(lenient)s 2>/dev/null; then
+if [ "$probe" = 0 ] && %(clang)s "$@" -fpass-plugin=%(plugin)s %(added)s $libc %(lenient)s 2>/dev/null; then
   status=clang log "$@"
   exit 0
 fi
