@@ -11,7 +11,11 @@ separately with ``clang -O<level> -c`` from the program's directory, as its
 Makefile does: what a deployed policy sees (clang gives each function the
 level's attributes, minsize for -Oz, only when it compiles C). So is a
 csmith program, from the source csmith wrote. Other benchmarks (bitcode
-files, llvm-stress modules) are compiled from their bitcode in one step.
+files, llvm-stress modules, corpus units) are compiled from their bitcode
+in one step, after their functions get the attributes clang gives at the
+level (minsize and optsize at -Oz, optsize at -Os): a unit collected from
+a -O2 build lacks them, and without them the backend would not make the
+decisions a -Oz build of the source makes.
 """
 
 from __future__ import annotations
@@ -79,6 +83,32 @@ class ProgramBuild:
     executable: Optional[Path] = None
 
 
+#: The function attributes clang gives every function it compiles at a level.
+LEVEL_ATTRIBUTES = {"-Oz": ("minsize", "optsize"), "-Os": ("optsize",)}
+
+
+def _with_level_attributes(bench: Benchmark, level: str, scratch: Path) -> Path:
+    """The benchmark's bitcode with ``level``'s function attributes (a copy
+    in ``scratch``), or the bitcode itself at a level that has none."""
+    bitcode = bench.bitcode_path()
+    attributes = LEVEL_ATTRIBUTES.get(level)
+    if not attributes:
+        return bitcode
+    out = scratch / "source" / bitcode.name
+    out.parent.mkdir(parents=True, exist_ok=True)
+    opt = bench.toolchain.require("opt", bench.uri)
+    # optnone (a unit of a -O0 build) excludes both; its functions keep
+    # the noinline that came with it.
+    bench.run_tool(
+        [opt, "-passes=forceattrs", "-force-remove-attribute=optnone"]
+        + ["-force-attribute=" + name for name in attributes]
+        + [str(bitcode), "-o", str(out)],
+        "opt -passes=forceattrs (%s)" % ", ".join(attributes),
+        stage="build",
+    )
+    return out
+
+
 def _csmith_source(bench: Benchmark) -> Optional[Path]:
     """The C file csmith generated for a csmith benchmark, or None."""
     if not isinstance(bench, CsmithBenchmark):
@@ -115,7 +145,7 @@ class ProgramBuilder:
             self.root = generated.parent
             self.cflags = ["-I" + self.toolchain.csmith_include]
         else:
-            self.sources = [bench.bitcode_path()]
+            self.sources = [_with_level_attributes(bench, self.level, self.scratch)]
             self.root = self.sources[0].parent
             self.cflags = []
         self._objects = {
