@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Compile-time overhead of OptGym: clang -O2 -c of the bundled programs.
+"""Compile-time overhead of OptGym: clang -O2 (or --level) -c of the bundled
+programs.
 
 Configurations, all with the same optimization decisions (LLVM's defaults),
 so that only OptGym's own work is measured:
@@ -15,6 +16,11 @@ so that only OptGym's own work is measured:
   policy-loops   the same trees for loop-unroll, loop-vectorize and inline
                  only: pass-gate queries carry no features
   recording      OPTGYM_ORACLE=default with OPTGYM_RECORD
+  shipped        policies/codesize.json as deployed (its codegen kinds only;
+                 it changes decisions, so its compile does other work too)
+  shipped-every-kind  the same with every default kind active as well
+                 (OPTGYM_DECISIONS), as the plugin did for any policy before
+                 kinds a policy does not answer were left off
 
 Each round runs every configuration once per program, in a shuffled order;
 the figure per configuration is the median CPU time (user + sys of the
@@ -23,7 +29,7 @@ compiler process) over the rounds, summed over the programs. On a shared
 --instructions also counts the instructions each compile executes under
 callgrind (deterministic; about 50 times slower).
 
-  bench/compile_time.py [--llvm 19] [--rounds 15] [--instructions]
+  bench/compile_time.py [--llvm 19] [--level O2] [--rounds 15] [--instructions]
 """
 
 import argparse
@@ -124,7 +130,14 @@ def main():
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--llvm", default="19")
+    parser.add_argument("--level", default="O2", help="the optimization level (O2)")
     parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument(
+        "--programs", metavar="A.c,B.c", help="these bundled programs only (default: every one)"
+    )
+    parser.add_argument(
+        "--configs", metavar="C1,C2", help="these configurations only (no-plugin always)"
+    )
     parser.add_argument(
         "--instructions", action="store_true", help="also count instructions with callgrind"
     )
@@ -136,11 +149,17 @@ def main():
     clang = "/usr/lib/llvm-%s/bin/clang" % args.llvm
     programs_dir = os.path.join(ROOT, "datasets", "programs")
     programs = sorted(f for f in os.listdir(programs_dir) if f.endswith(".c"))
+    if args.programs:
+        wanted = args.programs.split(",")
+        unknown = sorted(set(wanted) - set(programs))
+        if unknown:
+            sys.exit("--programs: no bundled program %s" % ", ".join(unknown))
+        programs = wanted
     work = tempfile.mkdtemp(prefix="optgym-bench-")
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("OPTGYM_")}
 
     def command(program, use_plugin, out="out.o"):
-        cmd = [clang, "-O2", "-c", program, "-o", os.path.join(work, out)]
+        cmd = [clang, "-" + args.level, "-c", program, "-o", os.path.join(work, out)]
         return cmd + ["-fpass-plugin=" + plugin] if use_plugin else cmd
 
     model_path = os.path.join(work, "model.json")
@@ -166,6 +185,8 @@ def main():
             stderr=subprocess.DEVNULL,
         )
 
+    shipped = os.path.join(ROOT, "policies", "codesize.json")
+    every_kind = "pass-gate,loop-unroll,loop-vectorize,inline,codegen-gate,codegen-option"
     record = os.path.join(work, "record.jsonl")
     configs = {
         "no-plugin": lambda p: (command(p, False), {}),
@@ -178,7 +199,18 @@ def main():
             command(p, True),
             {"OPTGYM_ORACLE": "default", "OPTGYM_RECORD": record},
         ),
+        "shipped": lambda p: (command(p, True), {"OPTGYM_ORACLE": "policy:" + shipped}),
+        "shipped-every-kind": lambda p: (
+            command(p, True),
+            {"OPTGYM_ORACLE": "policy:" + shipped, "OPTGYM_DECISIONS": every_kind},
+        ),
     }
+    if args.configs:
+        wanted = ["no-plugin"] + [c for c in args.configs.split(",") if c != "no-plugin"]
+        unknown = sorted(set(wanted) - set(configs))
+        if unknown:
+            sys.exit("--configs: no configuration %s" % ", ".join(unknown))
+        configs = {c: configs[c] for c in wanted}
     samples = {(c, p): [] for c in configs for p in programs}
     rng = random.Random(0)
     for _ in range(args.rounds):
@@ -201,16 +233,16 @@ def report_times(configs, programs, samples, args):
     totals = {c: sum(statistics.median(samples[(c, p)]) for p in programs) for c in configs}
     base = totals["no-plugin"]
     print(
-        "clang %s -O2 -c, %d programs, %d rounds, median CPU seconds summed"
-        % (args.llvm, len(programs), args.rounds)
+        "clang %s -%s -c, %d programs, %d rounds, median CPU seconds summed"
+        % (args.llvm, args.level, len(programs), args.rounds)
     )
-    print("%-14s %9s %9s" % ("configuration", "seconds", "vs none"))
+    print("%-18s %9s %9s" % ("configuration", "seconds", "vs none"))
     for c in configs:
-        print("%-14s %9.3f %+8.2f%%" % (c, totals[c], 100 * (totals[c] / base - 1)))
+        print("%-18s %9.3f %+8.2f%%" % (c, totals[c], 100 * (totals[c] / base - 1)))
     print("per program (median seconds):")
-    print("%-18s" % "program" + "".join("%14s" % c for c in configs))
+    print("%-18s" % "program" + "".join("%19s" % c for c in configs))
     for p in programs:
-        print("%-18s" % p + "".join("%14.4f" % statistics.median(samples[(c, p)]) for c in configs))
+        print("%-18s" % p + "".join("%19.4f" % statistics.median(samples[(c, p)]) for c in configs))
 
 
 def report_instructions(configs, programs, command, base_env, work):
@@ -230,7 +262,7 @@ def report_instructions(configs, programs, command, base_env, work):
     base = sum(counts[("no-plugin", p)] for p in programs)
     for c in configs:
         total = sum(counts[(c, p)] for p in programs)
-        print("%-14s %15d %+8.2f%%" % (c, total, 100 * (total / base - 1)))
+        print("%-18s %15d %+8.2f%%" % (c, total, 100 * (total / base - 1)))
 
 
 if __name__ == "__main__":
