@@ -165,6 +165,15 @@ class BuildHelpersTest(unittest.TestCase):
         )
         compile_error = "a.c:1:2: error: first\nb.c:3:4: error: last\nmake: *** [all] Error 1\nc.c:5:6: error: after"
         self.assertEqual(failure_hint(compile_error), "b.c:3:4: error: last")
+        relocation = (
+            "../../tools/var.c:718:7: error: call to undeclared library function\n"
+            "/usr/bin/ld: .libs/gdbmerrno.o: relocation R_X86_64_TPOFF32 against `s' can not be"
+            " used when making a shared object; recompile with -fPIC\n"
+            "/usr/bin/ld: failed to set dynamic section sizes: bad value\n"
+            "collect2: error: ld returned 1 exit status\n"
+            "make[5]: *** [Makefile:508: libgdbm.la] Error 1"
+        )
+        self.assertIn("relocation R_X86_64_TPOFF32", failure_hint(relocation))
         verdict = "x.c:1:1: error: e\nconfigure: error: no C compiler\nmake: *** [all] Error 1"
         self.assertEqual(failure_hint(verdict), "configure: error: no C compiler")
         self.assertEqual(failure_hint("make: *** [all] Error 2"), "make: *** [all] Error 2")

@@ -190,7 +190,7 @@ _VERDICT_PATTERNS = (
 #: compiler error the wrappers then got past (a lenient retry, GCC) is no
 #: reason, so the one that counts is the last before make stopped.
 _ERROR_PATTERNS = (
-    r"^.*: undefined reference to .*",
+    r"^.*(?:: undefined reference to |can not be used when making |cannot find -l).*",
     r"^(?!conftest)\S+:\d+:\d+: (?:fatal )?error: .*",
     r"^(?!dpkg-buildpackage|dh_|make)(?:\S+: )?error: .*",
 )
