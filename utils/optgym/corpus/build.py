@@ -194,11 +194,9 @@ _ERROR_PATTERNS = (
     r"^(?!conftest)\S+:\d+:\d+: (?:fatal )?error: .*",
     r"^(?!dpkg-buildpackage|dh_|make)(?:\S+: )?error: .*",
 )
-#: Where make stopped.
-_MAKE_PATTERNS = (
-    r"No rule to make target .*",
-    r"^make(?:\[\d+\])?: \*\*\* .*",
-)
+#: Where make stopped, and what it said when no error says more.
+_MAKE_STOPPED = r"^make(?:\[\d+\])?: \*\*\* .*"
+_MAKE_PATTERNS = (r"No rule to make target .*", _MAKE_STOPPED)
 
 
 def failure_hint(log_text: str) -> str:
@@ -209,7 +207,7 @@ def failure_hint(log_text: str) -> str:
         match = re.search(pattern, log_text, re.M)
         if match:
             return match.group(0).strip()[:300]
-    stop = re.search(_MAKE_PATTERNS[1], log_text, re.M)
+    stop = re.search(_MAKE_STOPPED, log_text, re.M)
     before_stop = log_text[: stop.start()] if stop else log_text
     for pattern in _ERROR_PATTERNS:
         matches = re.findall(pattern, before_stop, re.M)
