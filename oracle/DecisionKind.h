@@ -34,6 +34,11 @@ enum class FeatureId : uint16_t {
 #include "oracle/DecisionKinds.def"
 };
 
+constexpr unsigned NumFeatureIds = 0
+#define OPTGYM_FEATURE(Kind, Id, Name, Type, Doc) +1
+#include "oracle/DecisionKinds.def"
+    ;
+
 enum class FeatureType : uint8_t { Int, String };
 
 struct FeatureInfo {

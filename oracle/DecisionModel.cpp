@@ -43,6 +43,31 @@ public:
     return N->Choice;
   }
 
+  bool reads(unsigned Feature) const override {
+    return any_of(Nodes, [&](const Node &N) {
+      return !N.IsLeaf && N.Feature == Feature;
+    });
+  }
+
+  bool mayDepartWhen(unsigned Feature, StringRef Value) const override {
+    // The leaves reachable when Feature is Value: tests on other features
+    // may go either way.
+    SmallVector<unsigned, 16> Pending = {0};
+    while (!Pending.empty()) {
+      const Node &N = Nodes[Pending.pop_back_val()];
+      if (N.IsLeaf) {
+        if (N.Choice != DefaultChoice)
+          return true;
+      } else if (N.Feature == Feature && N.Op == Test::In) {
+        Pending.push_back(N.StrSet.contains(Value) ? N.Then : N.Else);
+      } else {
+        Pending.push_back(N.Then);
+        Pending.push_back(N.Else);
+      }
+    }
+    return false;
+  }
+
   /// Appends the node at V and its subtrees; returns its index.
   Expected<unsigned> parseNode(const json::Value &V, DecisionKind Kind,
                                const JSONSource &Src, JSONPath &Path,
@@ -203,6 +228,13 @@ public:
       }
     }
     return Best;
+  }
+
+  bool reads(unsigned Feature) const override {
+    return any_of(Scores, [&](const auto &Entry) {
+      return any_of(Entry.second.Terms,
+                    [&](const Term &T) { return T.Feature == Feature; });
+    });
   }
 
   Error parse(const json::Object &O, DecisionKind Kind, const JSONSource &Src,

@@ -22,8 +22,19 @@ class DecisionModel {
 public:
   virtual ~DecisionModel();
 
-  /// Requires Q.hasFeatures().
+  /// Requires Q.hasFeatures(); of those, only the features reads() names
+  /// need to hold their values.
   virtual unsigned predict(const Query &Q) const = 0;
+
+  /// True when predict() may look at the kind's feature number Feature.
+  /// Decision points leave out the costly features no model reads.
+  virtual bool reads(unsigned Feature) const = 0;
+
+  /// False when predict() answers the default for every query whose string
+  /// feature Feature is Value, whatever its other features.
+  virtual bool mayDepartWhen(unsigned Feature, llvm::StringRef Value) const {
+    return true;
+  }
 
   /// Parses the "model" member of a kind's policy; Path leads to it in Src.
   static llvm::Expected<std::unique_ptr<DecisionModel>>

@@ -49,6 +49,22 @@ public:
   /// decision points compute features only for the kinds that need them.
   virtual bool readsFeatures(DecisionKind Kind) const { return false; }
 
+  /// For a kind whose features it reads: true when decideImpl() may look at
+  /// the kind's feature number Feature. Decision points then leave out the
+  /// costly features nothing reads (a trip count, an inline cost).
+  virtual bool readsFeature(DecisionKind Kind, unsigned Feature) const {
+    return readsFeatures(Kind);
+  }
+
+  /// False when every query of this kind whose string feature Feature has
+  /// the value Value is answered with the default, whatever else it holds:
+  /// decision points then skip such queries (the pass gate, for the passes
+  /// a policy never skips). True unless the oracle knows better.
+  virtual bool mayDepartWhen(DecisionKind Kind, unsigned Feature,
+                             llvm::StringRef Value) const {
+    return true;
+  }
+
   /// True when the oracle was given answers of its own for this kind (a
   /// policy with a table, model or fallback for it). Such a kind is active
   /// even when it is opt-in, unless OPTGYM_DECISIONS says otherwise: a

@@ -18,6 +18,19 @@ public:
     return bool(P.get(Kind).Model);
   }
 
+  bool readsFeature(DecisionKind Kind, unsigned Feature) const override {
+    const std::unique_ptr<DecisionModel> &Model = P.get(Kind).Model;
+    return Model && Model->reads(Feature);
+  }
+
+  bool mayDepartWhen(DecisionKind Kind, unsigned Feature,
+                     StringRef Value) const override {
+    const KindPolicy &K = P.get(Kind);
+    if (!K.Table.empty() || K.Fallback)
+      return true;
+    return K.Model && K.Model->mayDepartWhen(Feature, Value);
+  }
+
   bool answersKind(DecisionKind Kind) const override {
     const KindPolicy &K = P.get(Kind);
     return !K.Table.empty() || K.Model || K.Fallback;

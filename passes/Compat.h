@@ -10,6 +10,11 @@
 #ifndef OPTGYM_PASSES_COMPAT_H
 #define OPTGYM_PASSES_COMPAT_H
 
+#include "llvm/Analysis/AssumptionCache.h"
+#include "llvm/Analysis/BlockFrequencyInfo.h"
+#include "llvm/Analysis/InlineAdvisor.h"
+#include "llvm/Analysis/TargetLibraryInfo.h"
+#include "llvm/Analysis/TargetTransformInfo.h"
 #include "llvm/Config/llvm-config.h"
 #include "llvm/IR/Module.h"
 #include "llvm/IR/OptBisect.h"
@@ -18,6 +23,7 @@
 #include "llvm/TargetParser/Triple.h"
 
 #if LLVM_VERSION_MAJOR >= 22
+#include "llvm/Analysis/EphemeralValuesCache.h"
 #include "llvm/Plugins/PassPlugin.h"
 #else
 #include "llvm/Passes/PassPlugin.h"
@@ -79,6 +85,51 @@ protected:
   virtual bool decide(llvm::StringRef PassName,
                       llvm::StringRef IRDescription) = 0;
 };
+
+/// The cost DefaultInlineAdvisor computes for CB, with the same analyses:
+/// LLVM 22 also hands getInlineCost() a cache of ephemeral values.
+inline llvm::InlineCost inlineCost(llvm::CallBase &CB,
+                                   const llvm::InlineParams &Params,
+                                   llvm::FunctionAnalysisManager &FAM,
+                                   llvm::ProfileSummaryInfo *PSI,
+                                   llvm::OptimizationRemarkEmitter *ORE) {
+  using namespace llvm;
+  Function &Callee = *CB.getCalledFunction();
+  auto GetAC = [&](Function &F) -> AssumptionCache & {
+    return FAM.getResult<AssumptionAnalysis>(F);
+  };
+  auto GetTLI = [&](Function &F) -> const TargetLibraryInfo & {
+    return FAM.getResult<TargetLibraryAnalysis>(F);
+  };
+  auto GetBFI = [&](Function &F) -> BlockFrequencyInfo & {
+    return FAM.getResult<BlockFrequencyAnalysis>(F);
+  };
+  TargetTransformInfo &CalleeTTI = FAM.getResult<TargetIRAnalysis>(Callee);
+#if LLVM_VERSION_MAJOR >= 22
+  auto GetEphValuesCache = [&](Function &F) -> EphemeralValuesCache & {
+    return FAM.getResult<EphemeralValuesAnalysis>(F);
+  };
+  return getInlineCost(CB, Params, CalleeTTI, GetAC, GetTLI, GetBFI, PSI, ORE,
+                       GetEphValuesCache);
+#else
+  return getInlineCost(CB, Params, CalleeTTI, GetAC, GetTLI, GetBFI, PSI, ORE);
+#endif
+}
+
+/// llvm::shouldInline() takes the callee's TargetTransformInfo in LLVM 22.
+inline std::optional<llvm::InlineCost>
+shouldInline(llvm::CallBase &CB, llvm::FunctionAnalysisManager &FAM,
+             llvm::function_ref<llvm::InlineCost(llvm::CallBase &)> GetCost,
+             llvm::OptimizationRemarkEmitter &ORE, bool EnableDeferral) {
+#if LLVM_VERSION_MAJOR >= 22
+  return llvm::shouldInline(
+      CB, FAM.getResult<llvm::TargetIRAnalysis>(*CB.getCalledFunction()),
+      GetCost, ORE, EnableDeferral);
+#else
+  (void)FAM;
+  return llvm::shouldInline(CB, GetCost, ORE, EnableDeferral);
+#endif
+}
 
 } // namespace optgym::compat
 

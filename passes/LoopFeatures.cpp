@@ -69,14 +69,17 @@ void computeLoopUnrollFeatures(Query &Q, const Loop &L, ScalarEvolution &SE) {
 }
 
 void computeLoopVectorizeFeatures(Query &Q, const Loop &L,
-                                  ScalarEvolution &SE) {
+                                  ScalarEvolution *SE) {
   LoopBody Body(L);
   auto *Loop = const_cast<llvm::Loop *>(&L);
   Q.initFeatures();
   Q.set(FeatureId::LoopVectorize_Depth, L.getLoopDepth());
-  Q.set(FeatureId::LoopVectorize_TripCount, SE.getSmallConstantTripCount(Loop));
-  Q.set(FeatureId::LoopVectorize_MaxTripCount,
-        SE.getSmallConstantMaxTripCount(Loop));
+  if (SE) {
+    Q.set(FeatureId::LoopVectorize_TripCount,
+          SE->getSmallConstantTripCount(Loop));
+    Q.set(FeatureId::LoopVectorize_MaxTripCount,
+          SE->getSmallConstantMaxTripCount(Loop));
+  }
   Q.set(FeatureId::LoopVectorize_BodyInsts, Body.Insts);
   Q.set(FeatureId::LoopVectorize_Blocks, L.getNumBlocks());
   Q.set(FeatureId::LoopVectorize_Exits, numExitingBlocks(L));
@@ -115,7 +118,7 @@ PreservedAnalyses LoopFeaturesPrinterPass::run(Function &F,
     if (!L->isInnermost())
       continue;
     Query Vectorize(DecisionKind::LoopVectorize, "");
-    computeLoopVectorizeFeatures(Vectorize, *L, SE);
+    computeLoopVectorizeFeatures(Vectorize, *L, &SE);
     OS << "  loop-vectorize: ";
     printFeatures(OS, Vectorize);
     OS << "\n";

@@ -23,8 +23,9 @@ namespace optgym {
 
 void computeLoopUnrollFeatures(Query &Q, const llvm::Loop &L,
                                llvm::ScalarEvolution &SE);
+/// Without SE, trip_count and max_trip_count are left at 0.
 void computeLoopVectorizeFeatures(Query &Q, const llvm::Loop &L,
-                                  llvm::ScalarEvolution &SE);
+                                  llvm::ScalarEvolution *SE);
 
 /// Instructions in the loop's blocks (subloops included), counted like
 /// Function::getInstructionCount().

@@ -53,9 +53,12 @@ PreservedAnalyses LoopVectorizeDecisionPass::run(Function &F,
     return PreservedAnalyses::all();
 
   Session &S = Session::get();
-  ScalarEvolution *SE = S.needsFeatures(DecisionKind::LoopVectorize)
-                            ? &FAM.getResult<ScalarEvolutionAnalysis>(F)
-                            : nullptr;
+  // Trip counts are the one costly part of the features.
+  ScalarEvolution *SE =
+      S.needsFeature(FeatureId::LoopVectorize_TripCount) ||
+              S.needsFeature(FeatureId::LoopVectorize_MaxTripCount)
+          ? &FAM.getResult<ScalarEvolutionAnalysis>(F)
+          : nullptr;
   DecisionKeys &Keys = DecisionKeys::get();
   bool Changed = false;
   for (Loop *L : LI.getLoopsInPreorder()) {
@@ -67,8 +70,8 @@ PreservedAnalyses LoopVectorizeDecisionPass::run(Function &F,
       continue;
     R.Decided = true;
     Query Q(DecisionKind::LoopVectorize, Keys.loopKey(*L, R));
-    if (SE)
-      computeLoopVectorizeFeatures(Q, *L, *SE);
+    if (S.needsFeatures(DecisionKind::LoopVectorize))
+      computeLoopVectorizeFeatures(Q, *L, SE);
     R.Choice = S.decide(Q);
     if (R.Choice == DefaultChoice)
       continue;

@@ -3,6 +3,7 @@
 #include "passes/PassGate.h"
 #include "passes/DecisionKeys.h"
 #include "passes/DecisionPoint.h"
+#include "passes/FunctionSizes.h"
 #include "passes/LoopFeatures.h"
 
 #include "llvm/Analysis/CGSCCPassManager.h"
@@ -26,49 +27,8 @@ struct Unit {
   int64_t LoopDepth = 0;
 };
 
-/// Instruction counts of functions and of the module, kept until a pass
-/// reports that it changed them. Counting a function walks all of it, and
-/// the gate would otherwise count it again before every pass.
-class UnitSizes {
-public:
-  int64_t of(const Function &F) {
-    auto [It, Inserted] = Functions.insert({&F, 0});
-    if (Inserted)
-      It->second = F.getInstructionCount();
-    return It->second;
-  }
-  int64_t of(const Module &M) {
-    if (!ModuleSize)
-      ModuleSize = M.getInstructionCount();
-    return *ModuleSize;
-  }
-
-  /// After a pass ran on IR and returned PA.
-  void passRan(const Any &IR, const PreservedAnalyses &PA) {
-    if (PA.areAllPreserved())
-      return;
-    ModuleSize.reset();
-    if (const auto *F = any_cast<const Function *>(&IR))
-      Functions.erase(*F);
-    else if (const auto *L = any_cast<const Loop *>(&IR))
-      Functions.erase((*L)->getHeader()->getParent());
-    else
-      Functions.clear();
-  }
-  void clear() {
-    Functions.clear();
-    ModuleSize.reset();
-  }
-
-private:
-  // Entries vanish with their function, so a new function never inherits
-  // the count of a deleted one.
-  IRMap<const Function *, int64_t> Functions;
-  std::optional<int64_t> ModuleSize;
-};
-
 /// Identifies the unit and its key; its size only when Sizes is given.
-std::optional<Unit> describeUnit(const Any &IR, UnitSizes *Sizes) {
+std::optional<Unit> describeUnit(const Any &IR, FunctionSizes *Sizes) {
   Unit U;
   if (const auto *F = any_cast<const Function *>(&IR)) {
     U.Fn = *F;
@@ -142,14 +102,18 @@ public:
     if (!M || !shouldQuery(DecisionKind::PassGate, *M) ||
         isCanonicalization(ClassName))
       return true;
+    const GatedPass &GP = gatedPass(ClassName);
+    // A trained policy skips few passes: for the others its answer is known
+    // without the unit, and the query (key, features) is not worth making.
+    if (!GP.MayDepart)
+      return true;
+    StringRef Pass = GP.Name;
     std::optional<Unit> U = describeUnit(
-        IR, S.needsFeatures(DecisionKind::PassGate) ? &Sizes : nullptr);
+        IR, S.needsFeature(FeatureId::PassGate_UnitSize) ? &FunctionSizes::get()
+                                                         : nullptr);
     if (!U || (U->Fn && U->Fn->hasOptNone()))
       return true;
 
-    StringRef Pass = PIC.getPassNameForClassName(ClassName);
-    if (Pass.empty())
-      Pass = ClassName;
     unsigned Ordinal = DecisionKeys::get().nextGateOrdinal(U->Key, Pass);
     Query Q(DecisionKind::PassGate,
             U->Key + ":" + Pass.str() + "#" + std::to_string(Ordinal));
@@ -164,10 +128,28 @@ public:
     return S.decide(Q) == choice::Run;
   }
 
-  UnitSizes Sizes;
-
 private:
+  struct GatedPass {
+    StringRef Name;
+    /// The oracle may answer something other than "run" about this pass.
+    bool MayDepart = true;
+  };
+
+  const GatedPass &gatedPass(StringRef ClassName) {
+    auto [It, New] = Passes.try_emplace(ClassName);
+    if (New) {
+      GatedPass &GP = It->second;
+      GP.Name = PIC.getPassNameForClassName(ClassName);
+      if (GP.Name.empty())
+        GP.Name = It->first();
+      GP.MayDepart =
+          Session::get().mayDepartWhen(FeatureId::PassGate_Pass, GP.Name);
+    }
+    return It->second;
+  }
+
   PassInstrumentationCallbacks &PIC;
+  StringMap<GatedPass> Passes;
 };
 
 } // namespace
@@ -178,14 +160,6 @@ void registerPassGate(PassInstrumentationCallbacks &PIC) {
       [Gate](StringRef ClassName, Any IR) {
         return Gate->shouldRun(ClassName, IR);
       });
-  if (!Session::get().needsFeatures(DecisionKind::PassGate))
-    return;
-  PIC.registerAfterPassCallback(
-      [Gate](StringRef, Any IR, const PreservedAnalyses &PA) {
-        Gate->Sizes.passRan(IR, PA);
-      });
-  PIC.registerAfterPassInvalidatedCallback(
-      [Gate](StringRef, const PreservedAnalyses &) { Gate->Sizes.clear(); });
 }
 
 } // namespace optgym

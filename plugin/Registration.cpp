@@ -26,6 +26,9 @@
 //     PluginInlineAdvisorAnalysis   inline
 //     should-run-optional-pass      pass-gate; transform-warning filter
 //     after-pass (module passes)    measure the module, for a socket agent
+//     after-pass (every pass)       forget the sizes of functions a pass
+//                                   changed, when pass-gate or inline
+//                                   features are read
 //
 //===----------------------------------------------------------------------===//
 
@@ -33,6 +36,7 @@
 #include "passes/CodegenGate.h"
 #include "passes/CodegenOptions.h"
 #include "passes/DecisionPoint.h"
+#include "passes/FunctionSizes.h"
 #include "passes/GrowthBudget.h"
 #include "passes/HintWarningFilter.h"
 #include "passes/InlineDecision.h"
@@ -122,6 +126,10 @@ void registerOptGym(PassBuilder &PB) {
 
   if (PassInstrumentationCallbacks *PIC =
           PB.getPassInstrumentationCallbacks()) {
+    if (S.needsFeature(FeatureId::PassGate_UnitSize) ||
+        S.needsFeature(FeatureId::Inline_CallerInsts) ||
+        S.needsFeature(FeatureId::Inline_CalleeInsts))
+      registerFunctionSizeTracking(*PIC);
     if (S.isActive(DecisionKind::PassGate))
       registerPassGate(*PIC);
     if (S.wantsModuleEvents())

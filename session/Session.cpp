@@ -70,6 +70,12 @@ Session::Session() {
     else if (!Cfg.DecisionsGiven && TheOracle->answersKind(Kind))
       Cfg.Decisions.set(unsigned(Kind));
   }
+  for (unsigned Id = 0; Id < NumFeatureIds; ++Id) {
+    DecisionKind Kind = featureKind(FeatureId(Id));
+    FeaturesRead[Id] =
+        NeedsFeatures[unsigned(Kind)] &&
+        TheOracle->readsFeature(Kind, featureIndex(FeatureId(Id)));
+  }
 }
 
 Session::~Session() {

@@ -83,6 +83,10 @@ public:
     return NeedsFeatures[unsigned(Kind)];
   }
 
+  /// Queries must carry this feature's value: the oracle may read it. A
+  /// decision point may leave a costly feature that is not needed at 0 or "".
+  bool needsFeature(FeatureId Id) const { return FeaturesRead[unsigned(Id)]; }
+
   /// The oracle may answer something other than the default (anything but
   /// the default oracle, recorded or not).
   bool mayDepart() const { return !ConfigError && !InnerPassive; }
@@ -93,6 +97,13 @@ public:
 
   /// A configuration error not yet reported; returns it once.
   std::optional<std::string> takeConfigError();
+
+  /// False when the oracle answers the default to every query whose string
+  /// feature Id has the value Value (Oracle::mayDepartWhen): such queries
+  /// need not be asked.
+  bool mayDepartWhen(FeatureId Id, llvm::StringRef Value) const {
+    return TheOracle->mayDepartWhen(featureKind(Id), featureIndex(Id), Value);
+  }
 
   /// Thread-safe.
   unsigned decide(const Query &Q);
@@ -134,6 +145,7 @@ private:
   bool Passive = true;
   bool InnerPassive = true;
   std::bitset<NumDecisionKinds> NeedsFeatures;
+  std::bitset<NumFeatureIds> FeaturesRead;
   bool WantsModuleEvents = false;
 
   /// The module decisions belong to, while its pipeline runs.

@@ -106,6 +106,56 @@ TEST(PolicyTest, LinearScoresPickTheBestChoice) {
   EXPECT_EQ(Inline(100, "cost", 100), "no-inline"); // 10.0
 }
 
+TEST(PolicyTest, ModelsNameTheFeaturesTheyRead) {
+  // Decision points leave out costly features that no model reads.
+  auto Reads = [](const Oracle &O, FeatureId Id) {
+    return O.readsFeature(featureKind(Id), featureIndex(Id));
+  };
+  auto O = createPolicyOracle(parseOK(R"({"format": "optgym-policy",
+    "version": 1, "decisions": {
+      "pass-gate": {"model": {"tree": {"feature": "pass", "in": ["licm"],
+        "then": {"feature": "unit_size", "le": 100,
+                 "then": {"choice": "skip"}, "else": {"choice": "run"}},
+        "else": {"choice": "run"}}}},
+      "inline": {"model": {"linear": {"bias": {"inline": 1},
+        "weights": {"no-inline": {"callee_insts": 0.1,
+                                  "llvm_verdict=never": 5}}}}},
+      "loop-vectorize": {"table": {"a.c:f:loop#0": "off"}}}})"),
+                              "policy:p.json");
+  EXPECT_TRUE(Reads(*O, FeatureId::PassGate_Pass));
+  EXPECT_TRUE(Reads(*O, FeatureId::PassGate_UnitSize));
+  EXPECT_FALSE(Reads(*O, FeatureId::PassGate_Ordinal));
+  EXPECT_TRUE(Reads(*O, FeatureId::Inline_CalleeInsts));
+  EXPECT_TRUE(Reads(*O, FeatureId::Inline_LLVMVerdict));
+  EXPECT_FALSE(Reads(*O, FeatureId::Inline_LLVMCost));
+  EXPECT_FALSE(Reads(*O, FeatureId::Inline_CallLoopDepth));
+  // A table reads keys only.
+  EXPECT_FALSE(Reads(*O, FeatureId::LoopVectorize_TripCount));
+}
+
+TEST(PolicyTest, TreesTellWhichPassesTheyMaySkip) {
+  unsigned PassFeature = featureIndex(FeatureId::PassGate_Pass);
+  auto O = createPolicyOracle(parseOK(R"({"format": "optgym-policy",
+    "version": 1, "decisions": {"pass-gate": {"model": {"tree":
+      {"feature": "unit_size", "le": 10,
+       "then": {"feature": "pass", "in": ["licm", "gvn"],
+                "then": {"choice": "skip"}, "else": {"choice": "run"}},
+       "else": {"feature": "pass", "eq": "sroa",
+                "then": {"choice": "skip"}, "else": {"choice": "run"}}}}}}})"),
+                              "policy:p.json");
+  for (StringRef Pass : {"licm", "gvn", "sroa"})
+    EXPECT_TRUE(O->mayDepartWhen(DecisionKind::PassGate, PassFeature, Pass))
+        << Pass.str();
+  EXPECT_FALSE(
+      O->mayDepartWhen(DecisionKind::PassGate, PassFeature, "instcombine"));
+  // A table or a fallback may answer anything about any pass.
+  auto T = createPolicyOracle(parseOK(R"({"format": "optgym-policy",
+    "version": 1, "decisions": {"pass-gate": {
+      "table": {"a.c:f:licm#1": "skip"}}}})"),
+                              "policy:t.json");
+  EXPECT_TRUE(T->mayDepartWhen(DecisionKind::PassGate, PassFeature, "gvn"));
+}
+
 TEST(PolicyTest, ErrorsPointAtTheOffendingValue) {
   EXPECT_EQ(errorOf("{\"format\": \"optgym-policy\", \"version\": 1,\n"
                     " \"decisions\": {\"loop-unrol\": {}}}"),
