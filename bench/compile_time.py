@@ -11,10 +11,17 @@ so that only OptGym's own work is measured:
   policy-table   a policy whose tables hold every decision of the program
                  (all of them LLVM's default answer)
   policy-model   a policy with a decision tree per kind over its features
-                 (features computed for every query; every leaf answers the
-                 default)
+                 (features computed for every query; the leaves that do not
+                 answer the default are behind tests no program meets: the
+                 worst case, where every pass may be skipped)
   policy-loops   the same trees for loop-unroll, loop-vectorize and inline
                  only: pass-gate queries carry no features
+  policy-passes  the same trees, the pass-gate one shaped as trained ones
+                 are: it tests the pass first and may skip 5 passes, so the
+                 gate asks about those only
+  every-kind     policy-passes with the shipped policy's codegen-gate and
+                 codegen-option models: every kind on (the codegen models
+                 change decisions, as in shipped)
   recording      OPTGYM_ORACLE=default with OPTGYM_RECORD
   shipped        policies/codesize.json as deployed (its codegen kinds only;
                  it changes decisions, so its compile does other work too)
@@ -61,7 +68,7 @@ MODEL_POLICY = {
                         "then": {"choice": "run"},
                         "else": {"choice": "run"},
                     },
-                    "else": {"choice": "run"},
+                    "else": {"choice": "skip"},
                 }
             }
         },
@@ -165,6 +172,27 @@ def main():
     model_path = os.path.join(work, "model.json")
     with open(model_path, "w") as f:
         json.dump(MODEL_POLICY, f)
+    passes_path = os.path.join(work, "passes.json")
+    with open(passes_path, "w") as f:
+        passes = json.loads(json.dumps(MODEL_POLICY))
+        passes["decisions"]["pass-gate"]["model"]["tree"] = {
+            "feature": "pass",
+            "in": ["gvn", "licm", "loop-rotate", "sroa", "simplifycfg"],
+            "then": {
+                "feature": "unit_size",
+                "le": 1000000,
+                "then": {"choice": "run"},
+                "else": {"choice": "skip"},
+            },
+            "else": {"choice": "run"},
+        }
+        json.dump(passes, f)
+    shipped = os.path.join(ROOT, "policies", "codesize.json")
+    every_kind_path = os.path.join(work, "every-kind.json")
+    with open(shipped) as f:
+        codegen = json.load(f)["decisions"]
+    with open(every_kind_path, "w") as f:
+        json.dump(dict(passes, decisions=dict(passes["decisions"], **codegen)), f)
     loops_path = os.path.join(work, "loops.json")
     with open(loops_path, "w") as f:
         loops = json.loads(json.dumps(MODEL_POLICY))
@@ -185,7 +213,6 @@ def main():
             stderr=subprocess.DEVNULL,
         )
 
-    shipped = os.path.join(ROOT, "policies", "codesize.json")
     every_kind = "pass-gate,loop-unroll,loop-vectorize,inline,codegen-gate,codegen-option"
     record = os.path.join(work, "record.jsonl")
     configs = {
@@ -195,6 +222,8 @@ def main():
         "policy-table": lambda p: (command(p, True), {"OPTGYM_ORACLE": "policy:" + tables[p]}),
         "policy-model": lambda p: (command(p, True), {"OPTGYM_ORACLE": "policy:" + model_path}),
         "policy-loops": lambda p: (command(p, True), {"OPTGYM_ORACLE": "policy:" + loops_path}),
+        "policy-passes": lambda p: (command(p, True), {"OPTGYM_ORACLE": "policy:" + passes_path}),
+        "every-kind": lambda p: (command(p, True), {"OPTGYM_ORACLE": "policy:" + every_kind_path}),
         "recording": lambda p: (
             command(p, True),
             {"OPTGYM_ORACLE": "default", "OPTGYM_RECORD": record},
