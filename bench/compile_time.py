@@ -28,15 +28,24 @@ so that only OptGym's own work is measured:
   shipped-every-kind  the same with every default kind active as well
                  (OPTGYM_DECISIONS), as the plugin did for any policy before
                  kinds a policy does not answer were left off
+  shipped-guarded  the shipped policy with a unit guard: each unit's code
+                 generated twice more, in forked rehearsals
+  every-kind-guarded  every-kind with a unit guard: each unit optimized and
+                 its code generated twice more, in forked rehearsals
+  NAME           a policy file given with --policy NAME=FILE
 
 Each round runs every configuration once per program, in a shuffled order;
 the figure per configuration is the median CPU time (user + sys of the
 compiler process) over the rounds, summed over the programs. On a shared
 2-core VM that figure moves by a few percent from run to run, so
 --instructions also counts the instructions each compile executes under
-callgrind (deterministic; about 50 times slower).
+callgrind (deterministic; about 50 times slower). CPU times include the
+guard's rehearsals (forked children the compiler waits for); callgrind
+counts them as processes of their own that inherit the compiler's count
+at the fork, so the guarded configurations have CPU times only.
 
   bench/compile_time.py [--llvm 19] [--level O2] [--rounds 15] [--instructions]
+                        [--configs C1,C2] [--policy NAME=FILE ...]
 """
 
 import argparse
@@ -106,6 +115,10 @@ MODEL_POLICY = {
 }
 
 
+# Configurations whose compiles fork rehearsals (a policy with a guard).
+GUARDED = ["shipped-guarded", "every-kind-guarded"]
+
+
 def cpu_seconds(cmd, env):
     """Runs cmd and returns the CPU time (user + sys) it used."""
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -148,7 +161,21 @@ def main():
     parser.add_argument(
         "--instructions", action="store_true", help="also count instructions with callgrind"
     )
+    parser.add_argument(
+        "--policy",
+        action="append",
+        default=[],
+        metavar="NAME=FILE",
+        help="also measure this policy file as configuration NAME (repeatable; CPU "
+        "times only when it has a guard)",
+    )
     args = parser.parse_args()
+    extra_policies = {}
+    for item in args.policy:
+        name, _, path = item.partition("=")
+        if not name or not path or not os.path.isfile(path):
+            sys.exit("--policy %s: expected NAME=FILE naming a policy file" % item)
+        extra_policies[name] = os.path.abspath(path)
 
     build = os.path.join(ROOT, "build" if args.llvm == "19" else "build-" + args.llvm)
     plugin = os.path.join(build, "lib", "OptGym.so")
@@ -193,6 +220,13 @@ def main():
         codegen = json.load(f)["decisions"]
     with open(every_kind_path, "w") as f:
         json.dump(dict(passes, decisions=dict(passes["decisions"], **codegen)), f)
+    guarded = {}
+    for name, path in (("shipped-guarded", shipped), ("every-kind-guarded", every_kind_path)):
+        with open(path) as f:
+            document = dict(json.load(f), version=2, guard={"scope": "unit"})
+        guarded[name] = os.path.join(work, name + ".json")
+        with open(guarded[name], "w") as f:
+            json.dump(document, f)
     loops_path = os.path.join(work, "loops.json")
     with open(loops_path, "w") as f:
         loops = json.loads(json.dumps(MODEL_POLICY))
@@ -233,9 +267,23 @@ def main():
             command(p, True),
             {"OPTGYM_ORACLE": "policy:" + shipped, "OPTGYM_DECISIONS": every_kind},
         ),
+        "shipped-guarded": lambda p: (
+            command(p, True),
+            {"OPTGYM_ORACLE": "policy:" + guarded["shipped-guarded"]},
+        ),
+        "every-kind-guarded": lambda p: (
+            command(p, True),
+            {"OPTGYM_ORACLE": "policy:" + guarded["every-kind-guarded"]},
+        ),
     }
+    for name, path in extra_policies.items():
+        configs[name] = lambda p, path=path: (command(p, True), {"OPTGYM_ORACLE": "policy:" + path})
+        with open(path) as f:
+            if "guard" in json.load(f):
+                GUARDED.append(name)
     if args.configs:
         wanted = ["no-plugin"] + [c for c in args.configs.split(",") if c != "no-plugin"]
+        wanted += [c for c in extra_policies if c not in wanted]
         unknown = sorted(set(wanted) - set(configs))
         if unknown:
             sys.exit("--configs: no configuration %s" % ", ".join(unknown))
@@ -284,12 +332,16 @@ def report_instructions(configs, programs, command, base_env, work):
             extra = dict(extra, OPTGYM_RECORD=os.path.join(work, p + ".cg.jsonl"))
         return instructions(cmd, dict(base_env, **extra))
 
-    jobs = [(c, p) for c in configs for p in programs]
+    counted = [c for c in configs if c not in GUARDED]
+    jobs = [(c, p) for c in counted for p in programs]
     with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 2) as pool:
         counts = dict(zip(jobs, pool.map(count, jobs)))
     print("instructions executed (callgrind), summed over the programs:")
     base = sum(counts[("no-plugin", p)] for p in programs)
     for c in configs:
+        if c in GUARDED:
+            print("%-18s %15s   (forked rehearsals: see the CPU times)" % (c, "n/a"))
+            continue
         total = sum(counts[(c, p)] for p in programs)
         print("%-18s %15d %+8.2f%%" % (c, total, 100 * (total / base - 1)))
 

@@ -25,6 +25,16 @@ struct ModuleStats {
   int64_t BasicBlocks = 0;
 };
 
+/// A policy's regression guard (docs/policy-format.md): each unit is
+/// compiled with whichever of the policy's Alternatives makes its .text
+/// smallest, when that is at least MinSavingBytes smaller than with LLVM's
+/// default; otherwise the unit is compiled as without OptGym.
+struct UnitGuard {
+  uint64_t MinSavingBytes = 1;
+  /// The policy's decisions and its alternatives: at least 1.
+  unsigned Alternatives = 1;
+};
+
 class Oracle {
 public:
   virtual ~Oracle();
@@ -77,6 +87,13 @@ public:
   /// active: the others' decision points would cost compile time and change
   /// nothing.
   virtual bool defaultsOtherKinds() const { return false; }
+
+  /// The oracle's regression guard, if it has one.
+  virtual const UnitGuard *unitGuard() const { return nullptr; }
+
+  /// Answers from now on come from alternative Index (< the guard's
+  /// Alternatives), as the guard chose for the unit.
+  virtual void selectAlternative(unsigned Index) {}
 
   /// True when the oracle wants beginModule() and endModule(): the plugin
   /// then tracks modules and measures their optimized IR.

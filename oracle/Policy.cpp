@@ -57,6 +57,60 @@ Error parseKindPolicy(const json::Value &V, DecisionKind Kind, KindPolicy &P,
   return Error::success();
 }
 
+Error parseDecisions(const json::Value &V, DecisionSet &Set,
+                     const JSONSource &Src, JSONPath &Path) {
+  const json::Object *D = V.getAsObject();
+  if (!D)
+    return Src.error(Path, "\"decisions\" maps decision kinds to policies");
+  for (const auto &KindKV : *D) {
+    JSONPathScope InKind(Path, JSONStep::member(KindKV.first));
+    std::optional<DecisionKind> Kind = parseDecisionKind(KindKV.first);
+    if (!Kind) {
+      Path.back().AtName = true;
+      return Src.error(Path, "unknown decision kind '" +
+                                 StringRef(KindKV.first) + "' (expected " +
+                                 describeKinds() + ")");
+    }
+    if (Error E = parseKindPolicy(KindKV.second, *Kind, Set[unsigned(*Kind)],
+                                  Src, Path))
+      return E;
+  }
+  return Error::success();
+}
+
+Expected<UnitGuard> parseGuard(const json::Value &V, const JSONSource &Src,
+                               JSONPath &Path) {
+  const json::Object *O = V.getAsObject();
+  if (!O)
+    return Src.error(Path, "expected an object such as {\"scope\": \"unit\"}");
+  UnitGuard G;
+  bool HasScope = false;
+  for (const auto &KV : *O) {
+    StringRef Member = KV.first;
+    JSONPathScope InMember(Path, JSONStep::member(Member));
+    if (Member == "scope") {
+      // Only whole units are guarded for now; the member leaves room for
+      // finer scopes.
+      if (KV.second.getAsString() != StringRef("unit"))
+        return Src.error(Path, "the guard's scope is \"unit\"");
+      HasScope = true;
+    } else if (Member == "min_saving_bytes") {
+      std::optional<int64_t> Bytes = KV.second.getAsInteger();
+      if (!Bytes || *Bytes < 0)
+        return Src.error(Path, "expected a number of bytes (an integer >= 0)");
+      G.MinSavingBytes = *Bytes;
+    } else {
+      Path.back().AtName = true;
+      return Src.error(Path, "unknown member '" + Member +
+                                 "' for the guard (expected scope, "
+                                 "min_saving_bytes)");
+    }
+  }
+  if (!HasScope)
+    return Src.error(Path, "the guard needs \"scope\": \"unit\"");
+  return G;
+}
+
 } // namespace
 
 Expected<Policy> Policy::parse(StringRef Text, StringRef FileName) {
@@ -77,45 +131,78 @@ Expected<Policy> Policy::parse(StringRef Text, StringRef FileName) {
   }
   std::optional<int64_t> Ver =
       O->get("version") ? O->get("version")->getAsInteger() : std::nullopt;
-  if (Ver != Version) {
+  if (!Ver || *Ver < MinVersion || *Ver > Version) {
     Path.push_back(JSONStep::member("version"));
     return Src.error(Path, "unsupported policy version (this OptGym reads "
-                           "version " +
-                               Twine(Version) + ")");
+                           "versions " +
+                               Twine(MinVersion) + " to " + Twine(Version) +
+                               ")");
   }
 
   Policy P;
+  P.FileVersion = *Ver;
+  std::optional<JSONPath> AlternativesAt;
   for (const auto &KV : *O) {
     StringRef Member = KV.first;
     if (Member == "format" || Member == "version" || Member == "description" ||
         Member == "metadata")
       continue;
-    Path.push_back(JSONStep::member(Member));
-    if (Member != "decisions") {
+    JSONPathScope InMember(Path, JSONStep::member(Member));
+    if (Member == "decisions") {
+      if (Error E = parseDecisions(KV.second, P.Sets[0], Src, Path))
+        return std::move(E);
+      continue;
+    }
+    if (Member != "guard" && Member != "alternatives") {
       Path.back().AtName = true;
       return Src.error(Path, "unknown member '" + Member +
                                  "' (expected format, version, description, "
-                                 "metadata, decisions)");
+                                 "metadata, guard, alternatives, decisions)");
     }
-    const json::Object *D = KV.second.getAsObject();
-    if (!D)
-      return Src.error(Path, "\"decisions\" maps decision kinds to policies");
-    for (const auto &KindKV : *D) {
-      Path.push_back(JSONStep::member(KindKV.first));
-      std::optional<DecisionKind> Kind = parseDecisionKind(KindKV.first);
-      if (!Kind) {
-        Path.back().AtName = true;
-        return Src.error(Path, "unknown decision kind '" +
-                                   StringRef(KindKV.first) + "' (expected " +
-                                   describeKinds() + ")");
+    if (*Ver < 2) {
+      Path.back().AtName = true;
+      return Src.error(Path, "a policy with " + Twine(Member) +
+                                 " needs \"version\": 2");
+    }
+    if (Member == "guard") {
+      Expected<UnitGuard> G = parseGuard(KV.second, Src, Path);
+      if (!G)
+        return G.takeError();
+      P.Guard = *G;
+      continue;
+    }
+    AlternativesAt = Path;
+    AlternativesAt->back().AtName = true;
+    const json::Array *A = KV.second.getAsArray();
+    if (!A)
+      return Src.error(Path, "\"alternatives\" is a list of objects with "
+                             "decisions");
+    for (size_t I = 0; I < A->size(); ++I) {
+      JSONPathScope InAlternative(Path, JSONStep::element(I));
+      const json::Object *Alt = (*A)[I].getAsObject();
+      if (!Alt)
+        return Src.error(Path, "an alternative is an object with decisions");
+      DecisionSet &Set = P.Sets.emplace_back();
+      for (const auto &AltKV : *Alt) {
+        JSONPathScope InAltMember(Path, JSONStep::member(AltKV.first));
+        if (AltKV.first == "description")
+          continue;
+        if (AltKV.first != "decisions") {
+          Path.back().AtName = true;
+          return Src.error(Path, "unknown member '" + StringRef(AltKV.first) +
+                                     "' for an alternative (expected "
+                                     "description, decisions)");
+        }
+        if (Error E = parseDecisions(AltKV.second, Set, Src, Path))
+          return std::move(E);
       }
-      if (Error E =
-              parseKindPolicy(KindKV.second, *Kind, P.get(*Kind), Src, Path))
-        return std::move(E);
-      Path.pop_back();
     }
-    Path.pop_back();
   }
+  if (AlternativesAt && !P.Guard)
+    return Src.error(*AlternativesAt,
+                     "alternatives need a guard to choose among them");
+  if (P.Guard)
+    P.Guard->Alternatives = unsigned(P.Sets.size());
   return std::move(P);
 }
 
@@ -126,8 +213,8 @@ Expected<Policy> Policy::load(StringRef Path) {
   return parse(*Text, Path);
 }
 
-Policy::Answer Policy::decide(const Query &Q) const {
-  const KindPolicy &P = get(Q.Kind);
+Policy::Answer Policy::decide(const Query &Q, unsigned Alternative) const {
+  const KindPolicy &P = get(Q.Kind, Alternative);
   if (!P.Table.empty()) {
     auto It = P.Table.find(Q.Key);
     if (It != P.Table.end())
@@ -157,7 +244,7 @@ json::Value Policy::tablesToJSON(StringRef Description) const {
     Decisions[kindName(Kind)] = std::move(KindObj);
   }
   return json::Object{{"format", Format},
-                      {"version", Version},
+                      {"version", MinVersion},
                       {"description", Description},
                       {"decisions", std::move(Decisions)}};
 }

@@ -32,6 +32,11 @@ public:
     return Inner->answersKind(Kind);
   }
 
+  const UnitGuard *unitGuard() const override { return Inner->unitGuard(); }
+  void selectAlternative(unsigned Index) override {
+    Inner->selectAlternative(Index);
+  }
+
   bool wantsModuleEvents() const override { return Inner->wantsModuleEvents(); }
   void beginModule(StringRef ModuleId) override {
     Inner->beginModule(ModuleId);

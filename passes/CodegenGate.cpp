@@ -278,7 +278,11 @@ OracleGate *installedGate(LLVMContext &Ctx) {
 
 PreservedAnalyses CodegenGateInstallPass::run(Module &M,
                                               ModuleAnalysisManager &) {
-  if (!shouldQuery(DecisionKind::CodegenGate, M))
+  // Whatever the unit guard will say (for a backend-only policy, at the
+  // optimizer's end): the gate asks the session at every question.
+  Session &S = Session::get();
+  if (Session::inReferenceRun() || !S.mayQueryUnguarded() ||
+      !S.isActive(DecisionKind::CodegenGate))
     return PreservedAnalyses::all();
   LLVMContext &Ctx = M.getContext();
   if (installedGate(Ctx))

@@ -30,6 +30,8 @@ bool shouldQuery(DecisionKind Kind, const Module &M, bool NamedInPipeline) {
   reportConfigError(M.getContext());
   Session &S = Session::get();
   noteModule(S, M);
+  if (!S.guardAllows(&M, M.getModuleIdentifier()))
+    return false;
   return NamedInPipeline ? S.mayQuery() : S.shouldQuery(Kind);
 }
 

@@ -68,12 +68,10 @@ StringRef clangDefaultCPU(const Triple &TT) {
   return "";
 }
 
-/// .text bytes of M's object code, generated in this process.
-Expected<uint64_t> generateTextBytes(const Module &M) {
-  Expected<ModuleCopy> Copy = ModuleCopy::make(M);
-  if (!Copy)
-    return Copy.takeError();
-  Module &Code = Copy->module();
+/// .text bytes of Code's object code, generated in this process. Code gets
+/// the target's data layout and CPU; errors diagnosed in its context are
+/// the caller's to collect.
+Expected<uint64_t> emitTextBytes(Module &Code) {
   Triple TT = compat::targetTriple(Code);
   if (TT.getTriple().empty())
     TT = Triple(sys::getDefaultTargetTriple());
@@ -112,8 +110,6 @@ Expected<uint64_t> generateTextBytes(const Module &M) {
       return sizeError(TT.getTriple() + " cannot emit object files");
     Codegen.run(Code);
   }
-  if (Error E = Copy->takeError("code generation"))
-    return std::move(E);
 
   Expected<std::unique_ptr<object::ObjectFile>> File =
       object::ObjectFile::createObjectFile(
@@ -129,6 +125,19 @@ Expected<uint64_t> generateTextBytes(const Module &M) {
     }
     if (*Name == ".text" || Name->starts_with(".text."))
       Bytes += Section.getSize();
+  }
+  return Bytes;
+}
+
+/// .text bytes of M's object code, generated in this process.
+Expected<uint64_t> generateTextBytes(const Module &M) {
+  Expected<ModuleCopy> Copy = ModuleCopy::make(M);
+  if (!Copy)
+    return Copy.takeError();
+  Expected<uint64_t> Bytes = emitTextBytes(Copy->module());
+  if (Error E = Copy->takeError("code generation")) {
+    consumeError(Bytes.takeError());
+    return std::move(E);
   }
   return Bytes;
 }
@@ -190,6 +199,66 @@ void writeBitcode(const Module &M, raw_ostream &OS) {
   WriteBitcodeToFile(M, OS, /*ShouldPreserveUseListOrder=*/true);
 }
 
+Expected<uint64_t> objectTextBytesInPlace(Module &M) {
+  // Static: the handler stays with M's context after the call.
+  static bool Failed;
+  static std::string Message;
+  Failed = false;
+  Message.clear();
+  M.getContext().setDiagnosticHandler(
+      std::make_unique<KeepFirstError>(Failed, Message));
+  Expected<uint64_t> Bytes = emitTextBytes(M);
+  if (Failed) {
+    consumeError(Bytes.takeError());
+    return sizeError("code generation: " +
+                     StringRef(Message).split('\n').first);
+  }
+  return Bytes;
+}
+
+void beginMeasuringChild(int ReplyFd) {
+  // A crash here is the child's alone: the host's handlers would print
+  // its stack trace and remove the files it is writing.
+  sys::unregisterHandlers();
+  ChildReplyFd = ReplyFd;
+  remove_fatal_error_handler();
+  install_fatal_error_handler(replyFatalError);
+}
+
+void replyTextBytes(int ReplyFd, Expected<uint64_t> Bytes) {
+  writeAll(ReplyFd, Bytes ? "ok " + std::to_string(*Bytes)
+                          : "error: " + toString(Bytes.takeError()));
+  ::_exit(0);
+}
+
+Expected<uint64_t> awaitTextBytes(pid_t Child, int ReadFd) {
+  std::string Reply;
+  char Buffer[4096];
+  while (true) {
+    ssize_t Read = ::read(ReadFd, Buffer, sizeof(Buffer));
+    if (Read < 0 && errno == EINTR)
+      continue;
+    if (Read <= 0)
+      break;
+    Reply.append(Buffer, Read);
+  }
+  ::close(ReadFd);
+  int Status = 0;
+  while (::waitpid(Child, &Status, 0) < 0 && errno == EINTR) {
+  }
+
+  StringRef Text(Reply);
+  uint64_t Bytes;
+  if (Text.consume_front("ok ") && !Text.getAsInteger(10, Bytes))
+    return Bytes;
+  if (Text.consume_front("error: "))
+    return sizeError(Text);
+  if (WIFSIGNALED(Status))
+    return sizeError("code generation crashed: " +
+                     Twine(::strsignal(WTERMSIG(Status))));
+  return sizeError("code generation ended without a result");
+}
+
 Expected<uint64_t> objectTextBytes(const Module &M) {
   int Pipe[2];
   if (::pipe(Pipe) != 0)
@@ -205,44 +274,11 @@ Expected<uint64_t> objectTextBytes(const Module &M) {
   }
   if (Child == 0) {
     ::close(Pipe[0]);
-    // A crash here is the child's alone: the host's handlers would print
-    // its stack trace and remove the files it is writing.
-    sys::unregisterHandlers();
-    ChildReplyFd = Pipe[1];
-    remove_fatal_error_handler();
-    install_fatal_error_handler(replyFatalError);
-    Expected<uint64_t> Bytes = generateTextBytes(M);
-    writeAll(Pipe[1], Bytes ? "ok " + std::to_string(*Bytes)
-                            : "error: " + toString(Bytes.takeError()));
-    ::_exit(0);
+    beginMeasuringChild(Pipe[1]);
+    replyTextBytes(Pipe[1], generateTextBytes(M));
   }
-
   ::close(Pipe[1]);
-  std::string Reply;
-  char Buffer[4096];
-  while (true) {
-    ssize_t Read = ::read(Pipe[0], Buffer, sizeof(Buffer));
-    if (Read < 0 && errno == EINTR)
-      continue;
-    if (Read <= 0)
-      break;
-    Reply.append(Buffer, Read);
-  }
-  ::close(Pipe[0]);
-  int Status = 0;
-  while (::waitpid(Child, &Status, 0) < 0 && errno == EINTR) {
-  }
-
-  StringRef Text(Reply);
-  uint64_t Bytes;
-  if (Text.consume_front("ok ") && !Text.getAsInteger(10, Bytes))
-    return Bytes;
-  if (Text.consume_front("error: "))
-    return sizeError(Text);
-  if (WIFSIGNALED(Status))
-    return sizeError("code generation crashed: " +
-                     Twine(::strsignal(WTERMSIG(Status))));
-  return sizeError("code generation ended without a result");
+  return awaitTextBytes(Child, Pipe[0]);
 }
 
 } // namespace optgym

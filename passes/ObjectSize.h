@@ -34,6 +34,8 @@
 #include <memory>
 #include <string>
 
+#include <sys/types.h>
+
 namespace optgym {
 
 /// A module copied into an LLVMContext of its own, through bitcode with the
@@ -71,6 +73,22 @@ void writeBitcode(const llvm::Module &M, llvm::raw_ostream &OS);
 
 /// Bytes in the .text sections of M's object code; M is left unchanged.
 llvm::Expected<uint64_t> objectTextBytes(const llvm::Module &M);
+
+/// objectTextBytes() of M itself, in this process, through M's own context
+/// (its OptPassGate included: the codegen gate answers as in the real
+/// build). M is changed and its context's diagnostics taken over, so this is
+/// only for a process that throws M away: the unit guard's rehearsals.
+llvm::Expected<uint64_t> objectTextBytesInPlace(llvm::Module &M);
+
+/// How a forked child reports a size to the process that forked it.
+/// In the child, first: its crashes and fatal errors are its own, and a
+/// fatal error is reported on ReplyFd.
+void beginMeasuringChild(int ReplyFd);
+/// In the child, last: reports Bytes (or its error) and ends the child.
+[[noreturn]] void replyTextBytes(int ReplyFd, llvm::Expected<uint64_t> Bytes);
+/// In the parent: the child's report, read from ReadFd (then closed), once
+/// the child has ended; an error when it failed or crashed.
+llvm::Expected<uint64_t> awaitTextBytes(pid_t Child, int ReadFd);
 
 } // namespace optgym
 

@@ -13,14 +13,18 @@
 //
 //   extension points (default pipelines, when an oracle is configured)
 //     pipeline start                report configuration errors; collect the
-//                                   unit (OPTGYM_COLLECT); pass-choice, when
-//                                   OPTGYM_DECISIONS names it
+//                                   unit (OPTGYM_COLLECT); the unit guard,
+//                                   for a policy deciding in the optimizer;
+//                                   pass-choice, when OPTGYM_DECISIONS
+//                                   names it
 //     late loop optimizations       loop-unroll
 //     vectorizer start              loop-vectorize
 //     optimizer last                end the module, flush the trace; arm
 //                                   the codegen gate
-//     optimizer last (again)        codegen-option (put back at the next
-//                                   pipeline start)
+//     optimizer last (again)        the unit guard, for a backend-only
+//                                   policy; codegen-option (put back at the
+//                                   next pipeline start); the guard's
+//                                   rehearsals measure and end
 //     LLVMContext's OptPassGate     codegen-gate (installed at pipeline
 //                                   start, chained to the one it replaces)
 //     PluginInlineAdvisorAnalysis   inline
@@ -47,6 +51,7 @@
 #include "passes/PassChoiceDriver.h"
 #include "passes/PassGate.h"
 #include "passes/UnitCollector.h"
+#include "passes/UnitGuard.h"
 
 using namespace llvm;
 
@@ -94,6 +99,17 @@ void registerPipelineNames(PassBuilder &PB) {
       });
 }
 
+/// The oracle may be asked before code generation: the unit guard must
+/// then rehearse the optimizer too.
+bool decidesInOptimizer(const Session &S) {
+  for (DecisionKind Kind :
+       {DecisionKind::PassGate, DecisionKind::Inline, DecisionKind::LoopUnroll,
+        DecisionKind::LoopVectorize, DecisionKind::PassChoice})
+    if (S.isActive(Kind))
+      return true;
+  return false;
+}
+
 } // namespace
 
 void registerOptGym(PassBuilder &PB) {
@@ -102,6 +118,9 @@ void registerOptGym(PassBuilder &PB) {
   if (S.isInert())
     return;
 
+  // The pipeline being built has its optimizer-last extension point, where
+  // the guard's rehearsals measure (set while it is built).
+  static MeasurePointFlag GuardCanMeasure;
   PB.registerPipelineStartEPCallback(
       [&PB](ModulePassManager &MPM, OptimizationLevel) {
         Session &S = Session::get();
@@ -112,15 +131,26 @@ void registerOptGym(PassBuilder &PB) {
           MPM.addPass(UnitCollectorPass(S.collectDir().str()));
         if (S.isActive(DecisionKind::CodegenGate))
           MPM.addPass(CodegenGateInstallPass());
+        GuardCanMeasure = std::make_shared<bool>(false);
+        if (S.unitGuard() && decidesInOptimizer(S))
+          MPM.addPass(UnitGuardPass(GuardCanMeasure));
         if (S.isActive(DecisionKind::PassChoice))
           MPM.addPass(PassChoiceDriverPass(PB, /*NamedInPipeline=*/false));
       });
   compat::registerOptimizerLastEPCallback(
       PB, [](ModulePassManager &MPM, OptimizationLevel) {
-        if (Session::get().isActive(DecisionKind::CodegenGate))
+        Session &S = Session::get();
+        if (S.isActive(DecisionKind::CodegenGate))
           MPM.addPass(CodegenGateArmPass());
-        if (Session::get().isActive(DecisionKind::CodegenOption))
+        if (S.unitGuard() && GuardCanMeasure) {
+          *GuardCanMeasure = true;
+          if (!decidesInOptimizer(S))
+            MPM.addPass(UnitGuardPass(GuardCanMeasure));
+        }
+        if (S.isActive(DecisionKind::CodegenOption))
           MPM.addPass(CodegenOptionPass());
+        if (S.unitGuard())
+          MPM.addPass(UnitGuardMeasurePass());
         MPM.addPass(SessionFlushPass());
       });
 

@@ -49,6 +49,7 @@ Session::Session() {
     return;
   }
   InnerPassive = (*O)->isPassive();
+  Oracle *Inner = O->get();
   if (!Cfg.RecordPath.empty()) {
     O = createRecordingOracle(std::move(*O), Cfg.RecordPath);
     if (!O) {
@@ -58,6 +59,11 @@ Session::Session() {
     }
   }
   TheOracle = std::move(*O);
+  Unrecorded = Inner;
+  if (!InnerPassive)
+    Guard = Unrecorded->unitGuard();
+  if (Guard)
+    NumUnitsPerAlternative.resize(Guard->Alternatives);
   Passive = TheOracle->isPassive();
   WantsModuleEvents = TheOracle->wantsModuleEvents();
   // A recording oracle does not default other kinds: a trace holds every
@@ -101,6 +107,8 @@ std::optional<std::string> Session::takeConfigError() {
 
 unsigned Session::decide(const Query &Q) {
   std::lock_guard<std::mutex> G(Lock);
+  if (Rehearsing)
+    return Unrecorded->decide(Q);
   unsigned Choice = TheOracle->decide(Q);
   ++NumQueries[unsigned(Q.Kind)];
   ++NumDecisions;
@@ -114,6 +122,24 @@ unsigned Session::decide(const Query &Q) {
 void Session::noteRefused(DecisionKind Kind) {
   std::lock_guard<std::mutex> G(Lock);
   ++NumRefused[unsigned(Kind)];
+}
+
+void Session::setGuardVerdict(const void *Token, StringRef Identifier,
+                              std::optional<unsigned> Alternative) {
+  std::lock_guard<std::mutex> G(Lock);
+  GuardedUnit = Token;
+  GuardedIdentifier = Identifier.str();
+  if (Alternative)
+    TheOracle->selectAlternative(*Alternative);
+  GuardKeptPolicy.store(Alternative.has_value(), std::memory_order_relaxed);
+}
+
+void Session::noteGuardVerdict(std::optional<unsigned> Alternative) {
+  std::lock_guard<std::mutex> G(Lock);
+  if (Alternative)
+    ++NumUnitsPerAlternative[*Alternative];
+  else
+    ++NumUnitsKeptDefault;
 }
 
 void Session::enterModule(const void *Token, StringRef Identifier,
@@ -161,6 +187,19 @@ void Session::printSummary(raw_ostream &OS) const {
       OS << ")";
     }
   OS << "\n";
+  if (Guard) {
+    uint64_t WithPolicy = 0;
+    for (uint64_t N : NumUnitsPerAlternative)
+      WithPolicy += N;
+    OS << "optgym: guard: " << WithPolicy << " units compiled with the policy";
+    if (NumUnitsPerAlternative.size() > 1) {
+      OS << " (alternatives:";
+      for (uint64_t N : NumUnitsPerAlternative)
+        OS << " " << N;
+      OS << ")";
+    }
+    OS << ", " << NumUnitsKeptDefault << " with LLVM's default\n";
+  }
   TheOracle->printSummary(OS);
 }
 

@@ -19,6 +19,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <vector>
 
 namespace optgym {
 
@@ -32,6 +33,9 @@ public:
   /// Neither OPTGYM_ORACLE nor OPTGYM_COLLECT is set: OptGym changes
   /// nothing and registers nothing.
   bool isInert() const { return Cfg.isInert() && !ConfigError; }
+
+  /// OPTGYM_VERBOSE: say what was decided, at exit and along the way.
+  bool isVerbose() const { return Cfg.Verbose; }
 
   /// The most passes the pass-choice driver runs on one module.
   unsigned maxPasses() const { return Cfg.MaxPasses; }
@@ -52,6 +56,13 @@ public:
   /// shouldQuery() for a decision point named explicitly in a pipeline
   /// (opt -passes=optgym-driver): the decision list does not apply.
   bool mayQuery() const {
+    return mayQueryUnguarded() &&
+           (!Guard || GuardKeptPolicy.load(std::memory_order_relaxed));
+  }
+
+  /// mayQuery(), whatever the unit guard said: whether the guard has
+  /// anything to decide.
+  bool mayQueryUnguarded() const {
     return !ConfigError && !Passive && !inReferenceRun();
   }
 
@@ -105,6 +116,34 @@ public:
     return TheOracle->mayDepartWhen(featureKind(Id), featureIndex(Id), Value);
   }
 
+  /// The oracle's regression guard (a policy's "guard"), or null.
+  const UnitGuard *unitGuard() const { return Guard; }
+
+  /// The unit guard's verdict on the module Token (its address) with LLVM
+  /// identifier Identifier: the policy's alternative that compiles it, or
+  /// none for LLVM's default. Until the next verdict, decision points query
+  /// only with an alternative chosen and only about that module: a guarded
+  /// policy is not asked about a unit before its verdict (the passes that
+  /// run before pipeline start), nor about a unit that keeps LLVM's
+  /// default, which is then compiled exactly as without OptGym.
+  void setGuardVerdict(const void *Token, llvm::StringRef Identifier,
+                       std::optional<unsigned> Alternative);
+
+  /// False for a module other than the one the guard's last verdict kept
+  /// the policy for (always true without a guard).
+  bool guardAllows(const void *Token, llvm::StringRef Identifier) const {
+    return !Guard || (Token == GuardedUnit && Identifier == GuardedIdentifier);
+  }
+
+  /// In a process forked to rehearse a unit's compile for the guard: the
+  /// oracle answers without being recorded or counted.
+  void beginRehearsal() { Rehearsing = true; }
+  bool isRehearsal() const { return Rehearsing; }
+
+  /// Counts a unit the guard decided on: compiled with Alternative, or
+  /// with LLVM's default.
+  void noteGuardVerdict(std::optional<unsigned> Alternative);
+
   /// Thread-safe.
   unsigned decide(const Query &Q);
 
@@ -140,6 +179,14 @@ private:
 
   Config Cfg;
   std::unique_ptr<Oracle> TheOracle;
+  /// TheOracle without the recorder, for rehearsals.
+  Oracle *Unrecorded = nullptr;
+  const UnitGuard *Guard = nullptr;
+  /// The guard's last verdict, and the module it was about.
+  std::atomic<bool> GuardKeptPolicy{false};
+  const void *GuardedUnit = nullptr;
+  std::string GuardedIdentifier;
+  bool Rehearsing = false;
   std::optional<std::string> ConfigError;
   std::atomic<bool> ConfigErrorReported{false};
   bool Passive = true;
@@ -163,6 +210,8 @@ private:
   uint64_t NumQueries[NumDecisionKinds] = {};
   uint64_t NumDepartures[NumDecisionKinds] = {};
   uint64_t NumRefused[NumDecisionKinds] = {};
+  uint64_t NumUnitsKeptDefault = 0;
+  std::vector<uint64_t> NumUnitsPerAlternative;
 };
 
 } // namespace optgym

@@ -134,6 +134,17 @@ class TrainPolicyTest(unittest.TestCase):
             {"examples": 60, "departures": 30, "weight": 60.0},
         )
 
+    def test_a_guarded_policy_is_version_two(self):
+        decisions = [self.decision(n, "skip" if n < 30 else "run") for n in range(60)]
+        with tempfile.TemporaryDirectory() as directory:
+            results = self.write_results(directory, [{"benchmark": "b", "decisions": decisions}])
+            plain = train_policy([results], min_leaf=5)
+            guarded = train_policy([results], min_leaf=5, guard=True)
+        self.assertNotIn("guard", plain)
+        self.assertEqual(guarded["version"], 2)
+        self.assertEqual(guarded["guard"], {"scope": "unit"})
+        self.assertEqual(guarded["decisions"], plain["decisions"])
+
     def test_measured_effects_weigh_the_examples(self):
         # Skipping saved bytes in small loops and cost more in big ones; a
         # change that did nothing teaches nothing. Weighted, the costly big

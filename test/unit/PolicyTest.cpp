@@ -169,9 +169,9 @@ TEST(PolicyTest, ErrorsPointAtTheOffendingValue) {
                     "   \"a.c:f:call#0:g\": \"maybe\"}}}}"),
             "p.json:3:22: unknown choice 'maybe' for inline (expected one of "
             "default, inline, no-inline)");
-  EXPECT_EQ(errorOf("{\"format\": \"optgym-policy\", \"version\": 2}"),
+  EXPECT_EQ(errorOf("{\"format\": \"optgym-policy\", \"version\": 3}"),
             "p.json:1:40: unsupported policy version (this OptGym reads "
-            "version 1)");
+            "versions 1 to 2)");
   EXPECT_EQ(errorOf("{\"version\": 1}"),
             "p.json:1:1: expected \"format\": \"optgym-policy\"");
   EXPECT_EQ(errorOf("[1, 2"), "p.json:1:5: invalid JSON: Expected , or ] "
@@ -206,6 +206,85 @@ TEST(PolicyTest, ErrorsPointAtTheOffendingValue) {
   EXPECT_NE(Weight.find("string feature 'pass' needs a value"),
             std::string::npos)
       << Weight;
+}
+
+TEST(PolicyTest, GuardsNeedVersionTwo) {
+  EXPECT_FALSE(parseOK(R"({"format": "optgym-policy", "version": 2})").guard());
+  Policy P = parseOK(R"({"format": "optgym-policy", "version": 2,
+                         "guard": {"scope": "unit"}})");
+  ASSERT_TRUE(P.guard());
+  EXPECT_EQ(P.guard()->MinSavingBytes, 1u);
+  P = parseOK(R"({"format": "optgym-policy", "version": 2,
+                  "guard": {"scope": "unit", "min_saving_bytes": 16}})");
+  ASSERT_TRUE(P.guard());
+  EXPECT_EQ(P.guard()->MinSavingBytes, 16u);
+  std::unique_ptr<Oracle> O = createPolicyOracle(std::move(P), "policy:p");
+  ASSERT_TRUE(O->unitGuard());
+  EXPECT_EQ(O->unitGuard()->MinSavingBytes, 16u);
+
+  EXPECT_EQ(errorOf("{\"format\": \"optgym-policy\", \"version\": 1,\n"
+                    " \"guard\": {\"scope\": \"unit\"}}"),
+            "p.json:2:2: a policy with guard needs \"version\": 2");
+  EXPECT_EQ(errorOf("{\"format\": \"optgym-policy\", \"version\": 2,\n"
+                    " \"guard\": {\"scope\": \"function\"}}"),
+            "p.json:2:21: the guard's scope is \"unit\"");
+  EXPECT_EQ(errorOf("{\"format\": \"optgym-policy\", \"version\": 2,\n"
+                    " \"guard\": {}}"),
+            "p.json:2:11: the guard needs \"scope\": \"unit\"");
+  EXPECT_EQ(errorOf("{\"format\": \"optgym-policy\", \"version\": 2,\n"
+                    " \"guard\": {\"scope\": \"unit\", \"min_saving_bytes\": "
+                    "-1}}"),
+            "p.json:2:49: expected a number of bytes (an integer >= 0)");
+  EXPECT_EQ(errorOf("{\"format\": \"optgym-policy\", \"version\": 2,\n"
+                    " \"guard\": {\"scope\": \"unit\", \"margin\": 1}}"),
+            "p.json:2:29: unknown member 'margin' for the guard (expected "
+            "scope, min_saving_bytes)");
+}
+
+TEST(PolicyTest, AlternativesAnswerWhenChosen) {
+  Policy P = parseOK(R"({"format": "optgym-policy", "version": 2,
+    "guard": {"scope": "unit"},
+    "decisions": {"loop-unroll": {"fallback": "full"}},
+    "alternatives": [
+      {"description": "never", "decisions": {"loop-unroll": {"fallback": "disable"}}},
+      {"decisions": {"inline": {"fallback": "no-inline"}}}]})");
+  ASSERT_EQ(P.numAlternatives(), 3u);
+  ASSERT_TRUE(P.guard());
+  EXPECT_EQ(P.guard()->Alternatives, 3u);
+  Query Q = unrollQuery("a.c:f:loop#0", 4, 10);
+  EXPECT_EQ(choiceName(DecisionKind::LoopUnroll, P.decide(Q).Choice), "full");
+  EXPECT_EQ(choiceName(DecisionKind::LoopUnroll, P.decide(Q, 1).Choice),
+            "disable");
+  EXPECT_EQ(P.decide(Q, 2).From, Policy::Source::Default);
+
+  // The oracle answers from the alternative the guard selects, and is
+  // active for every kind any alternative answers.
+  std::unique_ptr<Oracle> O = createPolicyOracle(std::move(P), "policy:p");
+  EXPECT_TRUE(O->answersKind(DecisionKind::Inline));
+  EXPECT_EQ(choiceName(DecisionKind::LoopUnroll, O->decide(Q)), "full");
+  O->selectAlternative(1);
+  EXPECT_EQ(choiceName(DecisionKind::LoopUnroll, O->decide(Q)), "disable");
+  O->selectAlternative(2);
+  EXPECT_EQ(choiceName(DecisionKind::LoopUnroll, O->decide(Q)), "default");
+
+  EXPECT_EQ(errorOf("{\"format\": \"optgym-policy\", \"version\": 2,\n"
+                    " \"alternatives\": [{\"decisions\": {}}]}"),
+            "p.json:2:2: alternatives need a guard to choose among them");
+  EXPECT_EQ(errorOf("{\"format\": \"optgym-policy\", \"version\": 1,\n"
+                    " \"alternatives\": []}"),
+            "p.json:2:2: a policy with alternatives needs \"version\": 2");
+  EXPECT_EQ(
+      errorOf(
+          "{\"format\": \"optgym-policy\", \"version\": 2,\n"
+          " \"guard\": {\"scope\": \"unit\"}, \"alternatives\": [\n"
+          "  {\"decisions\": {\"loop-unroll\": {\"fallback\": \"twice\"}}}]}"),
+      "p.json:3:46: the fallback is a choice of loop-unroll (one of default, "
+      "disable, full, count:2, ..., count:64)");
+  EXPECT_EQ(errorOf("{\"format\": \"optgym-policy\", \"version\": 2,\n"
+                    " \"guard\": {\"scope\": \"unit\"}, \"alternatives\": [\n"
+                    "  {\"decision\": {}}]}"),
+            "p.json:3:4: unknown member 'decision' for an alternative "
+            "(expected description, decisions)");
 }
 
 TEST(PolicyTest, TablesRoundTripThroughJSON) {

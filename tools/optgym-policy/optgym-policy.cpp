@@ -131,26 +131,37 @@ int check(ArrayRef<const char *> Argv) {
       return fail(Read.takeError());
     T = std::move(*Read);
   }
-  outs() << A->Positional[0] << ": valid optgym-policy version "
-         << Policy::Version << "\n";
-  for (DecisionKind Kind : allDecisionKinds()) {
-    const KindPolicy &KP = P->get(Kind);
-    if (KP.Table.empty() && !KP.Model && !KP.Fallback)
-      continue;
-    outs() << "  " << kindName(Kind) << ": " << KP.Table.size()
-           << " table entries" << (KP.Model ? ", a model" : "")
-           << (KP.Fallback
-                   ? ", fallback " + getKindInfo(Kind).Choices[*KP.Fallback]
-                   : std::string());
-    if (T) {
-      const auto &Seen = T->Kinds[unsigned(Kind)];
-      size_t Used = count_if(KP.Table, [&](const auto &Entry) {
-        return Seen.count(Entry.getKey());
-      });
-      outs() << "; " << Used << " of them occur in the trace";
-    }
-    outs() << "\n";
+  outs() << A->Positional[0] << ": valid optgym-policy version " << P->version()
+         << "\n";
+  if (const std::optional<UnitGuard> &G = P->guard()) {
+    outs() << "  guard: each unit compiled with the policy";
+    if (G->Alternatives > 1)
+      outs() << "'s smallest of " << G->Alternatives << " alternatives";
+    outs() << " only when its .text is at least " << G->MinSavingBytes
+           << " bytes smaller\n";
   }
+  for (unsigned Alt = 0; Alt < P->numAlternatives(); ++Alt)
+    for (DecisionKind Kind : allDecisionKinds()) {
+      const KindPolicy &KP = P->get(Kind, Alt);
+      if (KP.Table.empty() && !KP.Model && !KP.Fallback)
+        continue;
+      outs() << "  ";
+      if (P->numAlternatives() > 1)
+        outs() << "alternative " << Alt << ": ";
+      outs() << kindName(Kind) << ": " << KP.Table.size() << " table entries"
+             << (KP.Model ? ", a model" : "")
+             << (KP.Fallback
+                     ? ", fallback " + getKindInfo(Kind).Choices[*KP.Fallback]
+                     : std::string());
+      if (T) {
+        const auto &Seen = T->Kinds[unsigned(Kind)];
+        size_t Used = count_if(KP.Table, [&](const auto &Entry) {
+          return Seen.count(Entry.getKey());
+        });
+        outs() << "; " << Used << " of them occur in the trace";
+      }
+      outs() << "\n";
+    }
   return 0;
 }
 

@@ -482,6 +482,12 @@ COMMANDS: Dict[str, Subcommand] = {
         configure=_lazy("train", "configure_parser"),
         run=_lazy("train", "run"),
     ),
+    "portfolio": Subcommand(
+        help="combine policies into one guarded file: each unit compiled with the "
+        "member that makes it smallest, or with LLVM's default",
+        configure=_lazy("portfolio", "configure_parser"),
+        run=_lazy("portfolio", "run"),
+    ),
     "leaderboard": Subcommand(
         help="run the baseline agents and a policy on the test split; write "
         "docs/leaderboard.md and its plot",

@@ -245,14 +245,19 @@ def _default_choice(kind: str, rows: List[Example]) -> str:
     return rows[0].default if rows else "default"
 
 
-def _document(trees: Dict[str, dict], metadata: dict) -> dict:
-    return {
+def _document(trees: Dict[str, dict], metadata: dict, guard: bool = False) -> dict:
+    document = {
         "format": "optgym-policy",
-        "version": 1,
+        "version": 2 if guard else 1,
         "description": metadata.get("description", ""),
         "metadata": metadata,
-        "decisions": {kind: {"model": {"tree": tree}} for kind, tree in sorted(trees.items())},
     }
+    if guard:
+        document["guard"] = {"scope": "unit"}
+    document["decisions"] = {
+        kind: {"model": {"tree": tree}} for kind, tree in sorted(trees.items())
+    }
+    return document
 
 
 def _score(
@@ -291,10 +296,13 @@ def train_policy(
     max_growth: float = 0.005,
     quiet: bool = False,
     description: str = "",
+    guard: bool = False,
 ) -> dict:
     """A policy document of one tree per kind, fitted to the examples of
     ``results`` and, when ``prune_on`` names programs, pruned by
-    measurement on them."""
+    measurement on them. With ``guard``, the policy has a unit guard
+    (docs/policy-format.md), and pruning measures it guarded, as it will
+    be deployed."""
     examples = read_examples(results, kinds)
     if not examples:
         raise ValueError(
@@ -326,7 +334,7 @@ def train_policy(
         metadata["max_growth"] = max_growth
         plain_texts: Dict[str, int] = {}
         best_score, worst = _score(
-            prune_on, _document(trees, metadata), level, jobs, max_growth, plain_texts
+            prune_on, _document(trees, metadata, guard), level, jobs, max_growth, plain_texts
         )
         leaves = [
             (kind, path)
@@ -340,7 +348,12 @@ def train_policy(
             candidate = dict(trees)
             candidate[kind] = simplify(with_leaf(trees[kind], path, default))
             score, candidate_worst = _score(
-                prune_on, _document(candidate, metadata), level, jobs, max_growth, plain_texts
+                prune_on,
+                _document(candidate, metadata, guard),
+                level,
+                jobs,
+                max_growth,
+                plain_texts,
             )
             if score <= best_score:
                 trees, best_score, worst = candidate, score, candidate_worst
@@ -353,7 +366,7 @@ def train_policy(
         }
         metadata["pruned_objective"] = round(best_score, 6)
         metadata["pruned_worst_ratio"] = round(worst, 6)
-    return _document(trees, metadata)
+    return _document(trees, metadata, guard)
 
 
 # -- command line -----------------------------------------------------------------
@@ -391,6 +404,12 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     )
     add_jobs_option(parser, "programs built at a time while pruning", default=2)
     parser.add_argument("--description", default="", help="the policy's description")
+    parser.add_argument(
+        "--guard",
+        action="store_true",
+        help="give the policy a unit guard: each unit compiled with it only when "
+        "that makes the unit's .text smaller (pruning then measures it guarded)",
+    )
     parser.add_argument("--quiet", action="store_true")
 
 
@@ -409,6 +428,7 @@ def run(args: argparse.Namespace) -> int:
             args.max_growth,
             args.quiet,
             args.description,
+            args.guard,
         )
     except (OSError, ValueError) as error:
         sys.stderr.write("optgym: error: %s\n" % error)

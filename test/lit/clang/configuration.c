@@ -11,7 +11,7 @@
 // RUN: env OPTGYM_KEY_ROOT=%t OPTGYM_ORACLE=policy:broken.json %{status} %optgym-clang -Oz -c input.c -o input.o 2>&1 | FileCheck %s --check-prefix=BROKEN
 // BAD: error: optgym: OPTGYM_ORACLE=bogus: unknown oracle 'bogus'
 // BAD: exit status 1
-// BROKEN: error: optgym: broken.json:1:40: unsupported policy version (this OptGym reads version 1)
+// BROKEN: error: optgym: broken.json:1:40: unsupported policy version (this OptGym reads versions 1 to 2)
 // BROKEN: exit status 1
 
 // RUN: %{status} %clang -fplugin=%plugin -fpass-plugin=%plugin -mllvm -optgym-oracle=nope -O2 -c input.c -o input.o 2>&1 | FileCheck %s --check-prefix=MLLVM
