@@ -26,8 +26,9 @@ mapfile -t apt_options < <(PYTHONPATH="$root/utils${PYTHONPATH:+:$PYTHONPATH}" \
 [[ ${#apt_options[@]} -gt 0 ]] || exit 1
 cd "$dest"
 apt-get -q "${apt_options[@]}" source --download-only "$package" >&2
-shopt -s nullglob
-tarballs=(*.orig.tar.*)
+shopt -s nullglob extglob
+# The tarball, not its detached signature (*.orig.tar.xz.asc).
+tarballs=(*.orig.tar.!(*.asc|*.sig))
 if [[ ${#tarballs[@]} -ne 1 ]]; then
   echo "debian-source.sh: expected one upstream tarball in $dest, found ${#tarballs[@]}" >&2
   exit 1
