@@ -116,9 +116,7 @@ void printVerdict(StringRef Unit, ArrayRef<uint64_t> PolicyBytes,
 
 PreservedAnalyses UnitGuardPass::run(Module &M, ModuleAnalysisManager &) {
   Session &S = Session::get();
-  if (Session::inReferenceRun() || S.isRehearsal() || !S.unitGuard())
-    return PreservedAnalyses::all();
-  if (!S.mayQueryUnguarded())
+  if (!S.unitGuard() || S.isRehearsal() || !S.mayQueryUnguarded())
     return PreservedAnalyses::all();
 
   StringRef Unit = M.getModuleIdentifier();

@@ -8,6 +8,7 @@ import tempfile
 import unittest
 from pathlib import Path
 
+from optgym.policyfile import policy_kinds
 from optgym.portfolio import combine, run
 
 SKIP_GVN = {"pass-gate": {"model": {"tree": {"choice": "skip"}}}}
@@ -31,6 +32,11 @@ class CombineTest(unittest.TestCase):
             [m["from"] for m in portfolio["metadata"]["members"]], ["a.json", "b.json"]
         )
 
+    def test_kinds_include_the_alternatives(self):
+        portfolio = combine([policy(SKIP_GVN), policy(UNROLL)], ["a.json", "b.json"])
+        self.assertEqual(policy_kinds(portfolio), ["loop-unroll", "pass-gate"])
+        self.assertEqual(policy_kinds(policy(UNROLL)), ["loop-unroll"])
+
     def test_one_policy_is_a_guarded_policy(self):
         portfolio = combine([policy(UNROLL, guard={"scope": "unit"})], ["a.json"])
         self.assertNotIn("alternatives", portfolio)
@@ -45,10 +51,10 @@ class CombineTest(unittest.TestCase):
                 json.dumps(policy(UNROLL, alternatives=[{"decisions": {}}]))
             )
             for name, message in [
-                ("notes.json", "not a policy file"),
-                ("broken.json", "broken.json: Expecting property name"),
+                ("notes.json", "not an OptGym policy"),
+                ("broken.json", "broken.json:1:2: not JSON: Expecting property name"),
                 ("nested.json", "already a portfolio"),
-                ("missing.json", "No such file"),
+                ("missing.json", "missing.json: no such file"),
             ]:
                 args = argparse.Namespace(
                     policies=[root / name],

@@ -15,16 +15,13 @@ import sys
 from pathlib import Path
 from typing import List, Sequence
 
+from .policyfile import PolicyFileError, read_policy
 
-def _read_policy(path: Path) -> dict:
-    try:
-        document = json.loads(path.read_text())
-    except (OSError, ValueError) as error:
-        raise ValueError("%s: %s" % (path, error)) from error
-    if not isinstance(document, dict) or document.get("format") != "optgym-policy":
-        raise ValueError('%s: not a policy file (expected "format": "optgym-policy")' % path)
+
+def _read_member(path: Path) -> dict:
+    document = read_policy(path)
     if document.get("alternatives"):
-        raise ValueError("%s: already a portfolio (it has alternatives)" % path)
+        raise PolicyFileError("%s: already a portfolio (it has alternatives)" % path)
     return document
 
 
@@ -84,7 +81,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        documents: List[dict] = [_read_policy(path) for path in args.policies]
+        documents: List[dict] = [_read_member(path) for path in args.policies]
         portfolio = combine(
             documents,
             [str(path) for path in args.policies],

@@ -4,7 +4,6 @@ variant (:class:`BuildPlan`)."""
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import List, Optional, Tuple
 
 from ..benchmarks import programs_dir
 from ..plugin import find_plugin, plugin_llvm_major
+from ..policyfile import PolicyFileError, policy_kinds, read_policy
 from ..resources import shipped_policy
 from ..toolchain import LLVM_VERSION_ENV, Toolchain
 
@@ -100,21 +100,9 @@ def read_policy_kinds(path: Path) -> List[str]:
     is missing or not a policy at all (the plugin checks the rest and stops
     the first compile with file:line:column)."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DeployError("policy %s: no such file" % path) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise DeployError("policy %s: cannot read it: %s" % (path, error)) from None
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise DeployError(
-            "policy %s:%d:%d: not JSON: %s" % (path, error.lineno, error.colno, error.msg)
-        ) from None
-    if not isinstance(document, dict) or document.get("format") != "optgym-policy":
-        raise DeployError('policy %s: not an OptGym policy (no "format": "optgym-policy")' % path)
-    decisions = document.get("decisions", {})
-    return sorted(decisions) if isinstance(decisions, dict) else []
+        return policy_kinds(read_policy(path))
+    except PolicyFileError as error:
+        raise DeployError("policy %s" % error) from None
 
 
 def build_system(source: Path) -> str:
